@@ -1,0 +1,53 @@
+import { createDatabase, type KeyholeDatabase } from './db/create-database';
+import { readOrCreateSecret } from './db/data-dir';
+import type { AppDeps } from './deps';
+import type { Config } from './env';
+import { type Clock, systemClock } from './lib/clock';
+import { createKeyring } from './lib/keyring';
+import { createLogger, type Logger } from './lib/logger';
+import { VERSION } from './lib/version';
+
+export interface App {
+  deps: AppDeps;
+  /** Stops background work, flushes what is buffered, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  database?: KeyholeDatabase;
+  clock?: Clock;
+  logger?: Logger;
+  /** Root secret to use instead of the config's (tests). */
+  secret?: string;
+}
+
+/** Opens the database the config names: PostgreSQL with DATABASE_URL, else PGlite in the data dir. */
+export function openConfiguredDatabase(config: Config): Promise<KeyholeDatabase> {
+  return config.databaseUrl
+    ? createDatabase({ kind: 'postgres', url: config.databaseUrl })
+    : createDatabase({ kind: 'pglite', dataDir: config.dataDir });
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const database = overrides.database ?? (await openConfiguredDatabase(config));
+  const secret =
+    overrides.secret ??
+    config.secret ??
+    (database.kind === 'pglite' ? readOrCreateSecret(config.dataDir) : undefined);
+  if (!secret) throw new Error('KEYHOLE_SECRET is required with DATABASE_URL');
+  const deps: AppDeps = {
+    config,
+    database,
+    db: database.db,
+    clock: overrides.clock ?? systemClock,
+    logger: overrides.logger ?? createLogger(config.logLevel),
+    keyring: createKeyring(secret),
+    version: VERSION,
+  };
+  return {
+    deps,
+    close: async () => {
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { type App, createApp } from './app';
+import { createDatabase } from './db/create-database';
+import { DataDirInUseError } from './db/data-dir';
+import { ConfigError, loadConfig } from './env';
+import { startHttpServer } from './server/http-server';
+
+const USAGE = `Usage: pnpm keyhole <command>
+
+Commands:
+  serve                         Start the API and web app (default)
+  migrate                       Apply database migrations and exit
+  seed --demo                   Add the demo org (prints how to sign in)
+  seed --orgs N --users N --meetings N
+                                Bulk data for benchmarks (totals)
+  legacy-import --org <id> --name <name> [--key KEY:SECRET]
+                                Mint or import a legacy key
+`;
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const { logger } = app.deps;
+  const server = await startHttpServer(app.deps);
+  logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
+  process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  const database = config.databaseUrl
+    ? await createDatabase({ kind: 'postgres', url: config.databaseUrl })
+    : await createDatabase({ kind: 'pglite', dataDir: config.dataDir });
+  await database.close();
+  process.stdout.write(`Migrations applied (${database.kind}).\n`);
+}
+
+async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await createApp(loadConfig());
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'migrate':
+      return migrate();
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default: {
+      const extra = (await import('./cli-commands')).commands[command];
+      if (!extra) {
+        process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+        process.exitCode = 2;
+        return;
+      }
+      await withApp((app) => extra(app, rest));
+    }
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof CliError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});
+
+export class CliError extends Error {}
+export { parseArgs };

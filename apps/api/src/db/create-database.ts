@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { lockDataDir } from './data-dir';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+/** One type for both drivers: services never know which database they talk to. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// Any constant works; it only has to be the same in every Keyhole process.
+const MIGRATION_LOCK_ID = 7_204_221_001;
+
+export interface KeyholeDatabase {
+  db: Database;
+  kind: DatabaseKind;
+  /** Rows of a raw statement, whichever driver runs it. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** LISTEN on a channel; resolves to an unlisten function. `onReconnect` fires when the listener had to reconnect. */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** Applies the committed migrations; on PostgreSQL under an advisory lock so concurrent starters queue. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; max?: number; migrate?: boolean }
+  /**
+   * dataDir undefined = in memory (tests). The database files live in `<dataDir>/pgdata`; the lock and
+   * the generated secret sit beside them.
+   */
+  | { kind: 'pglite'; dataDir?: string; migrate?: boolean; loadDataDir?: Blob; lock?: boolean };
+
+export async function createDatabase(options: DatabaseOptions): Promise<KeyholeDatabase> {
+  const database = options.kind === 'postgres' ? await openPostgres(options) : await openPglite(options);
+  if (options.migrate !== false) {
+    try {
+      await database.migrate();
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
+  return database;
+}
+
+async function openPostgres(options: { url: string; max?: number }): Promise<KeyholeDatabase> {
+  const client = postgres(options.url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Dates arrive as Date, bigint counts as number (usage counts stay far below 2^53).
+    types: { bigint: postgres.BigInt },
+    connection: { application_name: 'keyhole' },
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'postgres',
+    query: async <T>(text: string, params: unknown[] = []) =>
+      (await client.unsafe(text, params as never[])) as unknown as T[],
+    listen: async (channel, onMessage, onReconnect) => {
+      let started = false;
+      const sub = await client.listen(channel, onMessage, () => {
+        // postgres.js calls this on every (re)connect of the listener; the first call is the initial one.
+        if (started) onReconnect?.();
+      });
+      started = true;
+      return () => sub.unlisten();
+    },
+    notify: async (channel, payload) => {
+      await client.notify(channel, payload);
+    },
+    migrate: async () => {
+      // The lock belongs to one connection, so hold it on a reserved one while the pool migrates.
+      const lockConn = await client.reserve();
+      try {
+        await lockConn`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        try {
+          await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await lockConn`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+        }
+      } finally {
+        lockConn.release();
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(options: {
+  dataDir?: string;
+  loadDataDir?: Blob;
+  lock?: boolean;
+}): Promise<KeyholeDatabase> {
+  const release = options.dataDir && options.lock !== false ? lockDataDir(options.dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create(options.dataDir ? path.resolve(options.dataDir, 'pgdata') : undefined, {
+      loadDataDir: options.loadDataDir,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    query: async <T>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+    listen: async (channel, onMessage) => client.listen(channel, onMessage),
+    notify: async (channel, payload) => {
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+/** Applies committed migrations (idempotent). */
+export function migrateDatabase(database: KeyholeDatabase): Promise<void> {
+  return database.migrate();
+}

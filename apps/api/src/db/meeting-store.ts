@@ -1,0 +1,101 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from './create-database';
+import { meetingAttendees, meetings, type TranscriptSegment, transcripts } from './schema';
+
+export interface AttendeeRow {
+  email: string;
+  name: string;
+  userId: string | null;
+}
+
+export interface NewMeetingRow {
+  id?: string;
+  orgId: string;
+  hostId: string;
+  subject: string;
+  startAt: Date;
+  endAt: Date;
+  state: 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+  isPrivate: boolean;
+  createdAt: Date;
+  completedAt: Date | null;
+  attendees: AttendeeRow[];
+  transcript?: TranscriptSegment[] | null;
+}
+
+/**
+ * The one writer of meeting rows and their attendee copies (sort keys and private flag), used by the
+ * meeting service, the seeds and the tests alike so the copies can never drift from the meeting.
+ */
+export async function insertMeeting(db: Database, m: NewMeetingRow): Promise<string> {
+  const [row] = await db
+    .insert(meetings)
+    .values({
+      ...(m.id ? { id: m.id } : {}),
+      orgId: m.orgId,
+      hostId: m.hostId,
+      subject: m.subject,
+      startAt: m.startAt,
+      endAt: m.endAt,
+      state: m.state,
+      isPrivate: m.isPrivate,
+      transcriptReady: Boolean(m.transcript && m.transcript.length > 0),
+      createdAt: m.createdAt,
+      updatedAt: m.createdAt,
+      completedAt: m.completedAt,
+    })
+    .returning({ id: meetings.id });
+  const id = row!.id;
+  await replaceAttendees(db, {
+    id,
+    isPrivate: m.isPrivate,
+    startAt: m.startAt,
+    createdAt: m.createdAt,
+    completedAt: m.completedAt,
+    attendees: m.attendees,
+  });
+  if (m.transcript && m.transcript.length > 0) {
+    await db.insert(transcripts).values({ meetingId: id, segments: m.transcript, updatedAt: m.createdAt });
+  }
+  return id;
+}
+
+export async function replaceAttendees(
+  db: Database,
+  m: {
+    id: string;
+    isPrivate: boolean;
+    startAt: Date;
+    createdAt: Date;
+    completedAt: Date | null;
+    attendees: AttendeeRow[];
+  },
+): Promise<void> {
+  await db.delete(meetingAttendees).where(eq(meetingAttendees.meetingId, m.id));
+  if (m.attendees.length === 0) return;
+  await db.insert(meetingAttendees).values(
+    m.attendees.map((a, position) => ({
+      meetingId: m.id,
+      position,
+      email: a.email,
+      name: a.name,
+      userId: a.userId,
+      meetingIsPrivate: m.isPrivate,
+      meetingStartAt: m.startAt,
+      meetingCreatedAt: m.createdAt,
+      meetingCompletedAt: m.completedAt,
+    })),
+  );
+}
+
+/** Keeps the attendee copies in step after the meeting's private flag or completion time changed. */
+export async function syncAttendeeCopies(
+  db: Database,
+  meetingId: string,
+  fields: { isPrivate: boolean; completedAt: Date | null },
+): Promise<void> {
+  await db
+    .update(meetingAttendees)
+    .set({ meetingIsPrivate: fields.isPrivate, meetingCompletedAt: fields.completedAt })
+    .where(eq(meetingAttendees.meetingId, meetingId));
+}

@@ -1,0 +1,232 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+// Millisecond precision: what a JS Date holds, so keyset cursors built from Dates match rows exactly.
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+export const orgs = pgTable('orgs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  orgFullKeysIncludePrivate: boolean('org_full_keys_include_private').notNull().default(true),
+  allowKeyReveal: boolean('allow_key_reveal').notNull().default(true),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    // Stored as typed; uniqueness and look-up go through lower(email).
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'member'] }).notNull(),
+    status: text('status', { enum: ['active', 'deactivated'] })
+      .notNull()
+      .default('active'),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
+    index('users_org_idx').on(t.orgId, t.createdAt),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // SHA-256 of the cookie token: a leaked table cannot be replayed as cookies.
+    tokenHash: bytea('token_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_uq').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    hostId: uuid('host_id')
+      .notNull()
+      .references(() => users.id),
+    subject: text('subject').notNull(),
+    startAt: tstz('start_at').notNull(),
+    endAt: tstz('end_at').notNull(),
+    state: text('state', { enum: ['scheduled', 'in_progress', 'completed', 'cancelled'] })
+      .notNull()
+      .default('scheduled'),
+    isPrivate: boolean('is_private').notNull().default(false),
+    transcriptReady: boolean('transcript_ready').notNull().default(false),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    completedAt: tstz('completed_at'),
+  },
+  (t) => [
+    // Keyset order for org-wide keys, one per orderBy; id breaks ties.
+    index('meetings_org_start_idx').on(t.orgId, t.startAt, t.id),
+    index('meetings_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('meetings_org_completed_idx')
+      .on(t.orgId, t.completedAt, t.id)
+      .where(sql`${t.completedAt} is not null`),
+    // The same orders for "meetings I host".
+    index('meetings_host_start_idx').on(t.hostId, t.startAt, t.id),
+    index('meetings_host_created_idx').on(t.hostId, t.createdAt, t.id),
+    index('meetings_host_completed_idx')
+      .on(t.hostId, t.completedAt, t.id)
+      .where(sql`${t.completedAt} is not null`),
+  ],
+);
+
+/**
+ * Attendees carry a copy of the meeting's sort keys and private flag so that "meetings I attend"
+ * is one index range scan in keyset order, however large the org. start_at and created_at never
+ * change; is_private and completed_at are kept in step by the meeting service.
+ */
+export const meetingAttendees = pgTable(
+  'meeting_attendees',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    userId: uuid('user_id').references(() => users.id),
+    meetingIsPrivate: boolean('meeting_is_private').notNull(),
+    meetingStartAt: tstz('meeting_start_at').notNull(),
+    meetingCreatedAt: tstz('meeting_created_at').notNull(),
+    meetingCompletedAt: tstz('meeting_completed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.meetingId, t.position] }),
+    index('attendees_user_start_idx')
+      .on(t.userId, t.meetingStartAt, t.meetingId)
+      .where(sql`${t.userId} is not null`),
+    index('attendees_user_created_idx')
+      .on(t.userId, t.meetingCreatedAt, t.meetingId)
+      .where(sql`${t.userId} is not null`),
+    index('attendees_user_completed_idx')
+      .on(t.userId, t.meetingCompletedAt, t.meetingId)
+      .where(sql`${t.userId} is not null and ${t.meetingCompletedAt} is not null`),
+    // Linking a newly added member to meetings that already list their email.
+    index('attendees_email_lower_idx').on(sql`lower(${t.email})`),
+  ],
+);
+
+export interface TranscriptSegment {
+  speaker: string;
+  startSeconds: number;
+  endSeconds: number;
+  text: string;
+}
+
+export const transcripts = pgTable('transcripts', {
+  meetingId: uuid('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id, { onDelete: 'cascade' }),
+  segments: jsonb('segments').$type<TranscriptSegment[]>().notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    name: text('name').notNull(),
+    scope: text('scope', {
+      enum: ['user_limited', 'user_full', 'org_limited', 'org_full', 'legacy'],
+    }).notNull(),
+    issuedToUserId: uuid('issued_to_user_id').references(() => users.id),
+    createdByUserId: uuid('created_by_user_id').references(() => users.id),
+    clientKey: text('client_key').notNull(),
+    // HMAC-SHA-256 of the secret under a key derived from KEYHOLE_SECRET; null once revoked.
+    secretHash: bytea('secret_hash'),
+    // AES-256-GCM of the secret (iv|tag|ciphertext) so an admin can copy the key again; null once revoked.
+    secretCiphertext: bytea('secret_ciphertext'),
+    previousSecretHash: bytea('previous_secret_hash'),
+    previousSecretValidUntil: tstz('previous_secret_valid_until'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    lastUsedAt: tstz('last_used_at'),
+    expiresAt: tstz('expires_at'),
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('api_keys_client_key_uq').on(t.clientKey),
+    index('api_keys_org_idx').on(t.orgId, t.createdAt),
+    index('api_keys_issued_to_idx').on(t.issuedToUserId),
+  ],
+);
+
+export const keyUsageDaily = pgTable(
+  'key_usage_daily',
+  {
+    keyId: uuid('key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    day: date('day', { mode: 'string' }).notNull(),
+    requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] })],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    at: tstz('at').notNull().defaultNow(),
+    actorType: text('actor_type', { enum: ['user', 'system'] }),
+    actorId: text('actor_id'),
+    actorEmail: text('actor_email'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    targetName: text('target_name'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    index('audit_org_at_idx').on(t.orgId, t.at, t.id),
+    index('audit_org_action_at_idx').on(t.orgId, t.action, t.at, t.id),
+  ],
+);

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root: relative paths in the environment are resolved against it, not the cwd. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'on', 'yes'].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(3000, 0, 65535),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+      .optional(),
+    KEYHOLE_SECRET: z.string().min(32, 'KEYHOLE_SECRET must be at least 32 characters').optional(),
+    KEYHOLE_DATA_DIR: z.string().min(1).default('.keyhole'),
+    KEYHOLE_SEED: bool(true),
+    KEYHOLE_PUBLIC_URL: z.url().optional(),
+    KEYHOLE_ALLOW_SIGNUP: bool(true),
+    KEYHOLE_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
+    KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: int(10, 1, 1_000_000),
+    // Requests with credentials that fail, per client IP and minute.
+    KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: int(60, 1, 1_000_000),
+    // log2 of scrypt's N. 17 is OWASP's recommendation; tests lower it through the environment.
+    KEYHOLE_PASSWORD_COST: int(17, 4, 20),
+    KEYHOLE_USAGE_FLUSH_MS: int(2000, 10, 5000),
+    KEYHOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    KEYHOLE_TRUST_PROXY: bool(false),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL && !env.KEYHOLE_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEYHOLE_SECRET'],
+        message: 'KEYHOLE_SECRET (at least 32 characters) is required when DATABASE_URL is set',
+      });
+    }
+  });
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  /** Root of HMAC and encryption keys. On PGlite it may come from the data dir instead. */
+  secret: string | undefined;
+  dataDir: string;
+  seed: boolean;
+  publicUrl: string | undefined;
+  allowSignup: boolean;
+  rateLimitPerMinute: number;
+  signInLimitPerMinute: number;
+  authFailLimitPerMinute: number;
+  passwordCost: number;
+  usageFlushMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** The only reader of process.env. Tests pass their own source. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    secret: e.KEYHOLE_SECRET,
+    dataDir: path.resolve(REPO_ROOT, e.KEYHOLE_DATA_DIR),
+    seed: e.KEYHOLE_SEED,
+    publicUrl: e.KEYHOLE_PUBLIC_URL?.replace(/\/+$/, ''),
+    allowSignup: e.KEYHOLE_ALLOW_SIGNUP,
+    rateLimitPerMinute: e.KEYHOLE_RATE_LIMIT_PER_MINUTE,
+    signInLimitPerMinute: e.KEYHOLE_SIGNIN_LIMIT_PER_MINUTE,
+    authFailLimitPerMinute: e.KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE,
+    passwordCost: e.KEYHOLE_PASSWORD_COST,
+    usageFlushMs: e.KEYHOLE_USAGE_FLUSH_MS,
+    logLevel: e.KEYHOLE_LOG_LEVEL,
+    trustProxy: e.KEYHOLE_TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
+  };
+}

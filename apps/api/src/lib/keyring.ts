@@ -1,0 +1,35 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+
+/**
+ * Every key the server uses is derived from the one root secret (KEYHOLE_SECRET, or the data dir's
+ * secret on PGlite) with HKDF, one per purpose, so no two features ever share key material.
+ */
+export interface Keyring {
+  /** HMAC-SHA-256 key for API key secrets. */
+  keySecretHmac: Buffer;
+  /** AES-256-GCM key for the reveal copy of API key secrets. */
+  keySecretEncryption: Buffer;
+  /** HMAC key that signs pagination cursors. */
+  cursorHmac: Buffer;
+  /** Salt-like key for hashing session tokens and rate-limit identifiers. */
+  sessionHmac: Buffer;
+}
+
+function derive(root: string, purpose: string): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(root, 'utf8'), Buffer.alloc(0), `keyhole:${purpose}`, 32),
+  );
+}
+
+export function createKeyring(rootSecret: string): Keyring {
+  return {
+    keySecretHmac: derive(rootSecret, 'api-key-secret-hmac:v1'),
+    keySecretEncryption: derive(rootSecret, 'api-key-secret-encryption:v1'),
+    cursorHmac: derive(rootSecret, 'cursor-hmac:v1'),
+    sessionHmac: derive(rootSecret, 'session-hmac:v1'),
+  };
+}
+
+export function hmacSha256(key: Buffer, data: string | Uint8Array): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}

@@ -1,0 +1,42 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Every path that may carry a credential or a password is censored here, once, so no call site can
+ * forget. Refused URLs (a key in the query string) are logged by path only, by the HTTP layer.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+  'cookie',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'secret',
+  'keyString',
+  'token',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.secret',
+  '*.token',
+  'input',
+  '*.input',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'keyhole' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

@@ -1,0 +1,30 @@
+import { authenticateKeyHeader, chargeKeyRequest } from '../services/keys/authenticate-key';
+import { authenticateSession } from '../services/sessions/authenticate-session';
+import { SESSION_COOKIE } from '../services/sessions/session-token';
+import type { AuthenticatedKey, Caller } from './caller';
+import type { Context } from './context';
+
+/**
+ * Who is calling, resolved once per HTTP request (all calls of a batch share it). When an
+ * Authorization header is present it alone decides (SPEC §3): a bad key fails even beside a good cookie.
+ */
+export function resolveCaller(ctx: Context): Promise<Caller> {
+  ctx.callerPromise ??= (async (): Promise<Caller> => {
+    if (ctx.req.authorization !== null) {
+      const { key, org } = await authenticateKeyHeader(ctx.deps, ctx.req.authorization, ctx.req.ip, ctx.res);
+      return { type: 'key', key, org };
+    }
+    const token = ctx.req.cookies[SESSION_COOKIE];
+    if (token) {
+      const session = await authenticateSession(ctx.deps.db, token, ctx.deps.clock.now());
+      if (session) return { type: 'session', ...session };
+    }
+    return { type: 'none' };
+  })();
+  return ctx.callerPromise;
+}
+
+/** Every procedure call made with a key spends one from its budget (a batch of five spends five). */
+export function chargeKeyCall(ctx: Context, key: AuthenticatedKey): Promise<void> {
+  return chargeKeyRequest(ctx.deps, key, ctx.res);
+}

@@ -1,0 +1,34 @@
+import type { Scope } from '@keyhole/core';
+
+export interface OrgView {
+  id: string;
+  name: string;
+  settings: { orgFullKeysIncludePrivate: boolean; allowKeyReveal: boolean };
+}
+
+export interface SessionUser {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'member';
+  status: 'active' | 'deactivated';
+  createdAt: Date;
+}
+
+export interface AuthenticatedKey {
+  id: string;
+  orgId: string;
+  name: string;
+  scope: Scope;
+  clientKey: string;
+  issuedTo: { id: string; name: string; email: string } | null;
+  /** The key's own budget, or null for the server default. */
+  rateLimitPerMinute: number | null;
+}
+
+/** Who is calling, decided once per request: the Authorization header alone when present, else the cookie. */
+export type Caller =
+  | { type: 'none' }
+  | { type: 'session'; sessionId: string; user: SessionUser; org: OrgView }
+  | { type: 'key'; key: AuthenticatedKey; org: OrgView };

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../deps';
+import type { Caller } from './caller';
+
+/** What a procedure knows of the HTTP request; tests fill in only what they need. */
+export interface RequestInfo {
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  /** The Origin header, when the browser sent one. */
+  origin: string | null;
+  /** The Host header, for the same-origin check when KEYHOLE_PUBLIC_URL is unset. */
+  host: string | null;
+  /** True when the request came over HTTPS (cookies get `Secure`). */
+  secure: boolean;
+  authorization: string | null;
+  cookies: Record<string, string>;
+}
+
+/** Where procedures put response headers (cookies, rate-limit figures). */
+export interface ResponseSink {
+  setHeader(name: string, value: string | string[]): void;
+  appendHeader(name: string, value: string): void;
+}
+
+export interface Context {
+  deps: AppDeps;
+  req: RequestInfo;
+  res: ResponseSink;
+  /** Resolved once per HTTP request and shared by every call of a batch. */
+  callerPromise?: Promise<Caller>;
+}
+
+export class HeaderBag implements ResponseSink {
+  readonly headers = new Map<string, string[]>();
+  setHeader(name: string, value: string | string[]): void {
+    this.headers.set(name.toLowerCase(), Array.isArray(value) ? value : [value]);
+  }
+  appendHeader(name: string, value: string): void {
+    const key = name.toLowerCase();
+    this.headers.set(key, [...(this.headers.get(key) ?? []), value]);
+  }
+  get(name: string): string | undefined {
+    return this.headers.get(name.toLowerCase())?.at(-1);
+  }
+}
+
+/** The context without HTTP: procedure tests call `appRouter.createCaller(createContextInner(...))`. */
+export function createContextInner(opts: {
+  deps: AppDeps;
+  req?: Partial<RequestInfo>;
+  res?: ResponseSink;
+}): Context {
+  return {
+    deps: opts.deps,
+    req: {
+      requestId: randomUUID(),
+      ip: '127.0.0.1',
+      userAgent: null,
+      origin: null,
+      host: null,
+      secure: false,
+      authorization: null,
+      cookies: {},
+      ...opts.req,
+    },
+    res: opts.res ?? new HeaderBag(),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The tRPC backbone: one place that says who may call what.
+ *
+ * - `publicProcedure`: anyone. Mutations still pass the Origin check (SPEC §5, CSRF).
+ * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here.
+ * - `adminProcedure`: a signed-in, active admin of the org.
+ * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
+ * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
+ *
+ * Credentials are checked in middlewares declared before any `.input()`, so a bad key is reported
+ * as such even when the input is bad too. Services throw core's `KeyholeError`; `mapDomainErrors`
+ * turns it into the matching tRPC error and the formatter adds `data.reason` and drops stacks.
+ */
+import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { chargeKeyCall, resolveCaller } from './authenticate';
+import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
+import type { Context } from './context';
+
+function formatZodError(err: ZodError): string {
+  return err.issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
+      if (issue.code === 'unrecognized_keys') {
+        return `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
+      return `${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+const t = initTRPC.context<Context>().create({
+  // Never ship stack traces, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
+    let message = shape.message;
+    let reason: string | undefined;
+    if (error.cause instanceof KeyholeError) reason = error.cause.reason;
+    else if (error.cause instanceof ZodError) message = formatZodError(error.cause);
+    if (error.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
+    return { ...shape, message, data: reason ? { ...data, reason } : data };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof KeyholeError) {
+    const cause = result.error.cause;
+    return { ...result, error: new TRPCError({ code: cause.code, message: cause.message, cause }) };
+  }
+  return result;
+});
+
+function expectedOrigin(ctx: Context): string | null {
+  if (ctx.deps.config.publicUrl) return new URL(ctx.deps.config.publicUrl).origin;
+  if (!ctx.req.host) return null;
+  return `${ctx.req.secure ? 'https' : 'http'}://${ctx.req.host}`;
+}
+
+/** A browser mutation from another site is refused before it can act (sign-in and sign-up included). */
+const originCheck = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.req.origin !== null) {
+    const expected = expectedOrigin(ctx);
+    if (expected === null || ctx.req.origin !== expected) {
+      throw new KeyholeError(
+        'FORBIDDEN',
+        `Cross-origin request refused: Origin ${ctx.req.origin} is not ${expected ?? 'this server'}.`,
+        'origin_mismatch',
+      );
+    }
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck);
+
+export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const caller = await resolveCaller(ctx);
+  if (caller.type === 'key') {
+    throw new KeyholeError(
+      'FORBIDDEN',
+      'API keys cannot call this procedure; sign in to the web app instead.',
+      'session_required',
+    );
+  }
+  if (caller.type !== 'session') {
+    throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
+  }
+  return next({ ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId } });
+});
+
+export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') {
+    throw new KeyholeError('FORBIDDEN', 'Only org admins can do this.', 'admin_required');
+  }
+  return next();
+});
+
+export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const caller = await resolveCaller(ctx);
+  if (caller.type !== 'key') {
+    throw new KeyholeError(
+      'UNAUTHORIZED',
+      'An API key is required: send it as "Authorization: Bearer CLIENT_KEY:CLIENT_SECRET".',
+      'key_required',
+    );
+  }
+  await chargeKeyCall(ctx, caller.key);
+  return next({ ctx: { key: caller.key, org: caller.org } });
+});
+
+export interface ReaderContext {
+  principal: Principal;
+  access: MeetingAccess;
+  org: OrgView;
+  /** Set for sessions only. */
+  user: SessionUser | null;
+  key: AuthenticatedKey | null;
+}
+
+export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const caller = await resolveCaller(ctx);
+  if (caller.type === 'none') {
+    throw new KeyholeError(
+      'UNAUTHORIZED',
+      'Send an API key ("Authorization: Bearer CLIENT_KEY:CLIENT_SECRET") or sign in.',
+    );
+  }
+  let reader: ReaderContext;
+  if (caller.type === 'key') {
+    await chargeKeyCall(ctx, caller.key);
+    const principal: Principal = {
+      kind: 'key',
+      orgId: caller.org.id,
+      scope: caller.key.scope,
+      issuedToUserId: caller.key.issuedTo?.id ?? null,
+    };
+    reader = {
+      principal,
+      access: meetingAccessFor(principal, caller.org.settings),
+      org: caller.org,
+      user: null,
+      key: caller.key,
+    };
+  } else {
+    const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
+    reader = {
+      principal,
+      access: meetingAccessFor(principal, caller.org.settings),
+      org: caller.org,
+      user: caller.user,
+      key: null,
+    };
+  }
+  return next({ ctx: { reader } });
+});

@@ -1,0 +1,43 @@
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { createDatabase } from '../../src/db/create-database';
+import { loadConfig } from '../../src/env';
+
+/**
+ * On PostgreSQL (DATABASE_URL set) one template database is migrated once per run; every test file
+ * then gets its own copy with CREATE DATABASE … TEMPLATE, so files run in parallel without sharing rows.
+ * On PGlite each file opens its own in-memory database and nothing is prepared here.
+ */
+export default async function setup(project: TestProject) {
+  const { databaseUrl } = loadConfig();
+  if (!databaseUrl) return;
+  const template = `keyhole_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${template}`);
+  const url = withDatabase(databaseUrl, template);
+  const db = await createDatabase({ kind: 'postgres', url, max: 2 });
+  await db.close();
+  project.provide('pgTemplate', template);
+  project.provide('pgPrefix', `keyhole_t_${process.pid}_`);
+  return async () => {
+    const leftovers = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`keyhole_t_${process.pid}_%`} or datname = ${template}`;
+    for (const { datname } of leftovers) {
+      await admin.unsafe(`drop database if exists ${datname} with (force)`);
+    }
+    await admin.end();
+  };
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgTemplate: string;
+    pgPrefix: string;
+  }
+}

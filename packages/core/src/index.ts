@@ -1,0 +1,6 @@
+export * from './access';
+export * from './domain';
+export * from './errors';
+export * from './key-format';
+export * from './key-policy';
+export * from './scopes';

@@ -1,0 +1,25 @@
+// `pnpm start`: builds what is missing (the web app), then runs the API process in the foreground.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const webIndex = `${root}apps/web/dist/index.html`;
+
+if (!existsSync(webIndex)) {
+  console.log('Building the web app (first start only)…');
+  const build = spawnSync('pnpm', ['--filter', '@keyhole/web', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const args = process.argv.slice(2);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'src/cli.ts', ...(args.length ? args : ['serve'])],
+  {
+    cwd: `${root}apps/api`,
+    stdio: 'inherit',
+  },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
