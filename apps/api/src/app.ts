@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createDatabase, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
 import type { AppDeps } from './deps';
@@ -5,6 +6,7 @@ import type { Config } from './env';
 import { type Clock, systemClock } from './lib/clock';
 import { createKeyring } from './lib/keyring';
 import { createLogger, type Logger } from './lib/logger';
+import { createWindowCounter } from './lib/rate-limiter';
 import { VERSION } from './lib/version';
 
 export interface App {
@@ -35,6 +37,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config.secret ??
     (database.kind === 'pglite' ? readOrCreateSecret(config.dataDir) : undefined);
   if (!secret) throw new Error('KEYHOLE_SECRET is required with DATABASE_URL');
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : null;
+  const counter = (name: string) =>
+    createWindowCounter({ name, windowSeconds: 60, redis: redis ?? undefined });
   const deps: AppDeps = {
     config,
     database,
@@ -43,10 +50,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger: overrides.logger ?? createLogger(config.logLevel),
     keyring: createKeyring(secret),
     version: VERSION,
+    redis,
+    counters: {
+      keyCalls: counter('key'),
+      authFailures: counter('authfail'),
+      signInPerEmailIp: counter('signin-email-ip'),
+      signInPerIp: counter('signin-ip'),
+    },
+    onClose: [],
   };
   return {
     deps,
     close: async () => {
+      for (const stop of [...deps.onClose].reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          deps.logger.error({ err }, 'error while shutting down');
+        }
+      }
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       await database.close();
     },
   };

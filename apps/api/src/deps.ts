@@ -1,8 +1,10 @@
+import type { Redis } from 'ioredis';
 import type { Database, KeyholeDatabase } from './db/create-database';
 import type { Config } from './env';
 import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
+import type { WindowCounter } from './lib/rate-limiter';
 
 /**
  * Everything a request may touch, built once per process by `createApp` and handed to every
@@ -16,4 +18,19 @@ export interface AppDeps {
   logger: Logger;
   keyring: Keyring;
   version: string;
+  /** Set when REDIS_URL is: rate-limit counters shared by every API process. */
+  redis: Redis | null;
+  /** Fixed-window counters; in Redis when configured, else in memory. */
+  counters: {
+    /** Per API key, every procedure call (SPEC §4). */
+    keyCalls: WindowCounter;
+    /** Requests whose credentials failed, per client IP. */
+    authFailures: WindowCounter;
+    /** Sign-in attempts per (email, IP) pair. */
+    signInPerEmailIp: WindowCounter;
+    /** Sign-in attempts per IP. */
+    signInPerIp: WindowCounter;
+  };
+  /** Background work to stop (and flush) at shutdown, last registered first. */
+  onClose: (() => Promise<void>)[];
 }

@@ -1,8 +1,22 @@
 import { router } from '../trpc/trpc';
+import { auditRouter } from './audit-router';
+import { authRouter } from './auth-router';
 import { healthProcedure } from './health-router';
+import { keysRouter } from './keys-router';
+import { meetingsRouter } from './meetings-router';
+import { membersRouter } from './members-router';
+import { orgRouter } from './org-router';
+import { whoamiProcedure } from './whoami-router';
 
 export const appRouter = router({
   health: healthProcedure,
+  auth: authRouter,
+  org: orgRouter,
+  members: membersRouter,
+  keys: keysRouter,
+  audit: auditRouter,
+  meetings: meetingsRouter,
+  whoami: whoamiProcedure,
 });
 
 export type AppRouter = typeof appRouter;

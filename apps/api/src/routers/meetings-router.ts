@@ -1,0 +1,4 @@
+import { router } from '../trpc/trpc';
+
+// Procedures of the meetings area; filled in by its issue.
+export const meetingsRouter = router({});

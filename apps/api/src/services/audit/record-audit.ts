@@ -1,0 +1,57 @@
+import type { AuditAction } from '@keyhole/core';
+import type { Database } from '../../db/create-database';
+import { auditEvents } from '../../db/schema';
+
+export interface AuditActor {
+  type: 'user' | 'system';
+  id: string | null;
+  email: string | null;
+}
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+  name: string | null;
+}
+
+/** Where the change came from, for the `ip` and `userAgent` of the event. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditInput {
+  orgId: string;
+  at: Date;
+  actor: AuditActor | null;
+  action: AuditAction;
+  target: AuditTarget | null;
+  /** Never a secret or a password: callers pass names, ids and flags only. */
+  details?: Record<string, unknown>;
+  origin?: RequestOrigin | null;
+}
+
+/** Writes one audit event. Call it with the transaction that makes the change, so both land or neither. */
+export async function recordAudit(tx: Database, e: AuditInput): Promise<void> {
+  await tx.insert(auditEvents).values({
+    orgId: e.orgId,
+    at: e.at,
+    actorType: e.actor?.type ?? null,
+    actorId: e.actor?.id ?? null,
+    actorEmail: e.actor?.email ?? null,
+    action: e.action,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id ?? null,
+    targetName: e.target?.name ?? null,
+    details: e.details ?? {},
+    ip: e.origin?.ip ?? null,
+    userAgent: e.origin?.userAgent ?? null,
+  });
+}
+
+export const userActor = (u: { id: string; email: string }): AuditActor => ({
+  type: 'user',
+  id: u.id,
+  email: u.email,
+});
+export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, email: null };
