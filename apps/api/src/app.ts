@@ -3,6 +3,7 @@ import { createDatabase, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
 import type { AppDeps } from './deps';
 import type { Config } from './env';
+import { ChangeFeed } from './lib/change-feed';
 import { type Clock, systemClock } from './lib/clock';
 import { createKeyring } from './lib/keyring';
 import { createLogger, type Logger } from './lib/logger';
@@ -42,12 +43,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     : null;
   const counter = (name: string) =>
     createWindowCounter({ name, windowSeconds: 60, redis: redis ?? undefined });
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const changes = new ChangeFeed(database, logger);
+  await changes.start();
   const deps: AppDeps = {
     config,
     database,
     db: database.db,
     clock: overrides.clock ?? systemClock,
-    logger: overrides.logger ?? createLogger(config.logLevel),
+    logger,
     keyring: createKeyring(secret),
     version: VERSION,
     redis,
@@ -57,7 +61,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       signInPerEmailIp: counter('signin-email-ip'),
       signInPerIp: counter('signin-ip'),
     },
-    onClose: [],
+    changes,
+    onClose: [() => changes.stop()],
   };
   return {
     deps,

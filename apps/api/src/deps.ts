@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database, KeyholeDatabase } from './db/create-database';
 import type { Config } from './env';
+import type { ChangeFeed } from './lib/change-feed';
 import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
@@ -31,6 +32,8 @@ export interface AppDeps {
     /** Sign-in attempts per IP. */
     signInPerIp: WindowCounter;
   };
+  /** Changes that caches of verified keys must hear about, in this process and every other one. */
+  changes: ChangeFeed;
   /** Background work to stop (and flush) at shutdown, last registered first. */
   onClose: (() => Promise<void>)[];
 }
