@@ -37,6 +37,7 @@ const schema = z
     KEYHOLE_USAGE_FLUSH_MS: int(2000, 10, 5000),
     KEYHOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     KEYHOLE_TRUST_PROXY: bool(false),
+    KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -70,6 +71,8 @@ export interface Config {
   usageFlushMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
+  /** `fast`: the lean JSON path with the stock adapter behind it; `stock`: tRPC's adapter alone. */
+  trpcAdapter: 'fast' | 'stock';
   redisUrl: string | undefined;
 }
 
@@ -101,6 +104,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     usageFlushMs: e.KEYHOLE_USAGE_FLUSH_MS,
     logLevel: e.KEYHOLE_LOG_LEVEL,
     trustProxy: e.KEYHOLE_TRUST_PROXY,
+    trpcAdapter: e.KEYHOLE_TRPC_ADAPTER,
     redisUrl: e.REDIS_URL,
   };
 }

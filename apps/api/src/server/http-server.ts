@@ -16,8 +16,8 @@ function sendTrpcError(res: ServerResponse, status: number, code: string, messag
   res.writeHead(status, { 'content-type': 'application/json' }).end(body);
 }
 
-export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST) {
-  const trpc = createTrpcHandler(deps);
+export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter?: 'fast' | 'stock') {
+  const trpc = createTrpcHandler(deps, adapter);
   const serveStatic = createStaticHandler(webRoot);
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -67,7 +67,7 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST) {
         );
         return;
       }
-      trpc(req, res);
+      trpc(req, res, pathname.slice('/trpc/'.length), search);
       return;
     }
     serveStatic(req, res, pathname);
@@ -82,9 +82,9 @@ export interface RunningServer {
 
 export async function startHttpServer(
   deps: AppDeps,
-  opts: { host?: string; port?: number; webRoot?: string } = {},
+  opts: { host?: string; port?: number; webRoot?: string; adapter?: 'fast' | 'stock' } = {},
 ) {
-  const server = createServer(createRequestListener(deps, opts.webRoot));
+  const server = createServer(createRequestListener(deps, opts.webRoot, opts.adapter));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
