@@ -32,7 +32,7 @@ interface Req {
 }
 
 const procedures = Object.entries(
-  appRouter._def.procedures as Record<string, { _def: { type: string } }>,
+  appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>,
 ).map(([path, p]) => ({ path, type: p._def.type }));
 const queries = procedures.filter((p) => p.type === 'query').map((p) => p.path);
 const mutations = procedures.filter((p) => p.type === 'mutation').map((p) => p.path);
