@@ -165,6 +165,15 @@ const MEETINGS: DemoMeeting[] = [
     ),
   },
   {
+    key: 'carlPipelineReview',
+    host: 'carl',
+    subject: 'Sales pipeline review',
+    day: -6,
+    state: 'completed',
+    isPrivate: false,
+    attendees: ['dana'],
+  },
+  {
     key: 'danaVendorCall',
     host: 'dana',
     subject: 'Vendor negotiation',
