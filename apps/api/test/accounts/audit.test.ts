@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock';
 import { recordAudit } from '../../src/services/audit/record-audit';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addSignedInMember, expectTrpcError, PASSWORD, signUpOrg, uniqueIp } from './account-helpers';
+import { addSignedInMember, expectTrpcError, PASSWORD, signUpOrg, uniqueEmail, uniqueIp } from './account-helpers';
 
 let app: TestApp;
 const clock = new ManualClock();
@@ -37,7 +37,12 @@ describe('audit.list', () => {
   it('lists the org events newest first in the SPEC shape', async () => {
     const admin = await signUpOrg(app);
     clock.advance(1000);
-    const member = await addSignedInMember(app, admin.token);
+    const memberEmail = uniqueEmail('audited');
+    const member = await app
+      .caller(admin.req)
+      .members.add({ email: memberEmail, name: 'Audited', role: 'member', password: PASSWORD });
+    clock.advance(1000);
+    await app.caller({ ip: uniqueIp() }).auth.signIn({ email: memberEmail, password: PASSWORD });
     clock.advance(1000);
     await app.caller({ ...admin.req, ip: '10.4.4.4', userAgent: 'audit-ua' }).org.updateSettings({
       allowKeyReveal: false,
@@ -63,7 +68,8 @@ describe('audit.list', () => {
       ip: '10.4.4.4',
       userAgent: 'audit-ua',
     });
-    expect(items[1]!.target).toEqual({ type: 'user', id: member.user.id, name: member.email });
+    expect(items[1]!.target).toEqual({ type: 'user', id: member.id, name: memberEmail });
+    expect(items[2]!.target).toEqual({ type: 'user', id: member.id, name: memberEmail });
     for (const e of items) {
       expect(e.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(JSON.stringify(e)).not.toContain(PASSWORD);
