@@ -3,10 +3,11 @@ import { changePassword } from '../services/accounts/change-password';
 import { signIn } from '../services/accounts/sign-in';
 import { RateLimitedError } from '../services/accounts/sign-in-limits';
 import { signOut } from '../services/accounts/sign-out';
-import { signUp } from '../services/accounts/sign-up';
+import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
 import type { AccountView } from '../services/accounts/views';
 import { toUserView } from '../services/accounts/views';
 import { resolveCaller } from '../trpc/authenticate';
+import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
 import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
 import {
   emailField,
@@ -15,7 +16,7 @@ import {
   passwordToCheckField,
   personNameField,
 } from './account-fields';
-import { clearSessionCookie, requestOrigin, setSessionCookie } from './request-context';
+import { requestOrigin } from './request-context';
 
 /** A refused attempt says when to come back, in whole seconds (SPEC §4). */
 const retryAfterHeader = middleware(async ({ ctx, next }) => {
@@ -26,8 +27,15 @@ const retryAfterHeader = middleware(async ({ ctx, next }) => {
   return result;
 });
 
+// Checked before the input, so a client learns that sign-up is off whatever it sent.
+const signUpEnabled = middleware(({ ctx, next }) => {
+  if (!ctx.deps.config.allowSignup) throw signUpDisabledError();
+  return next();
+});
+
 export const authRouter = router({
   signUp: publicProcedure
+    .use(signUpEnabled)
     .input(
       z.strictObject({
         orgName: orgNameField,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { SESSION_COOKIE } from '../../src/services/sessions/session-token';
@@ -10,11 +10,13 @@ export const PASSWORD = 'correct horse battery staple';
 /** A fresh email per call, so tests in one file never collide. */
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
 
-/** A fresh client IP per call, so sign-in counters of one test never spill into another. */
-let ipCounter = 0;
+/**
+ * A fresh client IP per call, so sign-in counters of one test never spill into another — nor into
+ * another file or an earlier run, since with REDIS_URL the counters outlive the process.
+ */
 export const uniqueIp = () => {
-  ipCounter += 1;
-  return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
 };
 
 export function tokenFromSetCookie(setCookie: string | undefined): string {

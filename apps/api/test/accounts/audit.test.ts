@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock';
 import { recordAudit } from '../../src/services/audit/record-audit';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addSignedInMember, expectTrpcError, PASSWORD, signUpOrg, uniqueEmail, uniqueIp } from './account-helpers';
+import {
+  addSignedInMember,
+  expectTrpcError,
+  PASSWORD,
+  signUpOrg,
+  uniqueEmail,
+  uniqueIp,
+} from './account-helpers';
 
 let app: TestApp;
 const clock = new ManualClock();

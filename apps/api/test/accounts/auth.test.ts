@@ -169,6 +169,8 @@ describe('auth.signUp', () => {
     );
     const rows = await app.deps.db.select().from(users).where(eq(users.email, email));
     expect(rows).toHaveLength(0);
+    // Said before the input is even looked at.
+    await expectTrpcError(caller.auth.signUp({ bogus: 1 } as never), 'FORBIDDEN', 'signup_disabled');
   });
 });
 
@@ -434,6 +436,23 @@ describe('sessions', () => {
     clock.advance(7 * day + 1);
     expect(await app.caller(req).auth.me()).toBeNull();
     await expectTrpcError(app.caller(req).org.get(), 'UNAUTHORIZED');
+  });
+
+  it('re-sends the cookie when the session is seen after an hour, so the browser copy lives on too', async () => {
+    const { req, token } = await signUpOrg(app);
+    clock.advance(30 * 60 * 1000);
+    const soon = app.callerWithHeaders(req);
+    await soon.caller.auth.me();
+    expect(soon.headers.get('set-cookie')).toBeUndefined();
+    clock.advance(31 * 60 * 1000);
+    const later = app.callerWithHeaders(req);
+    await later.caller.org.get();
+    expect(later.headers.get('set-cookie')).toBe(
+      `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${7 * 24 * 3600}`,
+    );
+    const right = app.callerWithHeaders(req);
+    await right.caller.auth.me();
+    expect(right.headers.get('set-cookie')).toBeUndefined();
   });
 
   it('an idle session is deleted once seen expired', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger';
@@ -28,8 +29,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-let ipCounter = 0;
-const freshIp = () => `192.0.2.${++ipCounter}`;
+// Random, because with REDIS_URL the per-IP counters outlive this process (reruns within a minute).
+const freshIp = () => {
+  const b = randomBytes(2);
+  return `198.18.${b[0]}.${b[1]}`;
+};
 
 interface CallOptions {
   input?: unknown;

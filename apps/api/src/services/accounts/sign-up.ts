@@ -16,6 +16,13 @@ export interface SignUpInput {
   password: string;
 }
 
+export const signUpDisabledError = () =>
+  new KeyholeError(
+    'FORBIDDEN',
+    'Sign-up is disabled on this server: ask an admin of your organization to add you.',
+    'signup_disabled',
+  );
+
 const emailTaken = () =>
   new KeyholeError('CONFLICT', 'An account with this email already exists: sign in instead.');
 
@@ -25,13 +32,7 @@ export async function signUp(
   input: SignUpInput,
   origin: RequestOrigin,
 ): Promise<AccountView & { token: string }> {
-  if (!deps.config.allowSignup) {
-    throw new KeyholeError(
-      'FORBIDDEN',
-      'Sign-up is disabled on this server: ask an org admin to add you.',
-      'signup_disabled',
-    );
-  }
+  if (!deps.config.allowSignup) throw signUpDisabledError();
   // Checked before the (deliberately slow) hash; the unique index still decides under a race.
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
   const passwordHash = await hashPassword(input.password, deps.config.passwordCost);
