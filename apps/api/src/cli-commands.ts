@@ -1,4 +1,27 @@
 import type { App } from './app';
+import { CliError } from './cli-error';
+import { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/seed/demo-seed';
 
 /** Commands that need a running app (seed, legacy-import): name → runner. Each issue adds its own. */
-export const commands: Record<string, (app: App, args: string[]) => Promise<void>> = {};
+export const commands: Record<string, (app: App, args: string[]) => Promise<void>> = {
+  seed: async (app, args) => {
+    if (args.includes('--demo')) return seedDemoCommand(app);
+    throw new CliError('Usage: pnpm keyhole seed --demo');
+  },
+};
+
+/** Where a person would open the app: the public URL, else the configured listen address. */
+export function serverUrl(app: App): string {
+  const { publicUrl, host, port } = app.deps.config;
+  return publicUrl ?? `http://${host}:${port}`;
+}
+
+async function seedDemoCommand(app: App): Promise<void> {
+  try {
+    const seed = await seedDemo(app.deps);
+    process.stdout.write(demoInstructions(seed, serverUrl(app)));
+  } catch (err) {
+    if (err instanceof DemoAlreadySeededError) throw new CliError(err.message);
+    throw err;
+  }
+}

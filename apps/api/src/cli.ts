@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import { type App, createApp } from './app';
+import { CliError } from './cli-error';
 import { createDatabase } from './db/create-database';
 import { DataDirInUseError } from './db/data-dir';
 import { ConfigError, loadConfig } from './env';
 import { startHttpServer } from './server/http-server';
+import { demoInstructions } from './services/seed/demo-seed';
+import { seedDemoOnFirstStart } from './services/seed/first-start-seed';
 
 const USAGE = `Usage: pnpm keyhole <command>
 
@@ -21,9 +24,12 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const { logger } = app.deps;
+  const seeded = await seedDemoOnFirstStart(app.deps);
+  if (seeded) logger.info({ orgId: seeded.orgId }, 'seeded the demo org on an empty database');
   const server = await startHttpServer(app.deps);
   logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
   process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);
+  if (seeded) process.stdout.write(demoInstructions(seeded, app.deps.config.publicUrl ?? server.url));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -88,5 +94,4 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   process.exit(1);
 });
 
-export class CliError extends Error {}
-export { parseArgs };
+export { CliError, parseArgs };

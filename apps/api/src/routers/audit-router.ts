@@ -1,4 +1,24 @@
-import { router } from '../trpc/trpc';
+import { AUDIT_ACTIONS } from '@keyhole/core';
+import { z } from 'zod';
+import { listAudit } from '../services/audit/list-audit';
+import { adminProcedure, router } from '../trpc/trpc';
 
-// Procedures of the audit area; filled in by its issue.
-export const auditRouter = router({});
+export const auditRouter = router({
+  list: adminProcedure
+    .input(
+      z
+        .strictObject({
+          cursor: z.string().optional(),
+          limit: z.number().int().min(1).max(100).optional(),
+          action: z.enum(AUDIT_ACTIONS).optional(),
+        })
+        .optional(),
+    )
+    .query(({ ctx, input }) =>
+      listAudit(ctx.deps.db, ctx.org.id, {
+        cursor: input?.cursor,
+        limit: input?.limit ?? 50,
+        action: input?.action,
+      }),
+    ),
+});

@@ -1,4 +1,87 @@
-import { router } from '../trpc/trpc';
+import { z } from 'zod';
+import { changePassword } from '../services/accounts/change-password';
+import { signIn } from '../services/accounts/sign-in';
+import { RateLimitedError } from '../services/accounts/sign-in-limits';
+import { signOut } from '../services/accounts/sign-out';
+import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
+import type { AccountView } from '../services/accounts/views';
+import { toUserView } from '../services/accounts/views';
+import { resolveCaller } from '../trpc/authenticate';
+import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
+import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
+import {
+  emailField,
+  newPasswordField,
+  orgNameField,
+  passwordToCheckField,
+  personNameField,
+} from './account-fields';
+import { requestOrigin } from './request-context';
 
-// Procedures of the auth area; filled in by its issue.
-export const authRouter = router({});
+/** A refused attempt says when to come back, in whole seconds (SPEC §4). */
+const retryAfterHeader = middleware(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof RateLimitedError) {
+    ctx.res.setHeader('retry-after', String(result.error.cause.retryAfterSeconds));
+  }
+  return result;
+});
+
+// Checked before the input, so a client learns that sign-up is off whatever it sent.
+const signUpEnabled = middleware(({ ctx, next }) => {
+  if (!ctx.deps.config.allowSignup) throw signUpDisabledError();
+  return next();
+});
+
+export const authRouter = router({
+  signUp: publicProcedure
+    .use(signUpEnabled)
+    .input(
+      z.strictObject({
+        orgName: orgNameField,
+        name: personNameField,
+        email: emailField,
+        password: newPasswordField,
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<AccountView> => {
+      const { token, user, org } = await signUp(ctx.deps, input, requestOrigin(ctx));
+      setSessionCookie(ctx, token);
+      return { user, org };
+    }),
+
+  signIn: publicProcedure
+    .use(retryAfterHeader)
+    .input(z.strictObject({ email: z.string().trim().min(1).max(254), password: passwordToCheckField }))
+    .mutation(async ({ ctx, input }): Promise<AccountView> => {
+      const { token, user, org } = await signIn(ctx.deps, input, requestOrigin(ctx));
+      setSessionCookie(ctx, token);
+      return { user, org };
+    }),
+
+  signOut: sessionProcedure.mutation(async ({ ctx }) => {
+    await signOut(ctx.deps.db, ctx.sessionId);
+    clearSessionCookie(ctx);
+    return { ok: true as const };
+  }),
+
+  // Anyone may ask; only a session has an answer (a key, even a valid one, is not a signed-in user).
+  me: publicProcedure.query(async ({ ctx }): Promise<AccountView | null> => {
+    const caller = await resolveCaller(ctx);
+    if (caller.type !== 'session') return null;
+    return { user: toUserView(caller.user), org: caller.org };
+  }),
+
+  changePassword: sessionProcedure
+    .use(retryAfterHeader)
+    .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))
+    .mutation(async ({ ctx, input }) => {
+      await changePassword(
+        ctx.deps,
+        { userId: ctx.user.id, sessionId: ctx.sessionId },
+        input,
+        requestOrigin(ctx),
+      );
+      return { ok: true as const };
+    }),
+});

@@ -1,4 +1,37 @@
-import { router } from '../trpc/trpc';
+import { USER_ROLES, USER_STATUSES } from '@keyhole/core';
+import { z } from 'zod';
+import { addMember } from '../services/members/add-member';
+import { listMembers } from '../services/members/list-members';
+import { setMemberRole } from '../services/members/set-role';
+import { setMemberStatus } from '../services/members/set-status';
+import { adminProcedure, router } from '../trpc/trpc';
+import { emailField, newPasswordField, personNameField } from './account-fields';
+import { requestOrigin } from './request-context';
 
-// Procedures of the members area; filled in by its issue.
-export const membersRouter = router({});
+const actorOf = (ctx: { user: { id: string }; org: { id: string } }) => ({
+  userId: ctx.user.id,
+  orgId: ctx.org.id,
+});
+
+export const membersRouter = router({
+  list: adminProcedure.query(({ ctx }) => listMembers(ctx.deps.db, ctx.org.id)),
+
+  add: adminProcedure
+    .input(
+      z.strictObject({
+        email: emailField,
+        name: personNameField,
+        role: z.enum(USER_ROLES),
+        password: newPasswordField,
+      }),
+    )
+    .mutation(({ ctx, input }) => addMember(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+
+  setRole: adminProcedure
+    .input(z.strictObject({ userId: z.uuid(), role: z.enum(USER_ROLES) }))
+    .mutation(({ ctx, input }) => setMemberRole(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+
+  setStatus: adminProcedure
+    .input(z.strictObject({ userId: z.uuid(), status: z.enum(USER_STATUSES) }))
+    .mutation(({ ctx, input }) => setMemberStatus(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+});

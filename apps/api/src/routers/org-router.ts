@@ -1,4 +1,20 @@
-import { router } from '../trpc/trpc';
+import { z } from 'zod';
+import { updateOrgSettings } from '../services/org/update-settings';
+import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
+import { requestOrigin } from './request-context';
 
-// Procedures of the org area; filled in by its issue.
-export const orgRouter = router({});
+export const orgRouter = router({
+  // The org was read with the session, in this very request.
+  get: sessionProcedure.query(({ ctx }) => ctx.org),
+
+  updateSettings: adminProcedure
+    .input(
+      z.strictObject({
+        orgFullKeysIncludePrivate: z.boolean().optional(),
+        allowKeyReveal: z.boolean().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      updateOrgSettings(ctx.deps, { userId: ctx.user.id, orgId: ctx.org.id }, input, requestOrigin(ctx)),
+    ),
+});

@@ -3,6 +3,7 @@ import { authenticateSession } from '../services/sessions/authenticate-session';
 import { SESSION_COOKIE } from '../services/sessions/session-token';
 import type { AuthenticatedKey, Caller } from './caller';
 import type { Context } from './context';
+import { setSessionCookie } from './session-cookies';
 
 /**
  * Who is calling, resolved once per HTTP request (all calls of a batch share it). When an
@@ -17,7 +18,11 @@ export function resolveCaller(ctx: Context): Promise<Caller> {
     const token = ctx.req.cookies[SESSION_COOKIE];
     if (token) {
       const session = await authenticateSession(ctx.deps.db, token, ctx.deps.clock.now());
-      if (session) return { type: 'session', ...session };
+      if (session) {
+        // The browser's copy would otherwise expire 7 days after sign-in, however active the user.
+        if (session.refreshed) setSessionCookie(ctx, token);
+        return { type: 'session', sessionId: session.sessionId, user: session.user, org: session.org };
+      }
     }
     return { type: 'none' };
   })();

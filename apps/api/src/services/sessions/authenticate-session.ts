@@ -13,6 +13,8 @@ export interface AuthenticatedSession {
   sessionId: string;
   user: SessionUser;
   org: OrgView;
+  /** lastSeenAt moved on in this request: the caller re-sends the cookie so its Max-Age moves too. */
+  refreshed: boolean;
 }
 
 /**
@@ -39,11 +41,13 @@ export async function authenticateSession(
     await db.delete(sessions).where(eq(sessions.id, row.session.id));
     return null;
   }
-  if (idleMs > SESSION_TOUCH_MS) {
+  const refreshed = idleMs > SESSION_TOUCH_MS;
+  if (refreshed) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id));
   }
   const { user, org } = row;
   return {
+    refreshed,
     sessionId: row.session.id,
     user: {
       id: user.id,

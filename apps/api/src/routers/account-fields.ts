@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Input fields shared by sign-up, sign-in and members.add. */
+
+// Stored as typed (trimmed); compared case-insensitively everywhere.
+export const emailField = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'must be a valid email address' }));
+
+export const NEW_PASSWORD_MIN = 12;
+export const NEW_PASSWORD_MAX = 200;
+export const newPasswordField = z
+  .string()
+  .min(NEW_PASSWORD_MIN, `must be at least ${NEW_PASSWORD_MIN} characters`)
+  .max(NEW_PASSWORD_MAX, `must be at most ${NEW_PASSWORD_MAX} characters`);
+
+// A password being checked: any non-empty string up to the longest one we ever accept.
+export const passwordToCheckField = z.string().min(1).max(NEW_PASSWORD_MAX);
+
+export const personNameField = z.string().trim().min(1, 'must not be empty').max(100);
+export const orgNameField = z.string().trim().min(1, 'must not be empty').max(100);

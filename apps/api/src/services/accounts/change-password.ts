@@ -1,0 +1,46 @@
+import { KeyholeError } from '@keyhole/core';
+import { and, eq, ne } from 'drizzle-orm';
+import { sessions, users } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import { hashPassword, verifyPassword } from '../../lib/password';
+import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import { spendSignInAttempt } from './sign-in-limits';
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/**
+ * Replaces the caller's password after checking the current one, and ends every other session of
+ * theirs (a thief holding an old cookie is out). Guesses of the current password spend the same
+ * budget as sign-in attempts, so a stolen session cannot brute-force it either.
+ */
+export async function changePassword(
+  deps: AppDeps,
+  actor: { userId: string; sessionId: string },
+  input: ChangePasswordInput,
+  origin: RequestOrigin & { ip: string },
+): Promise<void> {
+  const [user] = await deps.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
+  if (!user) throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
+  await spendSignInAttempt(deps, user.email, origin.ip);
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    // Not UNAUTHORIZED: the session is fine, and clients treat 401 as "signed out".
+    throw new KeyholeError('BAD_REQUEST', 'currentPassword: the current password is wrong.');
+  }
+  const passwordHash = await hashPassword(input.newPassword, deps.config.passwordCost);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
+    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
+    await recordAudit(tx, {
+      orgId: user.orgId,
+      at: now,
+      actor: userActor(user),
+      action: 'member.password_changed',
+      target: { type: 'user', id: user.id, name: user.email },
+      origin,
+    });
+  });
+}

@@ -1,0 +1,68 @@
+import { KeyholeError } from '@keyhole/core';
+import type { AppDeps } from '../../deps';
+import { burnPasswordCheck, verifyPassword } from '../../lib/password';
+import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import { createSession } from '../sessions/create-session';
+import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
+import { findUserByEmail } from './user-by-email';
+import { type AccountView, toOrgView, toUserView } from './views';
+
+export interface SignInInput {
+  email: string;
+  password: string;
+}
+
+// One message for an unknown email and a wrong password, so sign-in never tells which emails exist.
+export const WRONG_CREDENTIALS = 'Wrong email or password.';
+
+/**
+ * Checks the password and starts a session. Attempts are limited per (email, IP) and per IP before
+ * any hash runs; unknown emails still pay for one hash so both failures take the same time.
+ */
+export async function signIn(
+  deps: AppDeps,
+  input: SignInInput,
+  origin: RequestOrigin & { ip: string },
+): Promise<AccountView & { token: string }> {
+  await spendSignInAttempt(deps, input.email, origin.ip);
+  const found = await findUserByEmail(deps.db, input.email);
+  if (!found) {
+    await burnPasswordCheck(input.password, deps.config.passwordCost);
+    throw new KeyholeError('UNAUTHORIZED', WRONG_CREDENTIALS);
+  }
+  const { user, org } = found;
+  const passwordOk = await verifyPassword(input.password, user.passwordHash);
+  const now = deps.clock.now();
+  const target = { type: 'user', id: user.id, name: user.email };
+  if (!passwordOk || user.status !== 'active') {
+    // Committed on its own: the failure is the event, and the refusal below must not roll it back.
+    await recordAudit(deps.db, {
+      orgId: org.id,
+      at: now,
+      actor: null,
+      action: 'auth.sign_in_failed',
+      target,
+      details: { reason: passwordOk ? 'deactivated' : 'wrong_password' },
+      origin,
+    });
+    if (!passwordOk) throw new KeyholeError('UNAUTHORIZED', WRONG_CREDENTIALS);
+    throw new KeyholeError(
+      'FORBIDDEN',
+      'This account is deactivated: ask an admin of your organization to reactivate it.',
+    );
+  }
+  const token = await deps.db.transaction(async (tx) => {
+    const t = await createSession(tx, user.id, now, origin);
+    await recordAudit(tx, {
+      orgId: org.id,
+      at: now,
+      actor: userActor(user),
+      action: 'auth.signed_in',
+      target,
+      origin,
+    });
+    return t;
+  });
+  await forgetSignInAttempts(deps, input.email, origin.ip);
+  return { token, user: toUserView(user), org: toOrgView(org) };
+}

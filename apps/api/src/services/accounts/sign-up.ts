@@ -1,0 +1,71 @@
+import { KeyholeError } from '@keyhole/core';
+import { orgs, users } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import { isUniqueViolation } from '../../lib/db-errors';
+import { hashPassword } from '../../lib/password';
+import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import { createSession } from '../sessions/create-session';
+import { isEmailTaken } from './user-by-email';
+import { type AccountView, toOrgView, toUserView } from './views';
+
+export interface SignUpInput {
+  orgName: string;
+  name: string;
+  /** Trimmed, stored as typed; compared case-insensitively. */
+  email: string;
+  password: string;
+}
+
+export const signUpDisabledError = () =>
+  new KeyholeError(
+    'FORBIDDEN',
+    'Sign-up is disabled on this server: ask an admin of your organization to add you.',
+    'signup_disabled',
+  );
+
+const emailTaken = () =>
+  new KeyholeError('CONFLICT', 'An account with this email already exists: sign in instead.');
+
+/** Creates an org with its first admin and signs that admin in. Returns the new session's token. */
+export async function signUp(
+  deps: AppDeps,
+  input: SignUpInput,
+  origin: RequestOrigin,
+): Promise<AccountView & { token: string }> {
+  if (!deps.config.allowSignup) throw signUpDisabledError();
+  // Checked before the (deliberately slow) hash; the unique index still decides under a race.
+  if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
+  const passwordHash = await hashPassword(input.password, deps.config.passwordCost);
+  const now = deps.clock.now();
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const [org] = await tx.insert(orgs).values({ name: input.orgName, createdAt: now }).returning();
+      const [user] = await tx
+        .insert(users)
+        .values({
+          orgId: org!.id,
+          email: input.email,
+          name: input.name,
+          role: 'admin',
+          status: 'active',
+          passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      const token = await createSession(tx, user!.id, now, origin);
+      await recordAudit(tx, {
+        orgId: org!.id,
+        at: now,
+        actor: userActor(user!),
+        action: 'auth.signed_up',
+        target: { type: 'org', id: org!.id, name: org!.name },
+        origin,
+      });
+      return { token, user: toUserView(user!), org: toOrgView(org!) };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_lower_uq')) throw emailTaken();
+    throw err;
+  }
+}

@@ -1,0 +1,24 @@
+import { eq, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../db/create-database';
+import { orgs, users } from '../../db/schema';
+
+/** Emails compare case-insensitively through `lower()`, the expression the unique index is built on. */
+export function emailEquals(email: string): SQL {
+  return sql`lower(${users.email}) = lower(${email})`;
+}
+
+/** The user (with their org) whose email this is, whatever its case; null when there is none. */
+export async function findUserByEmail(db: Database, email: string) {
+  const [row] = await db
+    .select({ user: users, org: orgs })
+    .from(users)
+    .innerJoin(orgs, eq(orgs.id, users.orgId))
+    .where(emailEquals(email))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function isEmailTaken(db: Database, email: string): Promise<boolean> {
+  const [row] = await db.select({ id: users.id }).from(users).where(emailEquals(email)).limit(1);
+  return row !== undefined;
+}

@@ -1,0 +1,44 @@
+import type { AuditAction } from '@keyhole/core';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
+import type { Database } from '../../db/create-database';
+import { auditEvents } from '../../db/schema';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
+import { type AuditEventView, toAuditEventView } from './views';
+
+export interface ListAuditInput {
+  cursor?: string;
+  limit: number;
+  action?: AuditAction;
+}
+
+/**
+ * One page of the org's audit log, newest first, by keyset on (at, id): the indexes
+ * audit_org_at_idx / audit_org_action_at_idx serve it, and events added meanwhile never shift a page.
+ */
+export async function listAudit(
+  db: Database,
+  orgId: string,
+  input: ListAuditInput,
+): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  const after = input.cursor === undefined ? null : decodeAuditCursor(input.cursor);
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.orgId, orgId),
+        input.action ? eq(auditEvents.action, input.action) : undefined,
+        after
+          ? or(lt(auditEvents.at, after.at), and(eq(auditEvents.at, after.at), lt(auditEvents.id, after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toAuditEventView),
+    nextCursor: rows.length > input.limit && last ? encodeAuditCursor(last) : null,
+  };
+}
