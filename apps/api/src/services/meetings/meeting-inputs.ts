@@ -72,10 +72,15 @@ const segment = z
       .string()
       .max(MEETING_BOUNDS.segmentText, { error: `must be at most ${MEETING_BOUNDS.segmentText} characters` }),
   })
-  .refine((s) => s.endSeconds >= s.startSeconds, {
-    path: ['endSeconds'],
-    error: 'must not be before startSeconds',
-  });
+  .refine(
+    (s) =>
+      !(typeof s.startSeconds === 'number' && typeof s.endSeconds === 'number') ||
+      s.endSeconds >= s.startSeconds,
+    {
+      path: ['endSeconds'],
+      error: 'must not be before startSeconds',
+    },
+  );
 
 const attendees = z
   .array(attendee)
@@ -95,7 +100,8 @@ export const createMeetingInput = z
     attendees: attendees.optional(),
     transcript: transcript.optional(),
   })
-  .refine((m) => m.endAt.getTime() >= m.startAt.getTime(), {
+  // zod runs object refinements even when a field failed; then there is nothing to compare.
+  .refine((m) => !(m.startAt instanceof Date && m.endAt instanceof Date) || m.endAt >= m.startAt, {
     path: ['endAt'],
     error: 'must not be before startAt',
   });
@@ -141,7 +147,7 @@ export const listMeetingsInput = z
       .enum(SORT_DIRECTIONS, { error: `expected one of ${SORT_DIRECTIONS.join(', ')}` })
       .default('desc'),
   })
-  .refine((q) => !(q.from && q.to) || q.to.getTime() >= q.from.getTime(), {
+  .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.to >= q.from, {
     path: ['to'],
     error: 'must not be before from (from is inclusive, to exclusive)',
   })
