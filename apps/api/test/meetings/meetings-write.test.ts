@@ -211,6 +211,24 @@ describe('meetings.create input validation (BAD_REQUEST naming the field)', () =
       field: 'endAt',
     },
     { label: 'unknown state', input: { ...base, state: 'done' }, field: 'state' },
+    // PostgreSQL would refuse these (a 500): they are refused as input instead.
+    { label: 'NUL in the subject', input: { ...base, subject: 'a\u0000b' }, field: 'subject' },
+    { label: 'unpaired surrogate in the subject', input: { ...base, subject: 'a\ud800b' }, field: 'subject' },
+    {
+      label: 'NUL in an attendee name',
+      input: { ...base, attendees: [{ email: 'a@b.test', name: 'x\u0000' }] },
+      field: 'attendees.0.name',
+    },
+    {
+      label: 'NUL in a transcript segment',
+      input: { ...base, transcript: [{ speaker: 'S', startSeconds: 0, endSeconds: 1, text: 'a\u0000' }] },
+      field: 'transcript.0.text',
+    },
+    {
+      label: 'unpaired surrogate in a speaker',
+      input: { ...base, transcript: [{ speaker: '\udc00', startSeconds: 0, endSeconds: 1, text: 'a' }] },
+      field: 'transcript.0.speaker',
+    },
     { label: 'isPrivate as a string', input: { ...base, isPrivate: 'yes' }, field: 'isPrivate' },
     { label: 'unknown field', input: { ...base, hostId: randomUUID() }, field: 'hostId' },
     {
@@ -291,6 +309,9 @@ describe('meetings.create input validation (BAD_REQUEST naming the field)', () =
 
   it('accepts the bounds themselves: 300-character subject, 200 attendees, 10000-character text', async () => {
     const t = await team();
+    // Paired surrogates (emoji) are ordinary text.
+    const emoji = await (await t.as(t.host)).meetings.create({ ...base, subject: 'Launch 🚀' });
+    expect(emoji.subject).toBe('Launch 🚀');
     const m = await (await t.as(t.host)).meetings.create({
       ...base,
       subject: long(300),
