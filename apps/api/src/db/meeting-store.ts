@@ -99,3 +99,59 @@ export async function syncAttendeeCopies(
     .set({ meetingIsPrivate: fields.isPrivate, meetingCompletedAt: fields.completedAt })
     .where(eq(meetingAttendees.meetingId, meetingId));
 }
+
+export interface MeetingChange {
+  id: string;
+  subject: string;
+  state: 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+  isPrivate: boolean;
+  updatedAt: Date;
+  completedAt: Date | null;
+  /** The meeting's fixed sort keys, copied to attendee rows when they are rewritten. */
+  startAt: Date;
+  createdAt: Date;
+  /** A new attendee list replaces the old one; left out, the old rows only get their copies refreshed. */
+  attendees?: AttendeeRow[];
+  /** A new transcript replaces the old one; an empty list removes it; left out, it stays. */
+  transcript?: TranscriptSegment[];
+}
+
+/** Updates a meeting and, in the same breath, the attendee copies and the transcript that hang off it. */
+export async function updateMeetingRow(db: Database, m: MeetingChange): Promise<void> {
+  await db
+    .update(meetings)
+    .set({
+      subject: m.subject,
+      state: m.state,
+      isPrivate: m.isPrivate,
+      updatedAt: m.updatedAt,
+      completedAt: m.completedAt,
+      ...(m.transcript !== undefined ? { transcriptReady: m.transcript.length > 0 } : {}),
+    })
+    .where(eq(meetings.id, m.id));
+  if (m.attendees !== undefined) {
+    await replaceAttendees(db, {
+      id: m.id,
+      isPrivate: m.isPrivate,
+      startAt: m.startAt,
+      createdAt: m.createdAt,
+      completedAt: m.completedAt,
+      attendees: m.attendees,
+    });
+  } else {
+    await syncAttendeeCopies(db, m.id, { isPrivate: m.isPrivate, completedAt: m.completedAt });
+  }
+  if (m.transcript !== undefined) {
+    if (m.transcript.length === 0) {
+      await db.delete(transcripts).where(eq(transcripts.meetingId, m.id));
+    } else {
+      await db
+        .insert(transcripts)
+        .values({ meetingId: m.id, segments: m.transcript, updatedAt: m.updatedAt })
+        .onConflictDoUpdate({
+          target: transcripts.meetingId,
+          set: { segments: m.transcript, updatedAt: m.updatedAt },
+        });
+    }
+  }
+}

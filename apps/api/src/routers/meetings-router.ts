@@ -1,4 +1,38 @@
-import { router } from '../trpc/trpc';
+import { createMeeting } from '../services/meetings/create-meeting';
+import { getMeeting } from '../services/meetings/get-meeting';
+import { getTranscript } from '../services/meetings/get-transcript';
+import { listMeetings, type MeetingReader } from '../services/meetings/list-meetings';
+import {
+  createMeetingInput,
+  listMeetingsInput,
+  meetingIdInput,
+  updateMeetingInput,
+} from '../services/meetings/meeting-inputs';
+import { updateMeeting } from '../services/meetings/update-meeting';
+import { keyOrSessionProcedure, type ReaderContext, router, sessionProcedure } from '../trpc/trpc';
 
-// Procedures of the meetings area; filled in by its issue.
-export const meetingsRouter = router({});
+/** Cursors are bound to the key (not its scope) or the signed-in user, inside their org. */
+function meetingReader(reader: ReaderContext): MeetingReader {
+  const who = reader.key ? `key:${reader.key.id}` : `user:${reader.user?.id ?? ''}`;
+  return { access: reader.access, owner: `org:${reader.org.id}:${who}` };
+}
+
+export const meetingsRouter = router({
+  create: sessionProcedure
+    .input(createMeetingInput)
+    .mutation(({ ctx, input }) => createMeeting(ctx.deps, ctx.user, input)),
+  update: sessionProcedure
+    .input(updateMeetingInput)
+    .mutation(({ ctx, input }) =>
+      updateMeeting(ctx.deps, { user: ctx.user, settings: ctx.org.settings }, input),
+    ),
+  list: keyOrSessionProcedure
+    .input(listMeetingsInput)
+    .query(({ ctx, input }) => listMeetings(ctx.deps, meetingReader(ctx.reader), input)),
+  get: keyOrSessionProcedure
+    .input(meetingIdInput)
+    .query(({ ctx, input }) => getMeeting(ctx.deps.db, ctx.reader.access, input.id)),
+  transcript: keyOrSessionProcedure
+    .input(meetingIdInput)
+    .query(({ ctx, input }) => getTranscript(ctx.deps.db, ctx.reader.access, input.id)),
+});

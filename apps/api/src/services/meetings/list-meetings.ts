@@ -1,0 +1,57 @@
+import type { MeetingAccess } from '@keyhole/core';
+import { visibleMeetingIds } from '../../db/meeting-access-sql';
+import type { AppDeps } from '../../deps';
+import { type CursorScope, decodeCursor, encodeCursor } from './cursor';
+import { loadVisibleMeetingViews } from './load-meeting-views';
+import type { ListMeetingsInput } from './meeting-inputs';
+import type { MeetingPageView } from './views';
+
+/** Who reads: the access rule as data, and an identity the cursors are bound to. */
+export interface MeetingReader {
+  access: MeetingAccess;
+  /** e.g. `org:<id>:key:<id>` or `org:<id>:user:<id>`; the same for every request of one principal. */
+  owner: string;
+}
+
+/**
+ * One page of the meetings the reader may see, in keyset order. The sort keys (startAt, createdAt,
+ * completedAt once set) never change, so resuming strictly after the last row shown neither skips nor
+ * repeats a meeting, however many are added meanwhile.
+ */
+export async function listMeetings(
+  deps: AppDeps,
+  reader: MeetingReader,
+  input: ListMeetingsInput,
+): Promise<MeetingPageView> {
+  const scope: CursorScope = {
+    orderBy: input.orderBy,
+    direction: input.direction,
+    from: input.from,
+    to: input.to,
+    state: input.state,
+    owner: reader.owner,
+  };
+  const after = input.cursor ? decodeCursor(deps.keyring.cursorHmac, scope, input.cursor) : undefined;
+  // One row more than the page shows tells whether a next page exists without a count.
+  const rows = await visibleMeetingIds(deps.db, reader.access, {
+    orderBy: input.orderBy,
+    direction: input.direction,
+    limit: input.limit + 1,
+    from: input.from,
+    to: input.to,
+    state: input.state,
+    after,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > input.limit && last
+      ? encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.id })
+      : null;
+  const items = await loadVisibleMeetingViews(
+    deps.db,
+    reader.access,
+    page.map((r) => r.id),
+  );
+  return { items, nextCursor };
+}

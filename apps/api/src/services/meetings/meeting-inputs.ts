@@ -1,0 +1,166 @@
+import { MEETING_ORDER_BY, MEETING_STATES, MEETING_SUBJECT_MAX_LENGTH, SORT_DIRECTIONS } from '@keyhole/core';
+import { z } from 'zod';
+
+/**
+ * The meetings procedures' inputs. Every bound is stated here once and repeated in docs/API.md; the
+ * HTTP body limit (1 MiB) may cut a request off before these do (`PAYLOAD_TOO_LARGE`).
+ */
+export const MEETING_BOUNDS = {
+  attendees: 200,
+  attendeeName: 200,
+  email: 320,
+  segments: 5000,
+  segmentText: 10_000,
+  speaker: 200,
+  /** Segment times, in seconds from the start of the recording (a week). */
+  segmentSeconds: 7 * 24 * 3600,
+  pageMin: 1,
+  pageMax: 100,
+  pageDefault: 25,
+  cursor: 1024,
+} as const;
+
+// PostgreSQL has no year 0 and some drivers mangle years before 1900; no meeting needs either.
+const EARLIEST = Date.UTC(1900, 0, 1);
+
+export const isoDateTime = z.iso
+  .datetime({ offset: true, error: 'expected an ISO-8601 date-time such as "2026-01-15T09:00:00Z"' })
+  .transform((s) => new Date(s))
+  .pipe(
+    z
+      .date({ error: 'expected an ISO-8601 date-time such as "2026-01-15T09:00:00Z"' })
+      .min(new Date(EARLIEST), { error: 'must not be before 1900-01-01T00:00:00Z' }),
+  );
+
+// PostgreSQL refuses NUL in text and unpaired UTF-16 surrogates in jsonb; refusing them here turns
+// what would be a 500 into a 400 naming the field.
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (s: string) => !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
+const STORABLE_ERROR = { error: 'must not contain NUL characters or unpaired UTF-16 surrogates' };
+
+const meetingId = z.guid({ error: 'expected a meeting id (a UUID)' });
+
+const subject = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(MEETING_SUBJECT_MAX_LENGTH, { error: `must be at most ${MEETING_SUBJECT_MAX_LENGTH} characters` })
+  .refine(storable, STORABLE_ERROR);
+
+const attendee = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .max(MEETING_BOUNDS.email, { error: `must be at most ${MEETING_BOUNDS.email} characters` })
+    .pipe(z.email({ error: 'expected an email address' })),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty (leave it out to use the default)' })
+    .max(MEETING_BOUNDS.attendeeName, { error: `must be at most ${MEETING_BOUNDS.attendeeName} characters` })
+    .refine(storable, STORABLE_ERROR)
+    .optional(),
+});
+
+const seconds = z
+  .number()
+  .min(0, { error: 'must not be negative' })
+  .max(MEETING_BOUNDS.segmentSeconds, { error: `must be at most ${MEETING_BOUNDS.segmentSeconds}` });
+
+const segment = z
+  .strictObject({
+    speaker: z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(MEETING_BOUNDS.speaker, { error: `must be at most ${MEETING_BOUNDS.speaker} characters` })
+      .refine(storable, STORABLE_ERROR),
+    startSeconds: seconds,
+    endSeconds: seconds,
+    text: z
+      .string()
+      .max(MEETING_BOUNDS.segmentText, { error: `must be at most ${MEETING_BOUNDS.segmentText} characters` })
+      .refine(storable, STORABLE_ERROR),
+  })
+  .refine(
+    (s) =>
+      !(typeof s.startSeconds === 'number' && typeof s.endSeconds === 'number') ||
+      s.endSeconds >= s.startSeconds,
+    {
+      path: ['endSeconds'],
+      error: 'must not be before startSeconds',
+    },
+  );
+
+const attendees = z
+  .array(attendee)
+  .max(MEETING_BOUNDS.attendees, { error: `at most ${MEETING_BOUNDS.attendees} attendees` });
+const transcript = z
+  .array(segment)
+  .max(MEETING_BOUNDS.segments, { error: `at most ${MEETING_BOUNDS.segments} segments` });
+const state = z.enum(MEETING_STATES, { error: `expected one of ${MEETING_STATES.join(', ')}` });
+
+export const createMeetingInput = z
+  .strictObject({
+    subject,
+    startAt: isoDateTime,
+    endAt: isoDateTime,
+    isPrivate: z.boolean().optional(),
+    state: state.optional(),
+    attendees: attendees.optional(),
+    transcript: transcript.optional(),
+  })
+  // zod runs object refinements even when a field failed; then there is nothing to compare.
+  .refine((m) => !(m.startAt instanceof Date && m.endAt instanceof Date) || m.endAt >= m.startAt, {
+    path: ['endAt'],
+    error: 'must not be before startAt',
+  });
+export type CreateMeetingInput = z.output<typeof createMeetingInput>;
+
+// startAt and endAt are fixed once a meeting exists: they are keyset sort keys copied to attendee rows.
+export const updateMeetingInput = z.strictObject({
+  id: meetingId,
+  subject: subject.optional(),
+  isPrivate: z.boolean().optional(),
+  state: state.optional(),
+  attendees: attendees.optional(),
+  /** Replaces the whole transcript; an empty list removes it. */
+  transcript: transcript.optional(),
+});
+export type UpdateMeetingInput = z.output<typeof updateMeetingInput>;
+
+export const meetingIdInput = z.strictObject({ id: meetingId });
+
+export const listMeetingsInput = z
+  .strictObject({
+    limit: z
+      .int({ error: 'expected a whole number' })
+      .min(MEETING_BOUNDS.pageMin, {
+        error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
+      })
+      .max(MEETING_BOUNDS.pageMax, {
+        error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
+      })
+      .default(MEETING_BOUNDS.pageDefault),
+    cursor: z
+      .string()
+      .min(1, { error: 'must not be empty (leave it out for the first page)' })
+      .max(MEETING_BOUNDS.cursor, { error: 'is not a cursor this server issued' })
+      .optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+    state: state.optional(),
+    orderBy: z
+      .enum(MEETING_ORDER_BY, { error: `expected one of ${MEETING_ORDER_BY.join(', ')}` })
+      .default('startAt'),
+    direction: z
+      .enum(SORT_DIRECTIONS, { error: `expected one of ${SORT_DIRECTIONS.join(', ')}` })
+      .default('desc'),
+  })
+  .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.to >= q.from, {
+    path: ['to'],
+    error: 'must not be before from (from is inclusive, to exclusive)',
+  })
+  // No input at all is the first page with every default.
+  .prefault({});
+export type ListMeetingsInput = z.output<typeof listMeetingsInput>;

@@ -1,0 +1,70 @@
+import { KeyholeError, meetingAccessFor, type OrgSettings } from '@keyhole/core';
+import { and, asc, eq } from 'drizzle-orm';
+import { meetingVisibleCondition } from '../../db/meeting-access-sql';
+import { updateMeetingRow } from '../../db/meeting-store';
+import { meetingAttendees, meetings } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import type { MeetingHost } from './create-meeting';
+import { loadVisibleMeetingView } from './load-meeting-views';
+import type { UpdateMeetingInput } from './meeting-inputs';
+import { meetingNotFound } from './not-found';
+import { resolveAttendees } from './resolve-attendees';
+import type { MeetingView } from './views';
+
+/**
+ * The host changes their meeting. A meeting the caller cannot see is NOT_FOUND like any other; one
+ * they can see but do not host is FORBIDDEN `host_only`. Attendees are matched against the org's
+ * users again on every update (SPEC §1), so an address that has since become a member gets linked.
+ * `completedAt` is set the first time the state becomes completed and never cleared.
+ */
+export async function updateMeeting(
+  deps: AppDeps,
+  actor: { user: MeetingHost; settings: OrgSettings },
+  input: UpdateMeetingInput,
+): Promise<MeetingView> {
+  const now = deps.clock.now();
+  const access = meetingAccessFor(
+    { kind: 'session', orgId: actor.user.orgId, userId: actor.user.id },
+    actor.settings,
+  );
+  return deps.db.transaction(async (tx) => {
+    // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
+    const [current] = await tx
+      .select()
+      .from(meetings)
+      .where(and(eq(meetings.id, input.id), meetingVisibleCondition(access)))
+      .for('update');
+    if (!current) throw meetingNotFound();
+    if (current.hostId !== actor.user.id) {
+      throw new KeyholeError('FORBIDDEN', 'Only the meeting host can change this meeting.', 'host_only');
+    }
+
+    const existing = await tx
+      .select({ email: meetingAttendees.email, name: meetingAttendees.name, userId: meetingAttendees.userId })
+      .from(meetingAttendees)
+      .where(eq(meetingAttendees.meetingId, current.id))
+      .orderBy(asc(meetingAttendees.position));
+    const attendees = await resolveAttendees(tx, actor.user, input.attendees ?? existing);
+    const relinked =
+      attendees.length !== existing.length ||
+      attendees.some((a, i) => a.userId !== existing[i]!.userId || a.email !== existing[i]!.email);
+
+    const state = input.state ?? current.state;
+    const completedAt = current.completedAt ?? (state === 'completed' ? now : null);
+    await updateMeetingRow(tx, {
+      id: current.id,
+      subject: input.subject ?? current.subject,
+      state,
+      isPrivate: input.isPrivate ?? current.isPrivate,
+      updatedAt: now,
+      completedAt,
+      startAt: current.startAt,
+      createdAt: current.createdAt,
+      ...(input.attendees !== undefined || relinked ? { attendees } : {}),
+      ...(input.transcript !== undefined ? { transcript: input.transcript } : {}),
+    });
+    const view = await loadVisibleMeetingView(tx, access, current.id);
+    if (!view) throw new Error('a meeting just updated is not visible to its host');
+    return view;
+  });
+}
