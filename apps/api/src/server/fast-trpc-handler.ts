@@ -130,7 +130,15 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
         }
         inputs = acc;
         return acc;
-      })();
+      })().catch((cause: unknown) => {
+        // As tRPC's own input reader: anything but a TRPCError becomes BAD_REQUEST with its message.
+        if (cause instanceof TRPCError) throw cause;
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: cause instanceof Error ? cause.message : 'Invalid input',
+          cause,
+        });
+      });
       return inputsPromise;
     };
 
