@@ -83,6 +83,8 @@ export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck)
 export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
+    // Still a call made with the key: it spends budget and gets the rate-limit headers.
+    await chargeKeyCall(ctx, caller.key);
     throw new KeyholeError(
       'FORBIDDEN',
       'API keys cannot call this procedure; sign in to the web app instead.',

@@ -38,11 +38,7 @@ export function decryptKeySecret(keyring: Keyring, clientKey: string, blob: Uint
   if (blob.length <= IV_BYTES + TAG_BYTES) return null;
   const buf = Buffer.from(blob);
   try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      keyring.keySecretEncryption,
-      buf.subarray(0, IV_BYTES),
-    );
+    const decipher = createDecipheriv('aes-256-gcm', keyring.keySecretEncryption, buf.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(clientKey, 'utf8'));
     decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
