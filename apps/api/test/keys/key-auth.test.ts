@@ -260,7 +260,7 @@ describe('org settings reach the access rule (keyOrSessionProcedure)', () => {
     });
     await app.deps.db.update(orgs).set({ orgFullKeysIncludePrivate: true }).where(eq(orgs.id, org.id));
     await app.deps.changes.publish({ kind: 'org', id: org.id });
-    expect((await probeCaller(bearer(key.keyString)).access()).includePrivate).toBe(true);
+    expect(await probeCaller(bearer(key.keyString)).access()).toMatchObject({ includePrivate: true });
   });
 
   it('builds the SPEC §2 access for each scope; legacy ignores the setting', async () => {

@@ -3,6 +3,7 @@ import { generateKey } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/db/schema';
+import type { ManualClock } from '../../src/lib/clock';
 import { importLegacyKey } from '../../src/services/keys/import-legacy-key';
 import { createKeyFor } from '../support/keys';
 import { seedUser } from '../support/seed';
@@ -127,7 +128,7 @@ describe('keys over HTTP', () => {
     const soon = new Date(app.clock.now().getTime() + 60_000);
     const expiring = await createKeyFor(app, { adminUserId: admin.id, scope: 'org_full', expiresAt: soon });
     minted.add(expiring.keyString);
-    (app.clock as { advance(ms: number): void }).advance(60_000);
+    (app.clock as ManualClock).advance(60_000);
     const expired = await call('whoami', { authorization: bearer(expiring.keyString) });
     expect(expired.res.status).toBe(401);
     expect((expired.json as ErrorBody).error.data.reason).toBe('key_expired');
