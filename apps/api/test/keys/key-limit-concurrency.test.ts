@@ -1,4 +1,4 @@
-import { KeyholeError } from '@keyhole/core';
+import type { KeyholeError } from '@keyhole/core';
 import { TRPCError } from '@trpc/server';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,9 @@ describe('the 10-key limit under concurrency', () => {
     const a = await newOrgWithAdmin(app);
     const b = await newOrgWithAdmin(app);
     const results = await Promise.allSettled(
-      Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).caller.keys.create({ name: `k${i}`, scope: 'org_limited' })),
+      Array.from({ length: 24 }, (_, i) =>
+        (i % 2 ? a : b).caller.keys.create({ name: `k${i}`, scope: 'org_limited' }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
     expect(await activeKeys(a.org.id)).toBe(10);

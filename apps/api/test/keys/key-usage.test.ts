@@ -40,7 +40,10 @@ async function storedRows(keyId: string) {
 }
 
 async function storedLastUsed(keyId: string) {
-  const [row] = await app.deps.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.id, keyId));
+  const [row] = await app.deps.db
+    .select({ at: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, keyId));
   return row!.at;
 }
 
@@ -80,7 +83,8 @@ describe('usage recording', () => {
   it('writes many keys in one multi-row upsert and one last-used update per flush', async () => {
     const { admin } = await setup();
     const keys = [];
-    for (let i = 0; i < 4; i++) keys.push(await createKeyFor(app, { adminUserId: admin.id, scope: 'org_full' }));
+    for (let i = 0; i < 4; i++)
+      keys.push(await createKeyFor(app, { adminUserId: admin.id, scope: 'org_full' }));
     await app.deps.keyUsage.flush();
     for (const [i, k] of keys.entries()) for (let n = 0; n <= i; n++) await use(k.keyString);
     const statements: string[] = [];
@@ -132,7 +136,10 @@ describe('usage recording', () => {
   it('flushes by itself within the interval, and at shutdown', async () => {
     const { key } = await setup();
     await use(key.keyString);
-    await vi.waitFor(async () => expect(await storedRows(key.id)).toHaveLength(1), { timeout: 7000, interval: 100 });
+    await vi.waitFor(async () => expect(await storedRows(key.id)).toHaveLength(1), {
+      timeout: 7000,
+      interval: 100,
+    });
 
     // A second app on the same database: closing it must write what it counted.
     const second = await createTestApp({
@@ -173,7 +180,9 @@ describe('keys.usage', () => {
     for (let i = 1; i < days.length; i++) {
       expect(Date.parse(days[i]!.date) - Date.parse(days[i - 1]!.date)).toBe(86_400_000);
     }
-    expect((await caller.keys.usage({ id: key.id, days: 1 })).days).toEqual([{ date: '2026-03-13', requests: 1 }]);
+    expect((await caller.keys.usage({ id: key.id, days: 1 })).days).toEqual([
+      { date: '2026-03-13', requests: 1 },
+    ]);
     const ninety = (await caller.keys.usage({ id: key.id, days: 90 })).days;
     expect(ninety).toHaveLength(90);
     expect(ninety.reduce((sum, d) => sum + d.requests, 0)).toBe(6);
