@@ -2,7 +2,8 @@
  * The tRPC backbone: one place that says who may call what.
  *
  * - `publicProcedure`: anyone. Mutations still pass the Origin check (SPEC §5, CSRF).
- * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here.
+ * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here, after being charged
+ *   one call like any other call made with it.
  * - `adminProcedure`: a signed-in, active admin of the org.
  * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
