@@ -9,6 +9,8 @@ import { createKeyring } from './lib/keyring';
 import { createLogger, type Logger } from './lib/logger';
 import { createWindowCounter } from './lib/rate-limiter';
 import { VERSION } from './lib/version';
+import { KeyUsageRecorder } from './services/keys/key-usage-recorder';
+import { VerifiedKeyCache } from './services/keys/verified-key-cache';
 
 export interface App {
   deps: AppDeps;
@@ -46,6 +48,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const changes = new ChangeFeed(database, logger);
   await changes.start();
+  const keyCache = new VerifiedKeyCache();
+  const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
+  const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
+  keyUsage.start();
   const deps: AppDeps = {
     config,
     database,
@@ -62,7 +68,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       signInPerIp: counter('signin-ip'),
     },
     changes,
-    onClose: [() => changes.stop()],
+    keyCache,
+    keyUsage,
+    // Run last-registered first: usage is written while the database is still open.
+    onClose: [
+      () => changes.stop(),
+      async () => {
+        stopKeyCache();
+      },
+      () => keyUsage.stop(),
+    ],
   };
   return {
     deps,

@@ -1,5 +1,6 @@
 import type { App } from './app';
 import { CliError } from './cli-error';
+import { legacyImportCommand } from './commands/legacy-import';
 import { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/seed/demo-seed';
 
 /** Commands that need a running app (seed, legacy-import): name → runner. Each issue adds its own. */
@@ -8,6 +9,7 @@ export const commands: Record<string, (app: App, args: string[]) => Promise<void
     if (args.includes('--demo')) return seedDemoCommand(app);
     throw new CliError('Usage: pnpm keyhole seed --demo');
   },
+  'legacy-import': legacyImportCommand,
 };
 
 /** Where a person would open the app: the public URL, else the configured listen address. */

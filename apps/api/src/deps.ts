@@ -6,6 +6,8 @@ import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
 import type { WindowCounter } from './lib/rate-limiter';
+import type { KeyUsageRecorder } from './services/keys/key-usage-recorder';
+import type { VerifiedKeyCache } from './services/keys/verified-key-cache';
 
 /**
  * Everything a request may touch, built once per process by `createApp` and handed to every
@@ -34,6 +36,10 @@ export interface AppDeps {
   };
   /** Changes that caches of verified keys must hear about, in this process and every other one. */
   changes: ChangeFeed;
+  /** Keys verified by this process; evicted by `changes`. */
+  keyCache: VerifiedKeyCache;
+  /** Key usage counted in memory and written in batches (no database write per request). */
+  keyUsage: KeyUsageRecorder;
   /** Background work to stop (and flush) at shutdown, last registered first. */
   onClose: (() => Promise<void>)[];
 }

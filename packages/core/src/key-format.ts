@@ -22,6 +22,8 @@ export const SECRET_LENGTH = SECRET_PREFIX.length + SECRET_BODY_LENGTH + SECRET_
 export const MAX_KEY_STRING_LENGTH = 512;
 
 const KEY_PART_RE = /^[A-Za-z0-9_]+$/;
+// Keys imported from the system before Keyhole (legacy) may also hold dots and dashes.
+const IMPORTED_KEY_PART_RE = /^[A-Za-z0-9_.-]+$/;
 const CLIENT_KEY_RE = new RegExp(`^${CLIENT_KEY_PREFIX}[0-9A-Za-z]{${CLIENT_KEY_BODY_LENGTH}}$`);
 const SECRET_RE = new RegExp(`^${SECRET_PREFIX}[0-9A-Za-z]{${SECRET_BODY_LENGTH + SECRET_CHECKSUM_LENGTH}}$`);
 // `%3A` too: a key pasted into a URL is often percent-encoded, and it must still be caught.
@@ -133,6 +135,20 @@ export function splitKeyString(s: string): ParsedKey | null {
   return { clientKey, secret };
 }
 
+/**
+ * What authentication and `legacy-import` accept: Keyhole's own keys plus imported legacy keys, whose
+ * parts may also hold `.` and `-`. Same first-colon split and length cap as `splitKeyString`.
+ */
+export function splitAnyKeyString(s: string): ParsedKey | null {
+  if (s.length > MAX_KEY_STRING_LENGTH) return null;
+  const colon = s.indexOf(':');
+  if (colon < 0) return null;
+  const clientKey = s.slice(0, colon);
+  const secret = s.slice(colon + 1);
+  if (!IMPORTED_KEY_PART_RE.test(clientKey) || !IMPORTED_KEY_PART_RE.test(secret)) return null;
+  return { clientKey, secret };
+}
+
 export function joinKeyString(clientKey: string, secret: string): string {
   return `${clientKey}:${secret}`;
 }
@@ -154,6 +170,16 @@ export function isSecretChecksumValid(secret: string): boolean {
   if (!isSecretShape(secret)) return false;
   const split = secret.length - SECRET_CHECKSUM_LENGTH;
   return checksumOf(secret.slice(0, split)) === secret.slice(split);
+}
+
+/**
+ * The check made before any database look-up. A key that carries either Keyhole prefix must be a
+ * whole Keyhole key whose checksum holds, so a mistyped or truncated Keyhole key is refused for free;
+ * a key without the prefixes can only be an imported legacy key and passes to the look-up.
+ */
+export function passesKeyPrecheck(clientKey: string, secret: string): boolean {
+  if (!clientKey.startsWith(CLIENT_KEY_PREFIX) && !secret.startsWith(SECRET_PREFIX)) return true;
+  return isClientKeyShape(clientKey) && isSecretChecksumValid(secret);
 }
 
 /** Used to refuse keys in URLs, so it searches anywhere in the text rather than matching whole. */

@@ -11,9 +11,11 @@ import {
   hasKeyholeShape,
   isSecretChecksumValid,
   looksLikeFullKey,
+  passesKeyPrecheck,
   SECRET_LENGTH,
   SECRET_PREFIX,
   secretFromBytes,
+  splitAnyKeyString,
   splitKeyString,
   toBase62,
 } from '../src/index';
@@ -169,6 +171,78 @@ describe('splitKeyString', () => {
         expect(splitKeyString(s)).toBeNull();
       }),
     );
+  });
+});
+
+describe('splitAnyKeyString (Keyhole keys and imported legacy keys)', () => {
+  it('accepts everything splitKeyString accepts, identically', () => {
+    fc.assert(
+      fc.property(keyPartArb, keyPartArb, (clientKey, secret) => {
+        const s = `${clientKey}:${secret}`;
+        expect(splitAnyKeyString(s)).toEqual(splitKeyString(s));
+      }),
+    );
+  });
+
+  it('also accepts dots and dashes, which foreign legacy keys use', () => {
+    expect(splitAnyKeyString('live-key.v1:abc.DEF-123_x')).toEqual({
+      clientKey: 'live-key.v1',
+      secret: 'abc.DEF-123_x',
+    });
+    expect(splitKeyString('live-key.v1:abc.DEF-123_x')).toBeNull();
+  });
+
+  it.each([
+    ['empty', ''],
+    ['no colon', 'abc'],
+    ['empty client key', ':abc'],
+    ['empty secret', 'abc:'],
+    ['second colon', 'a:b:c'],
+    ['space', 'abc:de f'],
+    ['surrounding white space', ' abc:def '],
+    ['slash', 'abc:de/f'],
+    ['plus', 'abc:de+f'],
+    ['base64 padding', 'abc:def=='],
+    ['non-ASCII letter', 'abc:dé'],
+    ['newline', 'abc:def\n'],
+    ['longer than 512', `${'a'.repeat(300)}:${'b'.repeat(300)}`],
+  ])('rejects %s', (_name, input) => {
+    expect(splitAnyKeyString(input)).toBeNull();
+  });
+});
+
+describe('passesKeyPrecheck', () => {
+  it('passes every generated key', () => {
+    fc.assert(
+      fc.property(clientKeyArb, secretArb, (clientKey, secret) => {
+        expect(passesKeyPrecheck(clientKey, secret)).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses a generated key with any one character of its secret changed', () => {
+    fc.assert(
+      fc.property(clientKeyArb, secretArb, fc.nat(), keyCharArb, (clientKey, secret, pos, c) => {
+        const at = SECRET_PREFIX.length + (pos % (secret.length - SECRET_PREFIX.length));
+        fc.pre(secret[at] !== c && c !== '_');
+        const typo = secret.slice(0, at) + c + secret.slice(at + 1);
+        expect(passesKeyPrecheck(clientKey, typo)).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses a truncated Keyhole secret and a malformed Keyhole client key', () => {
+    const { clientKey, secret } = generateKey();
+    expect(passesKeyPrecheck(clientKey, secret.slice(0, -1))).toBe(false);
+    expect(passesKeyPrecheck(clientKey, secret.slice(0, 10))).toBe(false);
+    expect(passesKeyPrecheck(clientKey.slice(0, -1), secret)).toBe(false);
+    expect(passesKeyPrecheck(clientKey, 'not-a-keyhole-secret')).toBe(false);
+    expect(passesKeyPrecheck('legacy_client', secret.slice(0, -2))).toBe(false);
+  });
+
+  it('lets keys without the prefixes through to the look-up (imported legacy keys)', () => {
+    expect(passesKeyPrecheck('legacy-client.1', 'some.old-secret_value')).toBe(true);
+    expect(passesKeyPrecheck('abc', 'def')).toBe(true);
   });
 });
 

@@ -13,6 +13,8 @@ export interface RateDecision {
 /** A fixed 60-second (or other) window counter whose budget may differ per identifier. */
 export interface WindowCounter {
   hit(id: string, limit: number, points?: number): Promise<RateDecision>;
+  /** Where an identifier stands without counting anything; `allowed` false once it is past `limit`. */
+  peek(id: string, limit: number): Promise<RateDecision>;
   /** Forget an identifier (tests, successful sign-in). */
   reset(id: string): Promise<void>;
 }
@@ -61,6 +63,16 @@ export function createWindowCounter(opts: {
         limit,
         remaining: Math.max(0, limit - used),
         resetMs: Math.max(0, res.msBeforeNext),
+      };
+    },
+    async peek(id, limit) {
+      const res = await limiter.get(id);
+      const used = res?.consumedPoints ?? 0;
+      return {
+        allowed: used <= limit,
+        limit,
+        remaining: Math.max(0, limit - used),
+        resetMs: Math.max(0, res?.msBeforeNext ?? 0),
       };
     },
     async reset(id) {

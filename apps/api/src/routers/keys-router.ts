@@ -1,4 +1,68 @@
-import { router } from '../trpc/trpc';
+import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
+import { z } from 'zod';
+import { createKey } from '../services/keys/create-key';
+import type { KeyAdmin } from '../services/keys/key-admin';
+import { getKeyUsage } from '../services/keys/key-usage';
+import { listKeys } from '../services/keys/list-keys';
+import { regenerateKey } from '../services/keys/regenerate-key';
+import { renameKey } from '../services/keys/rename-key';
+import { revealKey } from '../services/keys/reveal-key';
+import { revokeKey } from '../services/keys/revoke-key';
+import type { SessionUser } from '../trpc/caller';
+import type { Context } from '../trpc/context';
+import { adminProcedure, router } from '../trpc/trpc';
 
-// Procedures of the keys area; filled in by its issue.
-export const keysRouter = router({});
+// Ids are free text here: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
+const id = z.string().min(1).max(100);
+
+const keyAdmin = (ctx: Context & { user: SessionUser }): KeyAdmin => ({
+  orgId: ctx.user.orgId,
+  actor: { type: 'user', id: ctx.user.id, email: ctx.user.email },
+  origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+});
+
+export const keysRouter = router({
+  list: adminProcedure.query(({ ctx }) => listKeys(ctx.deps, ctx.user.orgId)),
+
+  create: adminProcedure
+    .input(
+      z.strictObject({
+        name: z.string().max(1000),
+        scope: z.enum(CREATABLE_SCOPES),
+        issuedToUserId: id.nullish(),
+        expiresAt: z.iso.datetime({ offset: true }).nullish(),
+        rateLimitPerMinute: z.number().int().min(RATE_LIMIT_MIN).max(RATE_LIMIT_MAX).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      createKey(ctx.deps, keyAdmin(ctx), {
+        ...input,
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      }),
+    ),
+
+  rename: adminProcedure
+    .input(z.strictObject({ id, name: z.string().max(1000) }))
+    .mutation(({ ctx, input }) => renameKey(ctx.deps, keyAdmin(ctx), input)),
+
+  regenerate: adminProcedure
+    .input(
+      z.strictObject({
+        id,
+        previousSecretValidForSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => regenerateKey(ctx.deps, keyAdmin(ctx), input)),
+
+  reveal: adminProcedure
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => revealKey(ctx.deps, keyAdmin(ctx), input)),
+
+  revoke: adminProcedure
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => revokeKey(ctx.deps, keyAdmin(ctx), input)),
+
+  usage: adminProcedure
+    .input(z.strictObject({ id, days: z.number().int().min(1).max(90).optional() }))
+    .query(({ ctx, input }) => getKeyUsage(ctx.deps, ctx.user.orgId, input)),
+});

@@ -2,7 +2,8 @@
  * The tRPC backbone: one place that says who may call what.
  *
  * - `publicProcedure`: anyone. Mutations still pass the Origin check (SPEC §5, CSRF).
- * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here.
+ * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here, after being charged
+ *   one call like any other call made with it.
  * - `adminProcedure`: a signed-in, active admin of the org.
  * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
@@ -83,6 +84,8 @@ export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck)
 export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
+    // Still a call made with the key: it spends budget and gets the rate-limit headers.
+    await chargeKeyCall(ctx, caller.key);
     throw new KeyholeError(
       'FORBIDDEN',
       'API keys cannot call this procedure; sign in to the web app instead.',

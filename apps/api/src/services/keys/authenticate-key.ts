@@ -1,20 +1,181 @@
-// PLACEHOLDER until the keys issue lands: refuses every key. Replaced by the real verifier.
-import { KeyholeError } from '@keyhole/core';
+import { checkKeyUsable, KeyholeError, passesKeyPrecheck } from '@keyhole/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import { apiKeys, orgs, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
+import type { RateDecision } from '../../lib/rate-limiter';
 import type { AuthenticatedKey, OrgView } from '../../trpc/caller';
 import type { ResponseSink } from '../../trpc/context';
+import { hashesMatch, hashKeySecret } from './key-secrets';
+import { parseAuthorization } from './parse-authorization';
+import type { VerifiedKey } from './verified-key-cache';
 
+// One message for unknown, revoked and wrong-secret keys: the answer must not tell them apart.
+const INVALID_KEY = 'Invalid API key.';
+
+/**
+ * The caller behind an `Authorization` header, or a KeyholeError: UNAUTHORIZED `invalid_key` /
+ * `key_expired`, FORBIDDEN `key_user_deactivated`, or TOO_MANY_REQUESTS `rate_limited` once the
+ * client IP has failed too often. Failures are counted per IP and never against a key's budget.
+ */
 export async function authenticateKeyHeader(
-  _deps: AppDeps,
-  _authorization: string,
-  _ip: string,
-  _res: ResponseSink,
+  deps: AppDeps,
+  authorization: string,
+  ip: string,
+  res: ResponseSink,
 ): Promise<{ key: AuthenticatedKey; org: OrgView }> {
-  throw new KeyholeError('UNAUTHORIZED', 'Invalid API key.', 'invalid_key');
+  const limit = deps.config.authFailLimitPerMinute;
+  // An IP past its failure budget gets no look-ups at all until its window ends.
+  const standing = await deps.counters.authFailures.peek(ip, limit);
+  if (!standing.allowed) throw tooManyFailures(standing, res);
+  try {
+    return await verifyKey(deps, authorization);
+  } catch (err) {
+    if (!(err instanceof KeyholeError)) throw err;
+    const decision = await deps.counters.authFailures.hit(ip, limit);
+    if (!decision.allowed) throw tooManyFailures(decision, res);
+    throw err;
+  }
 }
 
+async function verifyKey(
+  deps: AppDeps,
+  authorization: string,
+): Promise<{ key: AuthenticatedKey; org: OrgView }> {
+  const parsed = parseAuthorization(authorization);
+  if (!parsed) {
+    throw new KeyholeError(
+      'UNAUTHORIZED',
+      'Malformed Authorization header: send "Bearer CLIENT_KEY:CLIENT_SECRET" or "Basic base64(CLIENT_KEY:CLIENT_SECRET)".',
+      'invalid_key',
+    );
+  }
+  const { clientKey, secret } = parsed;
+  if (!passesKeyPrecheck(clientKey, secret)) {
+    throw new KeyholeError(
+      'UNAUTHORIZED',
+      'Invalid API key: it looks mistyped or truncated. Copy the whole key string again.',
+      'invalid_key',
+    );
+  }
+  const presented = hashKeySecret(deps.keyring, secret);
+  const now = deps.clock.now();
+
+  let verified = deps.keyCache.get(clientKey);
+  if (verified && !secretMatches(verified, presented, now)) {
+    // Perhaps regenerated elsewhere a moment ago and the notice is still on its way: ask the database.
+    deps.keyCache.delete(clientKey);
+    verified = undefined;
+  }
+  if (!verified) {
+    const stamp = deps.keyCache.stamp();
+    const loaded = await loadKey(deps, clientKey);
+    if (!loaded || !secretMatches(loaded, presented, now)) {
+      throw new KeyholeError('UNAUTHORIZED', INVALID_KEY, 'invalid_key');
+    }
+    deps.keyCache.set(loaded, stamp);
+    verified = loaded;
+  }
+
+  const usable = checkKeyUsable(
+    { expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus },
+    now,
+  );
+  if (!usable.ok) {
+    throw new KeyholeError(
+      usable.code,
+      usable.reason === 'key_expired'
+        ? 'This API key has expired. Ask an org admin for a new key.'
+        : 'The user this API key is issued to is deactivated. An org admin can reactivate them or issue another key.',
+      usable.reason,
+    );
+  }
+  return { key: verified.key, org: verified.org };
+}
+
+/** The current secret, or the previous one while its overlap lasts. Both compared, in constant time. */
+function secretMatches(k: VerifiedKey, presented: Buffer, now: Date): boolean {
+  const current = hashesMatch(k.secretHash, presented);
+  const previous = hashesMatch(k.previousSecretHash, presented);
+  const overlapOpen = k.previousSecretValidUntil !== null && k.previousSecretValidUntil > now;
+  return current || (previous && overlapOpen);
+}
+
+async function loadKey(deps: AppDeps, clientKey: string): Promise<VerifiedKey | null> {
+  const [row] = await deps.db
+    .select({ key: apiKeys, org: orgs, user: users })
+    .from(apiKeys)
+    .innerJoin(orgs, eq(orgs.id, apiKeys.orgId))
+    .leftJoin(users, eq(users.id, apiKeys.issuedToUserId))
+    .where(and(eq(apiKeys.clientKey, clientKey), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  const { key, org, user } = row;
+  if (key.secretHash === null) return null;
+  return {
+    clientKey,
+    key: {
+      id: key.id,
+      orgId: key.orgId,
+      name: key.name,
+      scope: key.scope,
+      clientKey: key.clientKey,
+      issuedTo: user ? { id: user.id, name: user.name, email: user.email } : null,
+      rateLimitPerMinute: key.rateLimitPerMinute,
+    },
+    org: {
+      id: org.id,
+      name: org.name,
+      settings: {
+        orgFullKeysIncludePrivate: org.orgFullKeysIncludePrivate,
+        allowKeyReveal: org.allowKeyReveal,
+      },
+    },
+    secretHash: Buffer.from(key.secretHash),
+    previousSecretHash: key.previousSecretHash ? Buffer.from(key.previousSecretHash) : null,
+    previousSecretValidUntil: key.previousSecretValidUntil,
+    expiresAt: key.expiresAt,
+    issuedToStatus: user ? user.status : null,
+  };
+}
+
+function tooManyFailures(decision: RateDecision, res: ResponseSink): KeyholeError {
+  const retryAfter = Math.max(1, Math.ceil(decision.resetMs / 1000));
+  res.setHeader('Retry-After', String(retryAfter));
+  return new KeyholeError(
+    'TOO_MANY_REQUESTS',
+    `Too many requests with invalid credentials from this address. Retry in ${retryAfter} s.`,
+    'rate_limited',
+  );
+}
+
+// The lowest remaining figure of the request wins: the calls of a batch settle in any order.
+const lowestRemaining = new WeakMap<ResponseSink, number>();
+
+/**
+ * Spends one call of the key's budget (SPEC §4), records usage in memory, and writes the rate-limit
+ * headers on every call; past the budget, TOO_MANY_REQUESTS with Retry-After.
+ */
 export async function chargeKeyRequest(
-  _deps: AppDeps,
-  _key: AuthenticatedKey,
-  _res: ResponseSink,
-): Promise<void> {}
+  deps: AppDeps,
+  key: AuthenticatedKey,
+  res: ResponseSink,
+): Promise<void> {
+  const limit = key.rateLimitPerMinute ?? deps.config.rateLimitPerMinute;
+  const decision = await deps.counters.keyCalls.hit(key.id, limit);
+  deps.keyUsage.record(key.id, deps.clock.now());
+  const resetSeconds = Math.ceil(decision.resetMs / 1000);
+  const remaining = Math.min(decision.remaining, lowestRemaining.get(res) ?? Number.POSITIVE_INFINITY);
+  lowestRemaining.set(res, remaining);
+  res.setHeader('X-RateLimit-Limit', String(decision.limit));
+  res.setHeader('X-RateLimit-Remaining', String(remaining));
+  res.setHeader('X-RateLimit-Reset', String(resetSeconds));
+  if (!decision.allowed) {
+    const retryAfter = Math.max(1, resetSeconds);
+    res.setHeader('Retry-After', String(retryAfter));
+    throw new KeyholeError(
+      'TOO_MANY_REQUESTS',
+      `Rate limit of ${decision.limit} calls per minute reached for this API key. Retry in ${retryAfter} s.`,
+      'rate_limited',
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import {
+  generateKey,
+  joinKeyString,
+  KeyholeError,
+  normalizeKeyName,
+  passesKeyPrecheck,
+  splitAnyKeyString,
+  unwrapPolicy,
+} from '@keyhole/core';
+import { eq } from 'drizzle-orm';
+import { apiKeys } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/record-audit';
+import { insertKeyWithinLimit } from './insert-key-within-limit';
+import { keyTarget } from './key-admin';
+import { storeKeySecret } from './key-secrets';
+import { isUuid } from './lock-active-key';
+import { type KeyView, selectKeyViews } from './views';
+
+/**
+ * A legacy key for an org: minted, or an existing key string brought over so that integrations keep
+ * working. Imported strings keep their own shape (`client:secret`, characters `[A-Za-z0-9_.-]`) and
+ * so skip the checksum pre-check, unless they carry Keyhole's prefixes, which promise a checksum.
+ */
+export async function importLegacyKey(
+  deps: AppDeps,
+  input: { orgId: string; name: string; keyString?: string },
+): Promise<{ key: KeyView; secret: string }> {
+  const now = deps.clock.now();
+  const name = unwrapPolicy(normalizeKeyName(input.name));
+  let parts: { clientKey: string; secret: string };
+  if (input.keyString === undefined) {
+    parts = generateKey();
+  } else {
+    const parsed = splitAnyKeyString(input.keyString.trim());
+    if (!parsed) {
+      throw new KeyholeError(
+        'BAD_REQUEST',
+        'key must look like CLIENT_KEY:SECRET, both parts made of letters, digits, "_", "-" and "." (at most 512 characters)',
+      );
+    }
+    if (!passesKeyPrecheck(parsed.clientKey, parsed.secret)) {
+      throw new KeyholeError(
+        'BAD_REQUEST',
+        'key carries Keyhole prefixes (kh_/khs_) but is not a whole Keyhole key with a valid checksum',
+      );
+    }
+    parts = parsed;
+  }
+  if (!isUuid(input.orgId)) throw new KeyholeError('NOT_FOUND', 'No such organization.');
+
+  return deps.db.transaction(async (tx) => {
+    const [taken] = await tx
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(eq(apiKeys.clientKey, parts.clientKey));
+    if (taken) {
+      throw new KeyholeError(
+        'CONFLICT',
+        'A key with this client key already exists (revoked keys included).',
+      );
+    }
+    const row = await insertKeyWithinLimit(tx, {
+      orgId: input.orgId,
+      name,
+      scope: 'legacy',
+      issuedToUserId: null,
+      createdByUserId: null,
+      clientKey: parts.clientKey,
+      ...storeKeySecret(deps.keyring, parts.clientKey, parts.secret),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordAudit(tx, {
+      orgId: input.orgId,
+      at: now,
+      actor: SYSTEM_ACTOR,
+      action: 'key.legacy_imported',
+      target: keyTarget(row),
+      details: { clientKey: parts.clientKey, minted: input.keyString === undefined },
+      origin: null,
+    });
+    const [key] = await selectKeyViews(tx, input.orgId, eq(apiKeys.id, row.id));
+    return { key: key!, secret: joinKeyString(parts.clientKey, parts.secret) };
+  });
+}

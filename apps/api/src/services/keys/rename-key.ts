@@ -1,0 +1,40 @@
+import { checkMutable, normalizeKeyName, unwrapPolicy } from '@keyhole/core';
+import { eq } from 'drizzle-orm';
+import { apiKeys } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import { recordAudit } from '../audit/record-audit';
+import { type KeyAdmin, keyTarget } from './key-admin';
+import { lockActiveKey } from './lock-active-key';
+import { type KeyView, selectKeyViews } from './views';
+
+/** Changes the label only; the credential keeps working. Legacy keys are read-only. */
+export async function renameKey(
+  deps: AppDeps,
+  admin: KeyAdmin,
+  input: { id: string; name: string },
+): Promise<KeyView> {
+  const now = deps.clock.now();
+  const name = unwrapPolicy(normalizeKeyName(input.name));
+  const { view, changed } = await deps.db.transaction(async (tx) => {
+    const row = await lockActiveKey(tx, admin.orgId, input.id);
+    unwrapPolicy(checkMutable(row.scope));
+    const changed = row.name !== name;
+    if (changed) {
+      await tx.update(apiKeys).set({ name, updatedAt: now }).where(eq(apiKeys.id, row.id));
+      await recordAudit(tx, {
+        orgId: admin.orgId,
+        at: now,
+        actor: admin.actor,
+        action: 'key.renamed',
+        target: keyTarget({ id: row.id, name }),
+        details: { previousName: row.name, name },
+        origin: admin.origin,
+      });
+    }
+    const [view] = await selectKeyViews(tx, admin.orgId, eq(apiKeys.id, row.id));
+    return { view: view!, changed };
+  });
+  // whoami reports the name, so cached copies must drop the old one.
+  if (changed) await deps.changes.publish({ kind: 'key', id: view.id });
+  return view;
+}

@@ -1,0 +1,46 @@
+import { checkRevealAllowed, joinKeyString, KeyholeError, unwrapPolicy } from '@keyhole/core';
+import { eq } from 'drizzle-orm';
+import { orgs } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import { recordAudit } from '../audit/record-audit';
+import { type KeyAdmin, keyTarget } from './key-admin';
+import { decryptKeySecret } from './key-secrets';
+import { lockActiveKey } from './lock-active-key';
+
+/**
+ * The full key string again, for the admin's Copy button, while the org allows it. Audited in the same
+ * transaction; the key row lock means a concurrent regenerate cannot hand back a secret just replaced.
+ */
+export async function revealKey(
+  deps: AppDeps,
+  admin: KeyAdmin,
+  input: { id: string },
+): Promise<{ secret: string }> {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const row = await lockActiveKey(tx, admin.orgId, input.id);
+    const [org] = await tx
+      .select({ allowKeyReveal: orgs.allowKeyReveal })
+      .from(orgs)
+      .where(eq(orgs.id, admin.orgId));
+    unwrapPolicy(checkRevealAllowed({ allowKeyReveal: org?.allowKeyReveal ?? false }));
+    const secret =
+      row.secretCiphertext && decryptKeySecret(deps.keyring, row.clientKey, row.secretCiphertext);
+    if (!secret) {
+      throw new KeyholeError(
+        'PRECONDITION_FAILED',
+        'This key can no longer be copied (it was stored under another server secret). Regenerate it to get a new key string.',
+      );
+    }
+    await recordAudit(tx, {
+      orgId: admin.orgId,
+      at: now,
+      actor: admin.actor,
+      action: 'key.revealed',
+      target: keyTarget(row),
+      details: {},
+      origin: admin.origin,
+    });
+    return { secret: joinKeyString(row.clientKey, secret) };
+  });
+}
