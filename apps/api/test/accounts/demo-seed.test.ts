@@ -187,3 +187,39 @@ describe('seed --demo', () => {
     await expect(commands.seed!(app, [])).rejects.toThrow(/seed --demo/);
   });
 });
+
+describe('demo keys', () => {
+  it('has one key per scope and a legacy key, each listing exactly what SPEC §2 allows it', async () => {
+    const { sessionRequest } = await import('../support/sessions');
+    const admin = app.caller(await sessionRequest(app, seed.users.admin.id));
+    const { keys } = await admin.keys.list();
+    expect(keys.map((k) => k.scope).sort()).toEqual([
+      'legacy',
+      'org_full',
+      'org_limited',
+      'user_full',
+      'user_limited',
+    ]);
+    const facts = await meetingFacts(seed.orgId);
+    const settings = (await admin.org.get()).settings;
+    const counts = new Set<number>();
+    for (const k of keys) {
+      const { secret } = await admin.keys.reveal({ id: k.id });
+      const principal: Principal = {
+        kind: 'key',
+        orgId: seed.orgId,
+        scope: k.scope,
+        issuedToUserId: k.issuedTo?.id ?? null,
+      };
+      const expected = facts.filter((m) => canPrincipalRead(principal, settings, m)).map((m) => m.id);
+      const page = await app
+        .caller({ authorization: `Bearer ${secret}`, ip: uniqueIp() })
+        .meetings.list({ limit: 100 });
+      expect(page.items.map((m) => m.id).sort()).toEqual([...expected].sort());
+      counts.add(expected.length);
+    }
+    // The user keys, the org keys and the legacy key do not all see the same meetings.
+    expect(counts.size).toBeGreaterThanOrEqual(3);
+    expect(demoInstructions(seed, 'http://127.0.0.1:3000')).toContain('BI dashboard');
+  });
+});

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { hashPassword } from '../../lib/password';
 import { isEmailTaken } from '../accounts/user-by-email';
+import { type DemoKey, demoKeyLines, seedDemoKeys } from './demo-keys';
 
 /**
  * The demo org: one admin and members whose meetings cover every visibility class of SPEC §2, so
@@ -33,6 +34,8 @@ export interface DemoSeed {
   password: string;
   users: Record<DemoUser, { id: string; email: string; name: string }>;
   meetings: Record<string, string>;
+  /** One key per scope and a legacy key (names and scopes; secrets stay in the database). */
+  keys: DemoKey[];
 }
 
 export class DemoAlreadySeededError extends Error {
@@ -235,8 +238,9 @@ export async function seedDemo(deps: AppDeps): Promise<DemoSeed> {
   const hashes: string[] = [];
   for (const _ of names) hashes.push(await hashPassword(DEMO_PASSWORD, deps.config.passwordCost));
   const now = deps.clock.now();
+  let base: Omit<DemoSeed, 'keys'>;
   try {
-    return await deps.db.transaction(async (tx) => {
+    base = await deps.db.transaction(async (tx) => {
       const [org] = await tx
         .insert(orgs)
         .values({ name: DEMO_ORG_NAME, createdAt: new Date(now.getTime() - 30 * DAY) })
@@ -259,6 +263,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoSeed> {
     if (isUniqueViolation(err, 'users_email_lower_uq')) throw new DemoAlreadySeededError();
     throw err;
   }
+  return { ...base, keys: await seedDemoKeys(deps, base) };
 }
 
 async function insertDemoMeetings(
@@ -309,6 +314,7 @@ export function demoInstructions(seed: DemoSeed, url: string, extra: string[] = 
     `Demo org "${DEMO_ORG_NAME}" is ready. Sign in at ${url} with any of:`,
     ...lines,
     `  Password (all demo users): ${seed.password}`,
+    ...demoKeyLines(seed.keys),
     ...extra,
     '',
   ].join('\n');
