@@ -1,5 +1,6 @@
 import type { App } from './app';
 import { CliError } from './cli-error';
+import { bulkSeedCommand } from './commands/bulk-seed';
 import { legacyImportCommand } from './commands/legacy-import';
 import { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/seed/demo-seed';
 
@@ -7,7 +8,10 @@ import { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/s
 export const commands: Record<string, (app: App, args: string[]) => Promise<void>> = {
   seed: async (app, args) => {
     if (args.includes('--demo')) return seedDemoCommand(app);
-    throw new CliError('Usage: pnpm keyhole seed --demo');
+    if (args.some((a) => a.startsWith('--orgs') || a.startsWith('--users') || a.startsWith('--meetings'))) {
+      return bulkSeedCommand(app, args);
+    }
+    throw new CliError('Usage: pnpm keyhole seed --demo | seed --orgs N --users N --meetings N');
   },
   'legacy-import': legacyImportCommand,
 };
