@@ -33,7 +33,25 @@ export interface KeyholeDatabase {
   notify(channel: string, payload: string): Promise<void>;
   /** Applies the committed migrations; on PostgreSQL under an advisory lock so concurrent starters queue. */
   migrate(): Promise<void>;
+  /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
+  onStatement(fn: (sql: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** Statement listeners, fed by drizzle's logger hook and by raw `query()` calls. */
+function statementTap() {
+  const listeners = new Set<(sql: string) => void>();
+  const emit = (sql: string) => {
+    for (const fn of listeners) fn(sql);
+  };
+  return {
+    logger: { logQuery: (sql: string) => emit(sql) },
+    emit,
+    onStatement: (fn: (sql: string) => void) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
 }
 
 export type DatabaseOptions =
@@ -65,12 +83,16 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'keyhole' },
   });
-  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  const tap = statementTap();
+  const db = drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
-    query: async <T>(text: string, params: unknown[] = []) =>
-      (await client.unsafe(text, params as never[])) as unknown as T[],
+    query: async <T>(text: string, params: unknown[] = []) => {
+      tap.emit(text);
+      return (await client.unsafe(text, params as never[])) as unknown as T[];
+    },
+    onStatement: tap.onStatement,
     listen: async (channel, onMessage, onReconnect) => {
       let started = false;
       const sub = await client.listen(channel, onMessage, () => {
@@ -116,11 +138,16 @@ async function openPglite(options: {
     release();
     throw err;
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  const tap = statementTap();
+  const db = drizzlePglite({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
     db,
     kind: 'pglite',
-    query: async <T>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+    query: async <T>(text: string, params: unknown[] = []) => {
+      tap.emit(text);
+      return (await client.query<T>(text, params)).rows;
+    },
+    onStatement: tap.onStatement,
     listen: async (channel, onMessage) => client.listen(channel, onMessage),
     notify: async (channel, payload) => {
       await client.query('select pg_notify($1, $2)', [channel, payload]);
