@@ -77,6 +77,16 @@ export async function visibleMeetingIds(
   access: MeetingAccess,
   q: MeetingPageQuery,
 ): Promise<MeetingPageRow[]> {
+  const rows = (await visibleMeetingIdsQuery(db, access, q)) as { id: string; at: Date | string }[];
+  // A host is never listed as an attendee of their own meeting, but a duplicate must not reach a page.
+  const seen = new Set<string>();
+  return rows
+    .filter((r) => !seen.has(r.id) && seen.add(r.id))
+    .map((r) => ({ id: r.id, at: r.at instanceof Date ? r.at : new Date(r.at) }));
+}
+
+/** The page query itself, unexecuted: `visibleMeetingIds` runs it; benchmarks EXPLAIN it (`.toSQL()`). */
+export function visibleMeetingIdsQuery(db: Database, access: MeetingAccess, q: MeetingPageQuery) {
   const dir = q.direction === 'asc' ? asc : desc;
   const cmp = (col: AnyColumn, idCol: AnyColumn) =>
     q.after
@@ -97,7 +107,7 @@ export async function visibleMeetingIds(
     );
 
   if (access.kind === 'org') {
-    const rows = await db
+    return db
       .select({ id: meetings.id, at: mCol })
       .from(meetings)
       .where(
@@ -108,7 +118,6 @@ export async function visibleMeetingIds(
       )
       .orderBy(dir(mCol), dir(meetings.id))
       .limit(q.limit);
-    return rows as MeetingPageRow[];
   }
 
   const hosted = db
@@ -145,16 +154,11 @@ export async function visibleMeetingIds(
     .limit(q.limit);
 
   const merged = hosted.unionAll(attended).as('visible');
-  const rows = await db
+  return db
     .select({ id: merged.id, at: merged.at })
     .from(merged)
     .orderBy(dir(merged.at), dir(merged.id))
     .limit(q.limit);
-  // A host is never listed as an attendee of their own meeting, but a duplicate must not reach a page.
-  const seen = new Set<string>();
-  return rows
-    .filter((r) => !seen.has(r.id) && seen.add(r.id))
-    .map((r) => ({ id: r.id, at: r.at instanceof Date ? r.at : new Date(r.at as unknown as string) }));
 }
 
 /** Full rows of the given visible meeting ids, in the order given. */

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const API_DIR = `${REPO}apps/api`;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function waitFor(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`process exited early:\n${output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${url}:\n${output()}`);
+}
+
+function start(
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+  healthUrl: string,
+  url: string,
+) {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out = (out + d).slice(-4000);
+  });
+  child.stderr?.on('data', (d) => {
+    out = (out + d).slice(-4000);
+  });
+  return waitFor(healthUrl, child, () => out).then(
+    (): Running => ({
+      child,
+      url,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
+    }),
+  );
+}
+
+/** The real Keyhole server (`keyhole serve`) in its own process. */
+export async function startKeyhole(env: Record<string, string | undefined>): Promise<Running> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return start(
+    ['--import', 'tsx', 'src/cli.ts', 'serve'],
+    API_DIR,
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      ...env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    },
+    `${url}/healthz`,
+    url,
+  );
+}
+
+export async function startFloor(databaseUrl: string, orgId: string): Promise<Running> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return start(
+    ['--import', 'tsx', 'floor.ts'],
+    `${REPO}bench`,
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ORG_ID: orgId,
+    },
+    url,
+    url,
+  );
+}
+
+/** Resident set size of a process, in MiB (Linux). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns max and mean. */
+export function sampleRss(pid: number, everyMs = 200) {
+  const samples: number[] = [];
+  const timer = setInterval(() => {
+    try {
+      samples.push(rssMiB(pid));
+    } catch {
+      // Process gone.
+    }
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    const max = samples.length ? Math.max(...samples) : 0;
+    const mean = samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : 0;
+    return { maxMiB: round(max), meanMiB: round(mean), samples: samples.length };
+  };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,251 @@
+/**
+ * `pnpm bench [--quick] [--fresh] [--no-redis]`: Keyhole against its floor on PostgreSQL.
+ *
+ * 1. data: `keyhole seed` (timed) into keyhole_bench_<N> databases (reused unless --fresh);
+ * 2. micro: key verification in process, hit path ns/op and cold path p50/p99;
+ * 3. HTTP: autocannon, alternating rounds — the floor (bench/floor.ts), Keyhole meetings.list with an
+ *    org_limited key and with the heavy user's user_limited key, meetings.get; in-memory rate limiter,
+ *    then once more with Redis, then the stock tRPC adapter for comparison;
+ * 4. scale: meetings.list p50/p99 at the small and the large size for both scopes, with EXPLAIN ANALYZE;
+ * 5. memory: the API process's RSS under load.
+ * Writes bench/results/<mode>-<date>.json and .md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ensureDataset } from './lib/dataset';
+import { alternate, type Target } from './lib/http';
+import { benchEnv, createBenchKeys, openApp } from './lib/keyhole-app';
+import { keyVerification } from './lib/micro';
+import { round, sampleRss, startFloor, startKeyhole } from './lib/processes';
+import { explainFirstPage, listLatency } from './lib/scale';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const fresh = args.has('--fresh');
+const withRedis = !args.has('--no-redis');
+const databaseUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const secret = process.env.KEYHOLE_SECRET ?? 'bench-secret-0123456789-0123456789-0123456789';
+if (!databaseUrl) {
+  process.stderr.write(
+    'pnpm bench runs on PostgreSQL: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres).\n',
+  );
+  process.exit(2);
+}
+
+const plan = quick
+  ? {
+      small: 2_000,
+      large: 20_000,
+      users: 1_000,
+      rounds: 1,
+      seconds: 3,
+      connections: 20,
+      microIterations: 5_000,
+      scaleCalls: 100,
+    }
+  : {
+      small: 10_000,
+      large: 1_000_000,
+      users: 10_000,
+      rounds: 3,
+      seconds: 6,
+      connections: 20,
+      microIterations: 50_000,
+      scaleCalls: 300,
+    };
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+const mode = quick ? 'quick' : 'full';
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const started = Date.now();
+
+const small = await ensureDataset({
+  baseUrl: databaseUrl,
+  secret,
+  meetings: plan.small,
+  users: plan.users,
+  fresh,
+});
+const large = await ensureDataset({
+  baseUrl: databaseUrl,
+  secret,
+  meetings: plan.large,
+  users: plan.users,
+  fresh,
+});
+
+// Micro and scale run in this process against each dataset.
+const scale: Record<string, unknown> = {};
+let micro: Awaited<ReturnType<typeof keyVerification>> | null = null;
+for (const d of [small, large]) {
+  const app = await openApp(d.url, secret);
+  try {
+    const keys = await createBenchKeys(app, d);
+    if (d === large) {
+      log('micro: key verification');
+      micro = await keyVerification(app, keys.orgLimited, plan.microIterations);
+    }
+    log(`scale: ${d.name}`);
+    scale[d.name] = {
+      meetings: d.meetings,
+      org_limited: {
+        ...(await listLatency(app, keys.orgLimited, plan.scaleCalls)),
+        explain: await explainFirstPage(
+          app,
+          d,
+          'org_limited',
+          `${resultsDir}explain-${mode}-${d.meetings}-org_limited.txt`,
+        ),
+      },
+      user_limited_heavy: {
+        ...(await listLatency(app, keys.userLimitedHeavy, plan.scaleCalls)),
+        explain: await explainFirstPage(
+          app,
+          d,
+          'user_limited',
+          `${resultsDir}explain-${mode}-${d.meetings}-user_limited.txt`,
+        ),
+      },
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+// HTTP on the large dataset: fresh keys, real server processes.
+const app = await openApp(large.url, secret);
+const keys = await createBenchKeys(app, large);
+await app.close();
+const listInput = encodeURIComponent(JSON.stringify({ limit: 25 }));
+const getInput = encodeURIComponent(JSON.stringify({ id: large.meetingId }));
+
+async function httpRun(label: string, env: Record<string, string>) {
+  log(`http: ${label}`);
+  const floor = await startFloor(large.url, large.orgId);
+  const keyhole = await startKeyhole(env);
+  const stopRss = sampleRss(keyhole.child.pid!);
+  const targets: Target[] = [
+    { name: 'floor', url: `${floor.url}/` },
+    {
+      name: 'meetings.list org_limited',
+      url: `${keyhole.url}/trpc/meetings.list?input=${listInput}`,
+      headers: { authorization: `Bearer ${keys.orgLimited}` },
+    },
+    {
+      name: 'meetings.list user_limited (heavy user)',
+      url: `${keyhole.url}/trpc/meetings.list?input=${listInput}`,
+      headers: { authorization: `Bearer ${keys.userLimitedHeavy}` },
+    },
+    {
+      name: 'meetings.get org_limited',
+      url: `${keyhole.url}/trpc/meetings.get?input=${getInput}`,
+      headers: { authorization: `Bearer ${keys.orgLimited}` },
+    },
+  ];
+  try {
+    const figures = await alternate(targets, plan.rounds, plan.seconds, plan.connections);
+    const floorRps = figures.floor!.reqPerSec;
+    const withRatio = Object.fromEntries(
+      Object.entries(figures).map(([k, v]) => [k, { ...v, ratioToFloor: round(v.reqPerSec / floorRps, 2) }]),
+    );
+    return { figures: withRatio, rss: stopRss() };
+  } finally {
+    await keyhole.stop();
+    await floor.stop();
+  }
+}
+
+const http: Record<string, unknown> = {};
+http.memoryLimiter = await httpRun('in-memory rate limiter', benchEnv(large.url, secret));
+if (withRedis) http.redisLimiter = await httpRun('Redis rate limiter', benchEnv(large.url, secret, redisUrl));
+http.stockAdapter = await httpRun('stock tRPC adapter (for comparison)', {
+  ...benchEnv(large.url, secret),
+  KEYHOLE_TRPC_ADAPTER: 'stock',
+});
+
+const result = {
+  mode,
+  date: new Date().toISOString(),
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  plan,
+  seed: Object.fromEntries(
+    [small, large].map((d) => [
+      d.name,
+      { meetings: d.meetings, seconds: d.seedSeconds, output: d.seedOutput },
+    ]),
+  ),
+  micro,
+  http,
+  scale,
+  seconds: round((Date.now() - started) / 1000, 1),
+};
+
+function markdown(): string {
+  const lines: string[] = [`# Keyhole bench (${mode}, ${result.date})`, ''];
+  lines.push(
+    `Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`,
+    '',
+  );
+  lines.push('## Seed', '', '| database | meetings | seconds |', '|---|---|---|');
+  for (const [name, s] of Object.entries(result.seed))
+    lines.push(`| ${name} | ${s.meetings} | ${s.seconds ?? 'reused'} |`);
+  if (micro) {
+    lines.push('', '## Key verification (in process)', '', '| path | figure |', '|---|---|');
+    lines.push(
+      `| hit (parse + checksum + HMAC + cache) | ${micro.hitPathNsPerOp} ns/op (${micro.hitPathUsPerOp} µs) |`,
+    );
+    lines.push(`| cold (database look-up) | p50 ${micro.coldPathP50Ms} ms, p99 ${micro.coldPathP99Ms} ms |`);
+  }
+  for (const [label, run] of Object.entries(http) as [
+    string,
+    { figures: Record<string, Record<string, number>>; rss: Record<string, number> },
+  ][]) {
+    lines.push(
+      '',
+      `## HTTP — ${label} (${plan.connections} connections, ${plan.rounds} × ${plan.seconds} s alternating)`,
+      '',
+    );
+    lines.push(
+      '| target | req/s | p50 ms | p99 ms | ratio to floor | non-2xx |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const [name, f] of Object.entries(run.figures)) {
+      lines.push(`| ${name} | ${f.reqPerSec} | ${f.p50Ms} | ${f.p99Ms} | ${f.ratioToFloor} | ${f.non2xx} |`);
+    }
+    lines.push('', `API process RSS under load: max ${run.rss.maxMiB} MiB, mean ${run.rss.meanMiB} MiB`);
+  }
+  lines.push(
+    '',
+    '## meetings.list latency by size (in process, limit 25)',
+    '',
+    '| database | scope | p50 ms | p99 ms | id query (EXPLAIN ANALYZE) ms |',
+    '|---|---|---|---|---|',
+  );
+  for (const [name, s] of Object.entries(scale) as [
+    string,
+    Record<string, { p50Ms: number; p99Ms: number; explain: { executionMs: number } }>,
+  ][]) {
+    for (const scope of ['org_limited', 'user_limited_heavy']) {
+      const f = s[scope]!;
+      lines.push(`| ${name} | ${scope} | ${f.p50Ms} | ${f.p99Ms} | ${f.explain.executionMs} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const base = `${resultsDir}${mode}-${stamp}`;
+writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(`${base}.md`, markdown());
+process.stdout.write(markdown());
+log(`\nWrote ${base}.json and .md in ${result.seconds} s`);
+process.exit(0);
