@@ -56,7 +56,7 @@ async function listMeetings() {
   return { items, nextCursor: ids.length > LIMIT ? 'next' : null };
 }
 
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   listMeetings().then(
     (data) => {
       res.writeHead(200, { 'content-type': 'application/json' });
