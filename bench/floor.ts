@@ -1,59 +1,48 @@
 /**
- * The floor: a bare node:http server that runs the same SQL as an `org_limited` `meetings.list` of 25
- * (the id scan, meetings with hosts, attendees: the three statements Keyhole sends) with postgres.js
- * and answers with JSON.stringify. No authentication, no rate limiting, no tRPC. Whatever Keyhole
- * costs on top of this is the price of those.
+ * The floor: a bare node:http server that sends the very statement an `org_limited` `meetings.list`
+ * of 25 sends (built once at start-up by Keyhole's own query builder, then run with postgres.js) and
+ * answers with JSON.stringify. No authentication, no rate limiting, no tRPC, no cursor signing.
+ * Whatever Keyhole costs on top of this is the price of those.
  *
  * Env: DATABASE_URL, PORT, ORG_ID.
  */
 import { createServer } from 'node:http';
+import { getTableColumns } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import type { Database } from '../apps/api/src/db/create-database';
+import * as schema from '../apps/api/src/db/schema';
+import { meetingPageQuery } from '../apps/api/src/services/meetings/load-meeting-views';
 
-const sql = postgres(process.env.DATABASE_URL!, {
+const client = postgres(process.env.DATABASE_URL!, {
   max: 10,
   onnotice: () => {},
   types: { bigint: postgres.BigInt },
 });
-const orgId = process.env.ORG_ID!;
+const db = drizzle({ client, schema }) as unknown as Database;
 const LIMIT = 25;
+const statement = meetingPageQuery(
+  db,
+  { kind: 'org', orgId: process.env.ORG_ID!, includePrivate: false },
+  { orderBy: 'startAt', direction: 'desc', limit: LIMIT + 1 },
+).toSQL();
+const columns = Object.entries(getTableColumns(schema.meetings));
+const meetingColumns = columns.map(([name]) => name);
+// drizzle's postgres-js setup hands timestamps over as text; the API turns them into ISO strings too.
+const isTimestamp = columns.map(([, c]) => c.columnType === 'PgTimestamp');
+const iso = (v: unknown) => (v === null ? null : new Date(v as string).toISOString());
 
 async function listMeetings() {
-  const ids = await sql.unsafe(
-    `select "id", "start_at" from "meetings" where ("org_id" = $1 and not "is_private")
-     order by "start_at" desc, "id" desc limit $2`,
-    [orgId, LIMIT + 1],
-  );
-  const page = ids.slice(0, LIMIT).map((r) => r.id as string);
-  if (page.length === 0) return { items: [], nextCursor: null };
-  const rows = await sql.unsafe(
-    `select "meetings".*, "users"."id" as host_id_, "users"."name" as host_name, "users"."email" as host_email
-     from "meetings" inner join "users" on "users"."id" = "meetings"."host_id"
-     where ("meetings"."id" in (${page.map((_, i) => `$${i + 2}`).join(', ')}) and ("meetings"."org_id" = $1 and not "meetings"."is_private"))`,
-    [orgId, ...page],
-  );
-  const attendees = await sql.unsafe(
-    `select "meeting_id", "email", "name", "user_id" from "meeting_attendees"
-     where "meeting_id" in (${page.map((_, i) => `$${i + 1}`).join(', ')}) order by "meeting_id" asc, "position" asc`,
-    page,
-  );
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
-  const items = page.map((id) => {
-    const m = byId.get(id)!;
-    return {
-      id,
-      subject: m.subject,
-      startAt: (m.start_at as Date).toISOString(),
-      endAt: (m.end_at as Date).toISOString(),
-      state: m.state,
-      isPrivate: m.is_private,
-      host: { id: m.host_id_, name: m.host_name, email: m.host_email },
-      attendees: attendees
-        .filter((a) => a.meeting_id === id)
-        .map((a) => ({ email: a.email, name: a.name, userId: a.user_id })),
-      createdAt: (m.created_at as Date).toISOString(),
-    };
+  const rows = await client.unsafe(statement.sql, statement.params as never[]).values();
+  const items = rows.slice(0, LIMIT).map((row) => {
+    const m: Record<string, unknown> = {};
+    meetingColumns.forEach((name, i) => {
+      m[name] = isTimestamp[i] ? iso(row[i]) : row[i];
+    });
+    const n = meetingColumns.length;
+    return { ...m, host: { id: row[n], name: row[n + 1], email: row[n + 2] }, attendees: row[n + 3] };
   });
-  return { items, nextCursor: ids.length > LIMIT ? 'next' : null };
+  return { items, nextCursor: rows.length > LIMIT ? 'next' : null };
 }
 
 const server = createServer((_req, res) => {
@@ -72,5 +61,5 @@ server.listen(Number(process.env.PORT ?? 4100), '127.0.0.1', () => {
 });
 process.on('SIGTERM', () => {
   server.close();
-  void sql.end({ timeout: 1 }).then(() => process.exit(0));
+  void client.end({ timeout: 1 }).then(() => process.exit(0));
 });

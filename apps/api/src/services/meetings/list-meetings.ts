@@ -1,8 +1,7 @@
 import type { MeetingAccess } from '@keyhole/core';
-import { visibleMeetingIds } from '../../db/meeting-access-sql';
 import type { AppDeps } from '../../deps';
 import { type CursorScope, decodeCursor, encodeCursor } from './cursor';
-import { loadVisibleMeetingViews } from './load-meeting-views';
+import { loadMeetingPage } from './load-meeting-views';
 import type { ListMeetingsInput } from './meeting-inputs';
 import type { MeetingPageView } from './views';
 
@@ -33,7 +32,7 @@ export async function listMeetings(
   };
   const after = input.cursor ? decodeCursor(deps.keyring.cursorHmac, scope, input.cursor) : undefined;
   // One row more than the page shows tells whether a next page exists without a count.
-  const rows = await visibleMeetingIds(deps.db, reader.access, {
+  const rows = await loadMeetingPage(deps.db, reader.access, {
     orderBy: input.orderBy,
     direction: input.direction,
     limit: input.limit + 1,
@@ -46,12 +45,8 @@ export async function listMeetings(
   const last = page.at(-1);
   const nextCursor =
     rows.length > input.limit && last
-      ? encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.id })
+      ? encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.view.id })
       : null;
-  const items = await loadVisibleMeetingViews(
-    deps.db,
-    reader.access,
-    page.map((r) => r.id),
-  );
+  const items = page.map((r) => r.view);
   return { items, nextCursor };
 }
