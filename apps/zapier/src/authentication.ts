@@ -16,7 +16,7 @@ const howToCreateKey = () =>
  */
 const test = async (z: ZObject, _bundle: Bundle): Promise<WhoAmI> => {
   const me = await whoami(z);
-  if (me.key.scope !== REQUIRED_SCOPE || !me.issuedTo) {
+  if (me.key.scope !== REQUIRED_SCOPE) {
     const label = SCOPE_LABELS[me.key.scope] ?? me.key.scope;
     throw new z.errors.Error(
       `This is a “${label}” key, but Zapier needs a “${REQUIRED_LABEL}” key. ${howToCreateKey()}`,
