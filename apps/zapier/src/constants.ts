@@ -1,0 +1,23 @@
+import type { KeyScope } from './keyhole-types.js';
+
+/** The one scope this integration accepts: a person's meetings, never a private one. */
+export const REQUIRED_SCOPE = 'user_limited' satisfies KeyScope;
+
+/**
+ * The scope labels the web UI shows (packages/core/src/scopes.ts, SCOPE_INFO), copied because Zapier
+ * builds this package without the workspace; a test keeps the copy equal to core's. The en dash is
+ * deliberate: users find the key by this exact label in the Developer page.
+ */
+export const SCOPE_LABELS: Record<KeyScope, string> = {
+  user_limited: 'User – limited access',
+  user_full: 'User – full access',
+  org_limited: 'Organization – limited access',
+  org_full: 'Organization – full access',
+  legacy: 'Legacy',
+};
+
+/** Where admins create keys: the web UI's Settings → Organization → Developer page (SPEC §7). */
+export const DEVELOPER_PAGE_PATH = '/settings/organization/developer';
+
+/** Polls read this many meetings: a handful for the editor's sample, many to seed deduplication. */
+export const POLL_LIMITS = { loadingSample: 3, populatingDedupe: 100, regular: 25 } as const;

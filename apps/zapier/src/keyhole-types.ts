@@ -1,0 +1,52 @@
+/**
+ * The wire shapes this integration reads (SPEC §5). Written out here rather than imported, because Zapier
+ * builds the app on its own without the workspace; test/definition.test.ts checks at compile time that
+ * they still equal what the API's router returns.
+ */
+export type KeyScope = 'user_limited' | 'user_full' | 'org_limited' | 'org_full' | 'legacy';
+
+export type MeetingState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+
+export interface Meeting {
+  id: string;
+  subject: string;
+  startAt: string;
+  endAt: string;
+  durationSeconds: number;
+  state: MeetingState;
+  isPrivate: boolean;
+  host: { id: string; name: string; email: string };
+  attendees: { email: string; name: string; userId: string | null }[];
+  transcriptReady: boolean;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export interface MeetingPage {
+  items: Meeting[];
+  nextCursor: string | null;
+}
+
+export interface WhoAmI {
+  key: { id: string; name: string; scope: KeyScope; clientKey: string };
+  org: { id: string; name: string };
+  issuedTo: { id: string; name: string; email: string } | null;
+}
+
+/** `meetings.list` input, as far as the triggers use it. */
+export interface MeetingListInput {
+  limit: number;
+  orderBy: 'createdAt' | 'completedAt';
+  direction: 'desc';
+  state?: MeetingState;
+}
+
+/** Every tRPC failure has this body (docs/API.md, Errors). */
+export interface TrpcErrorBody {
+  error: {
+    message: string;
+    code: number;
+    data?: { code?: string; httpStatus?: number; path?: string; reason?: string };
+  };
+}

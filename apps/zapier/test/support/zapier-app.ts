@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import {
+  type AuthField,
+  type Bundle,
+  createAppTester,
+  type PlainOutputField,
+  type ZObject,
+} from 'zapier-platform-core';
+import type appDefinition from '../../src/index.js';
+
+export type KeyholeZapierApp = typeof appDefinition;
+
+/** The package's `exports` entry, resolved by name the way Zapier's wrapper finds the app. */
+export const entryPath = createRequire(import.meta.url).resolve('@keyhole/zapier');
+
+/**
+ * The built app from dist/ (what Zapier runs; `pnpm test` builds first), never the TypeScript
+ * sources: the tests then also prove that the compiled output works.
+ */
+export async function loadApp(): Promise<KeyholeZapierApp> {
+  const mod = (await import(pathToFileURL(entryPath).href)) as { default: KeyholeZapierApp };
+  return mod.default;
+}
+
+type Perform = (z: ZObject, bundle: Bundle) => unknown;
+
+function asFunction(value: unknown, name: string): Perform {
+  if (typeof value !== 'function') throw new Error(`${name} is not a function`);
+  return value as Perform;
+}
+
+export type TriggerKey = keyof KeyholeZapierApp['triggers'];
+
+/**
+ * The schema types leave most of a definition optional or a union; these views check at run time that
+ * the parts this app must have are there, and type them plainly for the tests.
+ */
+export function authView(app: KeyholeZapierApp) {
+  const auth = app.authentication;
+  if (!auth) throw new Error('no authentication');
+  return {
+    type: auth.type,
+    fields: (auth.fields ?? []) as AuthField[],
+    test: asFunction(auth.test, 'authentication.test'),
+    connectionLabel: asFunction(auth.connectionLabel, 'authentication.connectionLabel'),
+  };
+}
+
+export function triggerView(app: KeyholeZapierApp, key: TriggerKey) {
+  const trigger = app.triggers[key];
+  const operation = trigger.operation as {
+    type?: string;
+    perform?: unknown;
+    outputFields?: unknown[];
+    sample?: Record<string, unknown>;
+  };
+  const outputFields = (operation.outputFields ?? []).map((field) => {
+    if (typeof field === 'function') throw new Error(`${key}: dynamic output fields`);
+    return field as PlainOutputField & { label: string };
+  });
+  if (!operation.sample) throw new Error(`${key}: no sample`);
+  return {
+    key: trigger.key,
+    noun: trigger.noun,
+    display: trigger.display,
+    type: operation.type,
+    perform: asFunction(operation.perform, `${key}.perform`),
+    outputFields,
+    sample: operation.sample,
+  };
+}
+
+/** Runs the app's own functions through zapier-platform-core's `createAppTester`, as Zapier would. */
+export function zapierRunner(app: KeyholeZapierApp) {
+  const appTester = createAppTester(app);
+  const auth = authView(app);
+  const authData = (apiKey: string) => ({ authData: { apiKey } });
+  return {
+    /** The connection test. */
+    testAuth: (apiKey: string) => appTester(auth.test, authData(apiKey)),
+    connectionLabel: (apiKey: string, testResult: unknown) =>
+      appTester(auth.connectionLabel, {
+        ...authData(apiKey),
+        inputData: testResult as Record<string, unknown>,
+      }),
+    /** One poll of a trigger, with the flags Zapier sets in `bundle.meta`. */
+    poll: (
+      trigger: TriggerKey,
+      apiKey: string,
+      meta: { isLoadingSample?: boolean; isPopulatingDedupe?: boolean } = {},
+    ) =>
+      appTester(triggerView(app, trigger).perform, {
+        ...authData(apiKey),
+        meta,
+      }) as Promise<Record<string, unknown>[]>,
+    /** Any function run with the app's middleware, e.g. a raw `z.request`. */
+    run: <T>(apiKey: string, fn: (z: ZObject) => Promise<T>) =>
+      appTester((z: ZObject) => fn(z), authData(apiKey)) as Promise<T>,
+  };
+}
+
+/**
+ * What zapier-platform-core's errors carry: `AppError` and `ThrottledError` hold JSON; the others a
+ * message to which core appends "What happened:" context (`summary` is the message without it).
+ */
+export function zapierError(err: unknown): {
+  name: string;
+  message: string;
+  summary: string;
+  json: Record<string, unknown> | null;
+} {
+  if (!(err instanceof Error)) throw new Error(`expected an Error, got ${String(err)}`);
+  let json: Record<string, unknown> | null = null;
+  try {
+    json = JSON.parse(err.message) as Record<string, unknown>;
+  } catch {
+    json = null;
+  }
+  return { name: err.name, message: err.message, summary: err.message.split('\nWhat happened:')[0]!, json };
+}
