@@ -33,6 +33,8 @@ export interface KeyholeDatabase {
   notify(channel: string, payload: string): Promise<void>;
   /** Applies the committed migrations; on PostgreSQL under an advisory lock so concurrent starters queue. */
   migrate(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (tests start copies of a migrated database from it). */
+  dumpDataDir(): Promise<Blob>;
   /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
   onStatement(fn: (sql: string) => void): () => void;
   close(): Promise<void>;
@@ -105,6 +107,7 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
     },
+    dumpDataDir: () => Promise.reject(new Error('dumpDataDir is for PGlite only')),
     migrate: async () => {
       // The lock belongs to one connection, so hold it on a reserved one while the pool migrates.
       const lockConn = await client.reserve();
@@ -153,6 +156,7 @@ async function openPglite(options: {
       await client.query('select pg_notify($1, $2)', [channel, payload]);
     },
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    dumpDataDir: () => client.dumpDataDir('none'),
     close: async () => {
       try {
         await client.close();

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { createDatabase } from '../../src/db/create-database';
@@ -6,11 +9,21 @@ import { loadConfig } from '../../src/env';
 /**
  * On PostgreSQL (DATABASE_URL set) one template database is migrated once per run; every test file
  * then gets its own copy with CREATE DATABASE … TEMPLATE, so files run in parallel without sharing rows.
- * On PGlite each file opens its own in-memory database and nothing is prepared here.
+ * On PGlite one database is migrated once and dumped; every file starts its own in-memory copy from
+ * the dump, which is faster than starting empty and migrating.
  */
 export default async function setup(project: TestProject) {
   const { databaseUrl } = loadConfig();
-  if (!databaseUrl) return;
+  if (!databaseUrl) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhole-pglite-'));
+    const file = path.join(dir, 'migrated.tar');
+    const db = await createDatabase({ kind: 'pglite' });
+    const dump = await db.dumpDataDir();
+    writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+    await db.close();
+    project.provide('pgliteDump', file);
+    return () => rmSync(dir, { recursive: true, force: true });
+  }
   const template = `keyhole_tpl_${process.pid}_${Date.now().toString(36)}`;
   const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${template}`);
@@ -39,5 +52,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgTemplate: string;
     pgPrefix: string;
+    pgliteDump: string;
   }
 }

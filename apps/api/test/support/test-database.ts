@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createDatabase, type KeyholeDatabase } from '../../src/db/create-database';
@@ -19,7 +20,11 @@ export const testConfigSource = (): Record<string, string | undefined> => ({
  */
 export async function createTestDatabase(): Promise<KeyholeDatabase & { url?: string }> {
   const { databaseUrl } = loadConfig(testConfigSource());
-  if (!databaseUrl) return createDatabase({ kind: 'pglite' });
+  if (!databaseUrl) {
+    const dump = inject('pgliteDump');
+    if (!dump) return createDatabase({ kind: 'pglite' });
+    return createDatabase({ kind: 'pglite', migrate: false, loadDataDir: new Blob([readFileSync(dump)]) });
+  }
   const template = inject('pgTemplate');
   const name = `${inject('pgPrefix')}${randomBytes(6).toString('hex')}`;
   const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
