@@ -1,10 +1,16 @@
 /** Dates from the API are ISO-8601 UTC strings; people read them in their own time zone. */
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
 export function formatDateTime(iso: string | null | undefined, empty = '—'): string {
   return iso ? dateTime.format(new Date(iso)) : empty;
+}
+
+/** With seconds, where the order of close events matters (the audit log). */
+export function formatDateTimeSeconds(iso: string): string {
+  return dateTimeSeconds.format(new Date(iso));
 }
 
 export function formatDate(iso: string | null | undefined, empty = '—'): string {

@@ -10,7 +10,7 @@ import { PASSWORD_MIN } from './sign-up-page';
 
 export function AccountPage({ me }: { me: Me }) {
   return (
-    <>
+    <div className="narrow">
       <PageHeader title="Account" description="Your profile and password." />
       <section className="card" aria-labelledby="profile-heading">
         <h2 id="profile-heading" className="card__title">
@@ -30,7 +30,7 @@ export function AccountPage({ me }: { me: Me }) {
         </dl>
       </section>
       <ChangePasswordCard />
-    </>
+    </div>
   );
 }
 

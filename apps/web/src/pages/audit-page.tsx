@@ -1,7 +1,7 @@
 import { AUDIT_ACTIONS, type AuditAction, isAuditAction } from '@keyhole/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId } from 'react';
-import { formatDateTime } from '../lib/format';
+import { formatDateTimeSeconds } from '../lib/format';
 import { navigate, useSearchParam } from '../lib/router';
 import { type AuditEvent, cursorPagesOptions, useTRPC, useTRPCClient } from '../lib/trpc';
 import { PageHeader } from '../ui/page-header';
@@ -37,7 +37,10 @@ function formatValue(value: unknown): string {
 }
 
 function Details({ details }: { details: AuditEvent['details'] }) {
-  const entries = Object.entries((details ?? {}) as Record<string, unknown>);
+  // Empty fields (no expiry, no rate limit…) say nothing; leave them out.
+  const entries = Object.entries((details ?? {}) as Record<string, unknown>).filter(
+    ([, v]) => v !== null && v !== undefined,
+  );
   if (entries.length === 0) return <span className="muted">—</span>;
   return (
     <dl className="audit-details">
@@ -135,7 +138,7 @@ export function AuditPage() {
               {items.map((e) => (
                 <tr key={e.id} data-action={e.action}>
                   <td className="nowrap">
-                    <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+                    <time dateTime={e.at}>{formatDateTimeSeconds(e.at)}</time>
                   </td>
                   <td>
                     <span className="audit-action">

@@ -1,27 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
+import { parseAttendees } from '../lib/attendees';
 import { localInputToIso, toLocalInput } from '../lib/format';
 import { useTRPC } from '../lib/trpc';
 import { Field } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
-
-/** "Ada Lovelace <ada@example.com>" or a bare address, one per line or separated by commas. */
-export function parseAttendees(text: string): { email: string; name?: string }[] {
-  return text
-    .split(/[\n,;]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const named = /^(.*?)\s*<([^>]+)>$/.exec(entry);
-      if (named?.[2]) {
-        const name = named[1]?.trim().replace(/^"|"$/g, '');
-        return name ? { email: named[2].trim(), name } : { email: named[2].trim() };
-      }
-      return { email: entry };
-    });
-}
 
 function nextHalfHour(): Date {
   const d = new Date();

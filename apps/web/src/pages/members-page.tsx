@@ -37,7 +37,7 @@ export function MembersPage({ me }: { me: Me }) {
       {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
       {members.data && members.data.length > 0 ? (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table table--middle">
             <caption className="visually-hidden">Members of {me.org.name}</caption>
             <thead>
               <tr>

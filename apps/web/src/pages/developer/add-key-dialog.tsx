@@ -12,9 +12,17 @@ import { type FormEvent, useId, useState } from 'react';
 import { localInputToIso, toLocalInput } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { Field } from '../../ui/field';
+import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage, Loading } from '../../ui/status';
 import { KeySecret } from './key-secret';
+
+// Each scope with its label and "best for" text from core, as the product note words them.
+const SCOPE_OPTIONS: ListboxOption<CreatableScope>[] = CREATABLE_SCOPES.map((s) => ({
+  value: s,
+  label: SCOPE_INFO[s].label,
+  description: `Best for: ${SCOPE_INFO[s].bestFor}`,
+}));
 
 export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; allowReveal: boolean }) {
   const trpc = useTRPC();
@@ -84,29 +92,18 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
           hint="A descriptive label, e.g. “Zapier – CS Team” or “BI Dashboard Readonly”."
         />
         <div className="field">
-          <label className="field__label" htmlFor={`${ids}-scope`}>
+          <span className="field__label" id={`${ids}-scope-label`}>
             Scope
-          </label>
-          <select
-            id={`${ids}-scope`}
-            className="input"
+          </span>
+          <ListboxSelect
+            labelId={`${ids}-scope-label`}
             value={scope}
-            aria-describedby={`${ids}-scope-info`}
-            onChange={(e) => setScope(e.target.value as CreatableScope)}
-          >
-            {CREATABLE_SCOPES.map((s) => (
-              <option key={s} value={s}>
-                {SCOPE_INFO[s].label} — best for: {SCOPE_INFO[s].bestFor}
-              </option>
-            ))}
-          </select>
+            options={SCOPE_OPTIONS}
+            onChange={setScope}
+            describedBy={`${ids}-scope-info`}
+          />
           <div className="scope-info" id={`${ids}-scope-info`}>
-            <p>
-              <strong>{info.label}.</strong> {info.description}
-            </p>
-            <p>
-              <strong>Best for:</strong> {info.bestFor}
-            </p>
+            <p>{info.description}</p>
             {scope === 'org_full' ? (
               <p className="scope-info__warning">
                 This is the highest-privilege scope. Only issue it when the integration specifically requires

@@ -10,7 +10,8 @@ import { KeyRow } from './key-row';
 
 export function DeveloperPage({ me }: { me: Me }) {
   const trpc = useTRPC();
-  const keys = useQuery(trpc.keys.list.queryOptions());
+  // Back from trying a key elsewhere, "last used" should already show it.
+  const keys = useQuery({ ...trpc.keys.list.queryOptions(), refetchOnWindowFocus: true });
   const org = useQuery(trpc.org.get.queryOptions());
   const [adding, setAdding] = useState(false);
   const slots = keys.data ? keySlots(keys.data.used, keys.data.limit) : null;
@@ -39,7 +40,14 @@ export function DeveloperPage({ me }: { me: Me }) {
                 Add API key
               </button>
               <p className="key-slots__summary" id="key-slots-summary">
-                <meter min={0} max={keys.data?.limit} value={keys.data?.used} aria-hidden="true" />
+                <span className="key-slots__bar" aria-hidden="true">
+                  <span
+                    className={`key-slots__fill ${slots.full ? 'key-slots__fill--full' : ''}`}
+                    style={{
+                      width: `${Math.min(100, (100 * (keys.data?.used ?? 0)) / (keys.data?.limit || 1))}%`,
+                    }}
+                  />
+                </span>
                 {slots.summary}
               </p>
             </div>

@@ -1,5 +1,5 @@
 import { SCOPE_INFO } from '@keyhole/core';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { type KeyView, useTRPC } from '../../lib/trpc';
@@ -15,6 +15,7 @@ type OpenDialog = 'regenerate' | 'delete' | 'reveal' | null;
 
 export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: boolean }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState(false);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [showUsage, setShowUsage] = useState(false);
@@ -108,7 +109,11 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             title="Usage, last 14 days"
             aria-expanded={showUsage}
             aria-controls={showUsage ? usageId : undefined}
-            onClick={() => setShowUsage((v) => !v)}
+            onClick={() => {
+              // Fresh usage and a fresh "last used" column tell the same story.
+              if (!showUsage) void queryClient.invalidateQueries(trpc.keys.list.queryFilter());
+              setShowUsage(!showUsage);
+            }}
           >
             <ChartIcon />
           </button>

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { niceCeiling } from '../../lib/chart-scale';
 import { useTRPC } from '../../lib/trpc';
 import { ErrorMessage, Loading } from '../../ui/status';
 
@@ -8,14 +9,6 @@ const HEIGHT = 180;
 const PAD = { top: 12, right: 12, bottom: 28, left: 44 };
 
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
-
-/** The smallest "round" number ≥ max (1, 2, 5 × 10^n), so the axis reads cleanly. */
-export function niceCeiling(max: number): number {
-  if (max <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= max) return step * magnitude;
-  return 10 * magnitude;
-}
 
 /** Requests per UTC day over the last 14 days, as plain SVG bars with labelled axes. */
 export function UsageChart({ keyId, keyName }: { keyId: string; keyName: string }) {
@@ -40,6 +33,7 @@ export function UsageChart({ keyId, keyName }: { keyId: string; keyName: string 
     <figure className="usage">
       <figcaption className="usage__caption">
         Requests per day, last {days.length} days (UTC) · <strong>{total.toLocaleString()}</strong> in total
+        {total === 0 ? ' · no requests yet' : ''}
       </figcaption>
       <svg
         className="usage__chart"
@@ -73,23 +67,26 @@ export function UsageChart({ keyId, keyName }: { keyId: string; keyName: string 
           );
         })}
       </svg>
-      <table className="visually-hidden">
-        <caption>{summary}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            <th scope="col">Requests</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr key={d.date}>
-              <td>{d.date}</td>
-              <td>{d.requests}</td>
+      {/* Tables ignore height and overflow, so the hiding is on a wrapper. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{summary}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              <th scope="col">Requests</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {days.map((d) => (
+              <tr key={d.date}>
+                <td>{d.date}</td>
+                <td>{d.requests}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
