@@ -425,6 +425,18 @@ describe('the web app, end to end', () => {
       expect(refused.error?.data.reason).toBe('key_user_deactivated');
       await shot(admin, 'developer-deactivated-user');
 
+      // The Issued to picker offers active users only; Escape closes the dialog and focus comes back.
+      const addButton = admin.getByRole('button', { name: 'Add API key' });
+      await addButton.click();
+      const addDialog = openDialog(admin);
+      await ui(addDialog.getByLabel('Issued to').locator('option')).toHaveTexts([
+        'Choose a user…',
+        `${ADMIN.name} (${ADMIN.email})`,
+      ]);
+      await admin.keyboard.press('Escape');
+      await ui(openDialog(admin)).toHaveCount(0);
+      await ui(addButton).toBeFocused();
+
       // The member's session ended at once: their next page load is the sign-in page.
       await member.reload();
       await ui(member.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -544,11 +556,11 @@ describe('the web app, end to end', () => {
       const rows = admin.locator('table.audit-table tbody tr');
       await ui(rows).toHaveCount(25);
       await admin.getByRole('button', { name: 'Load older events' }).click();
-      await ui(admin.getByRole('button', { name: 'Load older events' })).toHaveCount(0);
-      const actions = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
       // signed up, member added, member signed in, 10 created, renamed, regenerated, deactivated and
       // reactivated, 9 revoked, legacy imported, 1 reveal (the legacy key), settings updated.
-      expect(actions.length).toBe(29);
+      await ui(rows).toHaveCount(29);
+      await ui(admin.getByRole('button', { name: /Load older events|Loading/ })).toHaveCount(0);
+      const actions = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
       for (const action of [
         'auth.signed_up',
         'member.added',
@@ -597,6 +609,32 @@ describe('the web app, end to end', () => {
       await admin.getByLabel('Password').fill('a brand new passphrase');
       await admin.getByRole('button', { name: 'Sign in' }).click();
       await ui(admin.getByRole('heading', { level: 1, name: 'My meetings' })).toBeVisible();
+    });
+  });
+
+  it('pages My meetings 20 at a time', async () => {
+    await timed('meetings paging', async () => {
+      const base = Date.parse('2026-01-05T09:00:00Z');
+      for (let i = 0; i < 21; i++) {
+        const startAt = new Date(base + i * 86_400_000);
+        await callAsAdmin('meetings.create', {
+          subject: `Customer call ${String(i + 1).padStart(2, '0')}`,
+          startAt: startAt.toISOString(),
+          endAt: new Date(startAt.getTime() + 45 * 60_000).toISOString(),
+        });
+      }
+      await admin.reload();
+      await ui(admin.getByRole('heading', { level: 1, name: 'My meetings' })).toBeVisible();
+      const items = admin.getByRole('list', { name: 'Meetings' }).getByRole('listitem');
+      await ui(items).toHaveCount(20);
+      await admin.getByRole('button', { name: 'Load more meetings' }).click();
+      // 21 of the admin's own and the member's shared one (an attendee); never her private one.
+      await ui(items).toHaveCount(22);
+      await ui(admin.getByRole('button', { name: /Load more meetings|Loading/ })).toHaveCount(0);
+      const subjects = await items.locator('h2').allTextContents();
+      expect(new Set(subjects).size).toBe(22);
+      expect(subjects).not.toContain(PRIVATE_MEETING);
+      await shot(admin, 'meetings-admin');
     });
   });
 

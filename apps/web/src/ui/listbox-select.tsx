@@ -158,7 +158,11 @@ export function ListboxSelect<T extends string>({
             className={`listbox-select__option ${index === active ? 'listbox-select__option--active' : ''}`}
             // Keep focus on the button, so the blur above does not close the list before the click.
             onMouseDown={(e) => e.preventDefault()}
-            onMouseEnter={() => setActive(index)}
+            // Only a real movement of the mouse highlights: the browser also reports the list opening
+            // under a resting pointer, which must not undo what the keyboard chose.
+            onMouseMove={(e) => {
+              if (e.movementX !== 0 || e.movementY !== 0) setActive(index);
+            }}
             onClick={() => {
               choose(index);
               buttonRef.current?.focus();
