@@ -31,7 +31,7 @@ export function MeetingsPage({ me }: { me: Me }) {
     <>
       <PageHeader
         title="My meetings"
-        description="Meetings you host or attend, newest first. Private meetings are visible to their host alone."
+        description="Meetings you host or attend, latest first. Private meetings are visible to their host alone."
         actions={
           <button type="button" className="button button--primary" onClick={() => setCreating(true)}>
             New meeting
