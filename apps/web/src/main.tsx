@@ -1,18 +1,25 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import { createClient, createQueryClient, TRPCProvider } from './lib/trpc';
+import { ToastProvider } from './ui/toasts';
+import './styles.css';
 
-// Placeholder until the web UI issue: shows that the API process serves the built app.
-function App() {
-  return (
-    <main>
-      <h1>Keyhole</h1>
-      <p>Scoped API keys for your meetings.</p>
-    </main>
-  );
-}
+const trpcClient = createClient();
+const queryClient = createQueryClient(() => {
+  // The session is gone: ask again who we are; a null answer shows the sign-in page.
+  void queryClient.invalidateQueries({ queryKey: [['auth', 'me']] });
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <ToastProvider>
+          <App />
+        </ToastProvider>
+      </TRPCProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

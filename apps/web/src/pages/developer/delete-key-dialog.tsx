@@ -1,0 +1,43 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type KeyView, useTRPC } from '../../lib/trpc';
+import { Modal } from '../../ui/modal';
+import { ErrorMessage } from '../../ui/status';
+import { useToast } from '../../ui/toasts';
+
+export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const revoke = useMutation(
+    trpc.keys.revoke.mutationOptions({
+      onSuccess: async () => {
+        // The row (and this dialog with it) leaves the list; focus then goes to the page heading.
+        await queryClient.invalidateQueries(trpc.keys.list.queryFilter());
+        toast(`Key “${apiKey.name}” deleted. Its slot is free.`);
+        onClose();
+      },
+    }),
+  );
+  return (
+    <Modal title={`Delete “${apiKey.name}”?`} onClose={onClose} busy={revoke.isPending} alert>
+      <p>
+        Deleting is permanent. <strong>Every integration using this key stops working at once.</strong>
+      </p>
+      <p className="muted">Its slot is freed immediately, and the deletion is kept in the audit log.</p>
+      <ErrorMessage error={revoke.error} title="The key was not deleted." />
+      <div className="form__actions">
+        <button type="button" className="button" onClick={onClose} disabled={revoke.isPending}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button--danger"
+          onClick={() => revoke.mutate({ id: apiKey.id })}
+          disabled={revoke.isPending}
+        >
+          {revoke.isPending ? 'Deleting…' : 'Delete key'}
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,179 @@
+import { SCOPE_INFO } from '@keyhole/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { formatDate, formatDateTime } from '../../lib/format';
+import { type KeyView, useTRPC } from '../../lib/trpc';
+import { ChartIcon, CopyIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
+import { DeleteKeyDialog } from './delete-key-dialog';
+import { keyWarnings } from './key-notes';
+import { RegenerateKeyDialog } from './regenerate-key-dialog';
+import { RenameKeyForm } from './rename-key-form';
+import { RevealKeyDialog } from './reveal-key-dialog';
+import { UsageChart } from './usage-chart';
+
+type OpenDialog = 'regenerate' | 'delete' | 'reveal' | null;
+
+export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [renaming, setRenaming] = useState(false);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+  const [showUsage, setShowUsage] = useState(false);
+  // Every reveal is audited: it runs on the click, once, never from an effect.
+  const reveal = useMutation(trpc.keys.reveal.mutationOptions());
+  const warnings = keyWarnings(apiKey, new Date());
+  const scope = SCOPE_INFO[apiKey.scope];
+  const usageId = `usage-${apiKey.id}`;
+  const name = apiKey.name;
+
+  return (
+    <tbody className={`key-row ${warnings.length ? 'key-row--warning' : ''}`} data-key-id={apiKey.id}>
+      <tr>
+        <th scope="row" className="key-row__name">
+          {renaming ? (
+            <RenameKeyForm apiKey={apiKey} onDone={() => setRenaming(false)} />
+          ) : (
+            <div className="key-row__title">
+              <span className="key-row__label">{name}</span>
+              {apiKey.isLegacy ? (
+                <span className="badge badge--legacy" title={scope.description}>
+                  Legacy
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Rename ${name}`}
+                  title="Rename"
+                  onClick={() => setRenaming(true)}
+                >
+                  <PencilIcon />
+                </button>
+              )}
+            </div>
+          )}
+          <div className="key-row__sub">
+            <code>{apiKey.clientKey}</code>
+            {apiKey.expiresAt && !warnings.some((w) => w.kind === 'expired') ? (
+              <span>Expires {formatDate(apiKey.expiresAt)}</span>
+            ) : null}
+            {apiKey.rateLimitPerMinute ? <span>{apiKey.rateLimitPerMinute.toLocaleString()}/min</span> : null}
+          </div>
+          {warnings.map((w) => (
+            <p key={w.kind} className="key-row__warning">
+              <WarningIcon />
+              {w.text}
+            </p>
+          ))}
+        </th>
+        <td>
+          <span className="scope" title={scope.description}>
+            {scope.label}
+          </span>
+        </td>
+        <td>
+          {apiKey.issuedTo ? (
+            <span className="person">
+              {apiKey.issuedTo.name}
+              <span className="person__email">{apiKey.issuedTo.email}</span>
+            </span>
+          ) : (
+            <span className="muted">Whole organization</span>
+          )}
+        </td>
+        <td>
+          {apiKey.createdBy ? (
+            <span className="person">
+              {apiKey.createdBy.name}
+              <span className="person__email">{apiKey.createdBy.email}</span>
+            </span>
+          ) : (
+            <span className="muted">{apiKey.isLegacy ? 'Imported' : '—'}</span>
+          )}
+        </td>
+        <td>
+          <time dateTime={apiKey.createdAt}>{formatDate(apiKey.createdAt)}</time>
+        </td>
+        <td>
+          {apiKey.lastUsedAt ? (
+            <time dateTime={apiKey.lastUsedAt}>{formatDateTime(apiKey.lastUsedAt)}</time>
+          ) : (
+            <span className="muted">Never</span>
+          )}
+        </td>
+        <td className="key-row__actions">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Usage of ${name}`}
+            title="Usage, last 14 days"
+            aria-expanded={showUsage}
+            aria-controls={showUsage ? usageId : undefined}
+            onClick={() => {
+              // Fresh usage and a fresh "last used" column tell the same story.
+              if (!showUsage) void queryClient.invalidateQueries(trpc.keys.list.queryFilter());
+              setShowUsage(!showUsage);
+            }}
+          >
+            <ChartIcon />
+          </button>
+          {allowReveal ? (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Copy ${name}`}
+              title="Copy key"
+              onClick={() => {
+                reveal.mutate({ id: apiKey.id });
+                setDialog('reveal');
+              }}
+            >
+              <CopyIcon />
+            </button>
+          ) : null}
+          {apiKey.isLegacy ? null : (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Regenerate ${name}`}
+              title="Regenerate API key"
+              onClick={() => setDialog('regenerate')}
+            >
+              <RegenerateIcon />
+            </button>
+          )}
+          <button
+            type="button"
+            className="icon-button icon-button--danger"
+            aria-label={`Delete ${name}`}
+            title="Delete"
+            onClick={() => setDialog('delete')}
+          >
+            <TrashIcon />
+          </button>
+          {dialog === 'reveal' ? (
+            <RevealKeyDialog
+              apiKey={apiKey}
+              reveal={reveal}
+              onClose={() => {
+                reveal.reset();
+                setDialog(null);
+              }}
+            />
+          ) : null}
+          {dialog === 'regenerate' ? (
+            <RegenerateKeyDialog apiKey={apiKey} allowReveal={allowReveal} onClose={() => setDialog(null)} />
+          ) : null}
+          {dialog === 'delete' ? <DeleteKeyDialog apiKey={apiKey} onClose={() => setDialog(null)} /> : null}
+        </td>
+      </tr>
+      {showUsage ? (
+        <tr className="key-row__usage" id={usageId}>
+          <td colSpan={7}>
+            <UsageChart keyId={apiKey.id} keyName={name} />
+          </td>
+        </tr>
+      ) : null}
+    </tbody>
+  );
+}

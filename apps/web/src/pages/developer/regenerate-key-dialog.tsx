@@ -1,0 +1,107 @@
+import { MAX_OVERLAP_SECONDS } from '@keyhole/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { type KeyView, useTRPC } from '../../lib/trpc';
+import { Modal } from '../../ui/modal';
+import { ErrorMessage } from '../../ui/status';
+import { KeySecret } from './key-secret';
+
+const OVERLAPS = [
+  {
+    seconds: 0,
+    label: 'Now',
+    hint: 'The old key fails from the next request. Best when it may have leaked.',
+  },
+  { seconds: 3600, label: 'In 1 hour', hint: 'Both keys work for an hour while you update the integration.' },
+  { seconds: MAX_OVERLAP_SECONDS, label: 'In 24 hours', hint: 'Both keys work for a day.' },
+] as const;
+
+export function RegenerateKeyDialog({
+  apiKey,
+  allowReveal,
+  onClose,
+}: {
+  apiKey: KeyView;
+  allowReveal: boolean;
+  onClose: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const groupId = useId();
+  const [overlap, setOverlap] = useState<number>(0);
+  const regenerate = useMutation(
+    trpc.keys.regenerate.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
+    }),
+  );
+  const done = regenerate.data;
+  return (
+    <Modal
+      title={done ? `New key for “${done.key.name}”` : `Regenerate “${apiKey.name}”?`}
+      onClose={onClose}
+      busy={regenerate.isPending}
+      alert={!done}
+    >
+      {done ? (
+        <>
+          <KeySecret
+            secret={done.secret}
+            note={
+              allowReveal
+                ? 'Update your integration with this key. Admins can copy it again from the key list.'
+                : 'Copy it now and store it securely: it will not be shown again.'
+            }
+          />
+          <div className="form__actions">
+            <button type="button" className="button button--primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </>
+      ) : (
+        <form
+          className="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            regenerate.mutate({ id: apiKey.id, previousSecretValidForSeconds: overlap });
+          }}
+        >
+          <p>
+            A new secret replaces the current one. The name, scope, owner, expiry and rate limit stay the
+            same.
+          </p>
+          <fieldset className="fieldset" aria-describedby={`${groupId}-hint`}>
+            <legend className="field__label">When should the current key stop working?</legend>
+            {OVERLAPS.map((o) => (
+              <label key={o.seconds} className="radio">
+                <input
+                  type="radio"
+                  name={groupId}
+                  value={o.seconds}
+                  checked={overlap === o.seconds}
+                  onChange={() => setOverlap(o.seconds)}
+                />
+                <span>
+                  {o.label}
+                  <span className="radio__hint">{o.hint}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <p className="field__hint" id={`${groupId}-hint`}>
+            Regenerating again later ends any earlier overlap.
+          </p>
+          <ErrorMessage error={regenerate.error} title="The key was not regenerated." />
+          <div className="form__actions">
+            <button type="button" className="button" onClick={onClose} disabled={regenerate.isPending}>
+              Cancel
+            </button>
+            <button type="submit" className="button button--danger" disabled={regenerate.isPending}>
+              {regenerate.isPending ? 'Regenerating…' : 'Regenerate key'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  );
+}

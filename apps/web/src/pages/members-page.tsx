@@ -1,0 +1,272 @@
+import { USER_ROLES, type UserRole } from '@keyhole/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { formatDate } from '../lib/format';
+import { type Me, type Member, useTRPC } from '../lib/trpc';
+import { Field } from '../ui/field';
+import { Modal } from '../ui/modal';
+import { PageHeader } from '../ui/page-header';
+import { EmptyState, ErrorMessage, Loading } from '../ui/status';
+import { useToast } from '../ui/toasts';
+import { PASSWORD_MIN } from './sign-up-page';
+
+const ROLE_LABELS: Record<UserRole, string> = { admin: 'Admin', member: 'Member' };
+
+export function MembersPage({ me }: { me: Me }) {
+  const trpc = useTRPC();
+  const members = useQuery(trpc.members.list.queryOptions());
+  const [adding, setAdding] = useState(false);
+  return (
+    <>
+      <PageHeader
+        title="Members"
+        description={
+          <p>
+            Admins manage API keys, members and settings; members see their own meetings. Deactivating someone
+            signs them out at once, and API keys issued to them fail until they are reactivated.
+          </p>
+        }
+        actions={
+          <button type="button" className="button button--primary" onClick={() => setAdding(true)}>
+            Add member
+          </button>
+        }
+      />
+      {members.isPending ? <Loading label="Loading members…" /> : null}
+      {members.isError ? <ErrorMessage error={members.error} title="Could not load members." /> : null}
+      {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
+      {members.data && members.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table table--middle">
+            <caption className="visually-hidden">Members of {me.org.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Added</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.data.map((m) => (
+                <MemberRow key={m.id} member={m} isSelf={m.id === me.user.id} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {adding ? <AddMemberDialog onClose={() => setAdding(false)} /> : null}
+    </>
+  );
+}
+
+function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [confirmDeactivate, setConfirmDeactivate] = useState(false);
+  const refresh = async () => {
+    await queryClient.invalidateQueries(trpc.members.list.queryFilter());
+    // Key rows show the issued-to user's status.
+    await queryClient.invalidateQueries(trpc.keys.list.queryFilter());
+  };
+  const setRole = useMutation(
+    trpc.members.setRole.mutationOptions({
+      onSuccess: async (u) => {
+        await refresh();
+        toast(`${u.name} is now ${ROLE_LABELS[u.role].toLowerCase()}.`);
+        if (isSelf) await queryClient.invalidateQueries(trpc.auth.me.queryFilter());
+      },
+    }),
+  );
+  const setStatus = useMutation(
+    trpc.members.setStatus.mutationOptions({
+      onSuccess: async (u) => {
+        await refresh();
+        setConfirmDeactivate(false);
+        toast(u.status === 'active' ? `${u.name} is reactivated.` : `${u.name} is deactivated.`);
+      },
+    }),
+  );
+  const active = member.status === 'active';
+  const roleId = `role-${member.id}`;
+  return (
+    <tr className={active ? undefined : 'row--muted'}>
+      <th scope="row">
+        <span className="person">
+          {member.name}
+          {isSelf ? <span className="badge">You</span> : null}
+          <span className="person__email">{member.email}</span>
+        </span>
+      </th>
+      <td>
+        <label className="visually-hidden" htmlFor={roleId}>
+          Role of {member.name}
+        </label>
+        <select
+          id={roleId}
+          className="input input--small"
+          value={member.role}
+          disabled={setRole.isPending}
+          onChange={(e) => setRole.mutate({ userId: member.id, role: e.target.value as UserRole })}
+        >
+          {USER_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {ROLE_LABELS[r]}
+            </option>
+          ))}
+        </select>
+        <ErrorMessage error={setRole.error} />
+      </td>
+      <td>
+        <span className={`status status--${member.status}`}>{active ? 'Active' : 'Deactivated'}</span>
+      </td>
+      <td>{formatDate(member.createdAt)}</td>
+      <td className="table__actions">
+        {active ? (
+          isSelf ? null : (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => setConfirmDeactivate(true)}
+              aria-label={`Deactivate ${member.name}`}
+            >
+              Deactivate
+            </button>
+          )
+        ) : (
+          <button
+            type="button"
+            className="button button--small"
+            disabled={setStatus.isPending}
+            onClick={() => setStatus.mutate({ userId: member.id, status: 'active' })}
+            aria-label={`Reactivate ${member.name}`}
+          >
+            {setStatus.isPending ? 'Reactivating…' : 'Reactivate'}
+          </button>
+        )}
+        {!confirmDeactivate ? <ErrorMessage error={setStatus.error} /> : null}
+        {confirmDeactivate ? (
+          <Modal
+            title={`Deactivate ${member.name}?`}
+            onClose={() => {
+              setStatus.reset();
+              setConfirmDeactivate(false);
+            }}
+            busy={setStatus.isPending}
+            alert
+          >
+            <p>
+              {member.name} is signed out at once and cannot sign in. API keys issued to them fail until you
+              reactivate them; the keys are kept.
+            </p>
+            <ErrorMessage error={setStatus.error} />
+            <div className="form__actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => setConfirmDeactivate(false)}
+                disabled={setStatus.isPending}
+              >
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="button button--danger"
+                disabled={setStatus.isPending}
+                onClick={() => setStatus.mutate({ userId: member.id, status: 'deactivated' })}
+              >
+                {setStatus.isPending ? 'Deactivating…' : 'Deactivate'}
+              </button>
+            </div>
+          </Modal>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function AddMemberDialog({ onClose }: { onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [form, setForm] = useState({ name: '', email: '', role: 'member' as UserRole, password: '' });
+  const add = useMutation(
+    trpc.members.add.mutationOptions({
+      onSuccess: async (u) => {
+        await queryClient.invalidateQueries(trpc.members.list.queryFilter());
+        toast(`${u.name} added. Give them their first password; they can change it under Account.`);
+        onClose();
+      },
+    }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate(form);
+  };
+  return (
+    <Modal title="Add member" onClose={onClose} busy={add.isPending}>
+      <form className="form" onSubmit={submit}>
+        <ErrorMessage error={add.error} title="The member was not added." />
+        <Field
+          label="Name"
+          required
+          maxLength={100}
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+        />
+        <Field
+          label="Email"
+          type="email"
+          required
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+        />
+        <fieldset className="fieldset">
+          <legend className="field__label">Role</legend>
+          {USER_ROLES.map((r) => (
+            <label key={r} className="radio">
+              <input
+                type="radio"
+                name="role"
+                value={r}
+                checked={form.role === r}
+                onChange={() => setForm({ ...form, role: r })}
+              />
+              <span>
+                {ROLE_LABELS[r]}
+                <span className="radio__hint">
+                  {r === 'admin'
+                    ? 'Manages API keys, members, privacy settings and the audit log.'
+                    : 'Sees their own meetings and those they attend.'}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <Field
+          label="First password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN}
+          maxLength={200}
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          hint={`At least ${PASSWORD_MIN} characters. Share it with them privately; they can change it under Account.`}
+        />
+        <div className="form__actions">
+          <button type="button" className="button" onClick={onClose} disabled={add.isPending}>
+            Cancel
+          </button>
+          <button type="submit" className="button button--primary" disabled={add.isPending}>
+            {add.isPending ? 'Adding…' : 'Add member'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,81 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Link } from '../lib/router';
+import { useTRPC } from '../lib/trpc';
+import { Field } from '../ui/field';
+import { ErrorMessage } from '../ui/status';
+import { AuthLayout } from './auth-layout';
+
+export const PASSWORD_MIN = 12;
+
+export function SignUpPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({ orgName: '', name: '', email: '', password: '' });
+  useEffect(() => {
+    document.title = 'Create your organization · Keyhole';
+  }, []);
+  const signUp = useMutation(
+    trpc.auth.signUp.mutationOptions({
+      onSuccess: (account) => queryClient.setQueryData(trpc.auth.me.queryKey(), account),
+    }),
+  );
+  const set = (field: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [field]: e.target.value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    signUp.mutate(form);
+  };
+  return (
+    <AuthLayout title="Create your organization">
+      <form className="form" onSubmit={submit}>
+        <ErrorMessage error={signUp.error} />
+        <Field
+          label="Organization name"
+          name="orgName"
+          autoComplete="organization"
+          required
+          maxLength={100}
+          value={form.orgName}
+          onChange={set('orgName')}
+        />
+        <Field
+          label="Your name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          value={form.name}
+          onChange={set('name')}
+        />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={form.email}
+          onChange={set('email')}
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN}
+          maxLength={200}
+          hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a good one.`}
+          value={form.password}
+          onChange={set('password')}
+        />
+        <button type="submit" className="button button--primary button--block" disabled={signUp.isPending}>
+          {signUp.isPending ? 'Creating…' : 'Create organization'}
+        </button>
+      </form>
+      <p className="auth__switch">
+        Already have an account? <Link href="/signin">Sign in</Link>
+      </p>
+    </AuthLayout>
+  );
+}

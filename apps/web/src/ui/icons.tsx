@@ -1,0 +1,61 @@
+/** Inline icons (decorative: every button carrying one has a text label or an aria-label). */
+import type { ReactNode } from 'react';
+
+function Icon({ children }: { children: ReactNode }) {
+  return (
+    <svg
+      viewBox="0 0 16 16"
+      width="16"
+      height="16"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.5"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      {children}
+    </svg>
+  );
+}
+
+export const PencilIcon = () => (
+  <Icon>
+    <path d="M11 2.5l2.5 2.5L5.5 13H3v-2.5z" />
+    <path d="M9.5 4l2.5 2.5" />
+  </Icon>
+);
+
+export const CopyIcon = () => (
+  <Icon>
+    <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+    <path d="M10.5 5.5v-2a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h2" />
+  </Icon>
+);
+
+export const RegenerateIcon = () => (
+  <Icon>
+    <path d="M13 8a5 5 0 1 1-1.5-3.55" />
+    <path d="M13 2.5v3h-3" />
+  </Icon>
+);
+
+export const TrashIcon = () => (
+  <Icon>
+    <path d="M2.5 4h11M6 4V2.5h4V4M4 4l.7 9.5h6.6L12 4" />
+  </Icon>
+);
+
+export const WarningIcon = () => (
+  <Icon>
+    <path d="M8 2l6.5 11.5h-13z" />
+    <path d="M8 6.5v3M8 11.5v.01" />
+  </Icon>
+);
+
+export const ChartIcon = () => (
+  <Icon>
+    <path d="M2.5 13.5h11M4.5 11V8M8 11V4.5M11.5 11V7" />
+  </Icon>
+);
