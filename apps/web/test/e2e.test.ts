@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type KeyholeServer, runCli, startServer } from './support/keyhole-server';
+import { type KeyholeServer, runCli, startServer } from './support/keyhole-server';
 import { onPage, ui } from './support/ui-expect';
 
 /**
@@ -43,8 +43,8 @@ const steps: Record<string, number> = {};
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'keyhole-e2e-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
-  port = await freePort();
-  server = await startServer(dataDir, port);
+  server = await startServer(dataDir, 0);
+  port = Number(new URL(server.url).port);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [

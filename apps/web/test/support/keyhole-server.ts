@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const API_DIR = fileURLToPath(new URL('../../../api/', import.meta.url));
@@ -23,24 +22,13 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, NODE_ENV: 'test', ...extra };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 export interface KeyholeServer {
   url: string;
   output: string[];
   stop(): Promise<void>;
 }
 
-/** `keyhole serve` as `pnpm start` runs it, on PGlite in `dataDir`, answering on `port`. */
+/** `keyhole serve` as `pnpm start` runs it, on PGlite in `dataDir`, on `port` (0: any free port). */
 export async function startServer(dataDir: string, port: number): Promise<KeyholeServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: API_DIR,
@@ -58,26 +46,24 @@ export async function startServer(dataDir: string, port: number): Promise<Keyhol
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  const url = `http://127.0.0.1:${port}`;
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
+  // Ready when the child itself says where it listens: polling /healthz on a port picked in advance
+  // could be answered by another test's server that took the port meanwhile (turbo runs suites at once).
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`keyhole serve exited early:\n${output.join('')}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, output, stop };
-    } catch {
-      // Not listening yet.
-    }
+    const listening = /Keyhole is running at (http:\/\/[^\s]+)/.exec(output.join(''));
+    if (listening) return { url: listening[1]!, output, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`keyhole serve did not start:\n${output.join('')}`);
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
