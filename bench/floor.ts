@@ -33,7 +33,7 @@ const isTimestamp = columns.map(([, c]) => c.columnType === 'PgTimestamp');
 const iso = (v: unknown) => (v === null ? null : new Date(v as string).toISOString());
 
 async function listMeetings() {
-  const rows = await client.unsafe(statement.sql, statement.params as never[]).values();
+  const rows = await client.unsafe(statement.sql, statement.params as never[], { prepare: true }).values();
   const items = rows.slice(0, LIMIT).map((row) => {
     const m: Record<string, unknown> = {};
     meetingColumns.forEach((name, i) => {

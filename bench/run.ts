@@ -228,7 +228,7 @@ function markdown(): string {
     '',
     '## meetings.list latency by size (in process, limit 25)',
     '',
-    '| database | scope | p50 ms | p99 ms | id query (EXPLAIN ANALYZE) ms |',
+    '| database | scope | p50 ms | p99 ms | statement (EXPLAIN ANALYZE) ms |',
     '|---|---|---|---|---|',
   );
   for (const [name, s] of Object.entries(scale) as [

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { meetingAccessFor, type Principal } from '@keyhole/core';
 import type { App } from '../../apps/api/src/app';
-import { visibleMeetingIdsQuery } from '../../apps/api/src/db/meeting-access-sql';
 import { appRouter } from '../../apps/api/src/routers/app-router';
+import { meetingPageQuery } from '../../apps/api/src/services/meetings/load-meeting-views';
 import { createContextInner } from '../../apps/api/src/trpc/context';
 import { createCallerFactory } from '../../apps/api/src/trpc/trpc';
 import type { Dataset } from './dataset';
@@ -33,7 +33,7 @@ export async function listLatency(app: App, keyString: string, calls: number) {
   return { p50Ms: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3), calls, items };
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the id query a first page runs, saved beside the results. */
+/** EXPLAIN (ANALYZE, BUFFERS) of the statement a first page runs, saved beside the results. */
 export async function explainFirstPage(
   app: App,
   d: Dataset,
@@ -47,7 +47,7 @@ export async function explainFirstPage(
     issuedToUserId: scope === 'user_limited' ? d.heavyUserId : null,
   };
   const access = meetingAccessFor(principal, { orgFullKeysIncludePrivate: true, allowKeyReveal: true });
-  const q = visibleMeetingIdsQuery(app.deps.db, access, {
+  const q = meetingPageQuery(app.deps.db, access, {
     orderBy: 'startAt',
     direction: 'desc',
     limit: 26,

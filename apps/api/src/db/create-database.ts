@@ -85,6 +85,12 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'keyhole' },
   });
+  // drizzle sends every statement unnamed, so PostgreSQL plans it again on each call. Our statements
+  // come from a small, fixed set of query shapes (values travel as parameters), so let postgres.js
+  // prepare each shape once per connection and reuse the plan.
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean }) =>
+    unsafe(text, args as never[], { ...opts, prepare: opts?.prepare ?? true })) as typeof client.unsafe;
   const tap = statementTap();
   const db = drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
