@@ -24,6 +24,8 @@ export interface KeyholeDatabase {
   kind: DatabaseKind;
   /** Rows of a raw statement, whichever driver runs it. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Rows as arrays (columns by position), for hot statements whose columns share names. */
+  queryValues(text: string, params?: unknown[]): Promise<unknown[][]>;
   /** LISTEN on a channel; resolves to an unlisten function. `onReconnect` fires when the listener had to reconnect. */
   listen(
     channel: string,
@@ -100,6 +102,12 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
       tap.emit(text);
       return (await client.unsafe(text, params as never[])) as unknown as T[];
     },
+    queryValues: async (text: string, params: unknown[] = []) => {
+      tap.emit(text);
+      return (await client
+        .unsafe(text, params as never[], { prepare: true })
+        .values()) as unknown as unknown[][];
+    },
     onStatement: tap.onStatement,
     listen: async (channel, onMessage, onReconnect) => {
       let started = false;
@@ -155,6 +163,10 @@ async function openPglite(options: {
     query: async <T>(text: string, params: unknown[] = []) => {
       tap.emit(text);
       return (await client.query<T>(text, params)).rows;
+    },
+    queryValues: async (text: string, params: unknown[] = []) => {
+      tap.emit(text);
+      return (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
     },
     onStatement: tap.onStatement,
     listen: async (channel, onMessage) => client.listen(channel, onMessage),

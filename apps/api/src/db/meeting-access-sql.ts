@@ -54,6 +54,10 @@ const attendeeSortColumn = {
   completedAt: meetingAttendees.meetingCompletedAt,
 } as const;
 
+// Timestamps travel as ISO text: the drivers' timestamp serializers are set up for text by drizzle.
+// A statement template (see load-meeting-views.ts) passes a placeholder instead, filled in later.
+const isoOrPlaceholder = (v: Date) => (v instanceof Date ? v.toISOString() : v);
+
 /** A single meeting's visibility as a WHERE condition on `meetings` (for get and transcript). */
 export function meetingVisibleCondition(access: MeetingAccess): SQL {
   if (access.kind === 'org') {
@@ -91,8 +95,8 @@ export function visibleMeetingIdsQuery(db: Database, access: MeetingAccess, q: M
   const cmp = (col: AnyColumn, idCol: AnyColumn) =>
     q.after
       ? q.direction === 'asc'
-        ? sql`(${col}, ${idCol}) > (${q.after.at.toISOString()}::timestamptz, ${q.after.id}::uuid)`
-        : sql`(${col}, ${idCol}) < (${q.after.at.toISOString()}::timestamptz, ${q.after.id}::uuid)`
+        ? sql`(${col}, ${idCol}) > (${isoOrPlaceholder(q.after.at)}::timestamptz, ${q.after.id}::uuid)`
+        : sql`(${col}, ${idCol}) < (${isoOrPlaceholder(q.after.at)}::timestamptz, ${q.after.id}::uuid)`
       : undefined;
 
   const mCol = meetingSortColumn[q.orderBy];

@@ -32,7 +32,7 @@ export async function listMeetings(
   };
   const after = input.cursor ? decodeCursor(deps.keyring.cursorHmac, scope, input.cursor) : undefined;
   // One row more than the page shows tells whether a next page exists without a count.
-  const rows = await loadMeetingPage(deps.db, reader.access, {
+  const rows = await loadMeetingPage(deps.database, reader.access, {
     orderBy: input.orderBy,
     direction: input.direction,
     limit: input.limit + 1,

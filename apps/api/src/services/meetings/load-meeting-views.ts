@@ -1,6 +1,6 @@
 import type { MeetingAccess } from '@keyhole/core';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
+import { and, asc, desc, eq, fillPlaceholders, getTableColumns, type Placeholder, sql } from 'drizzle-orm';
+import type { Database, KeyholeDatabase } from '../../db/create-database';
 import {
   type MeetingPageQuery,
   meetingVisibleCondition,
@@ -56,13 +56,92 @@ export function meetingPageQuery(db: Database, access: MeetingAccess, q: Meeting
     .orderBy(dir(page.at), dir(page.id));
 }
 
+/**
+ * The page statement's text depends only on the query's shape (scope kind, private rule, order,
+ * direction, which filters are set): it is built once per shape with placeholders, and each request
+ * only fills in its values. Building it with drizzle on every request cost about as much CPU as the
+ * rest of the request; this keeps the statement identical while paying for it once.
+ */
+const templates = new Map<string, { sql: string; params: unknown[] }>();
+const meetingColumnNames = Object.keys(getTableColumns(meetings)) as (keyof typeof meetings.$inferSelect)[];
+const P = <T>(name: string) => sql.placeholder(name) as Placeholder as unknown as T;
+
+function pageTemplate(db: Database, access: MeetingAccess, q: MeetingPageQuery) {
+  const key = [
+    access.kind,
+    access.kind === 'org' ? access.includePrivate : access.includeOwnPrivate,
+    q.orderBy,
+    q.direction,
+    q.from !== undefined,
+    q.to !== undefined,
+    q.state !== undefined,
+    q.after !== undefined,
+  ].join('|');
+  let template = templates.get(key);
+  if (!template) {
+    const shapeAccess: MeetingAccess =
+      access.kind === 'org'
+        ? { kind: 'org', orgId: P('orgId'), includePrivate: access.includePrivate }
+        : {
+            kind: 'user',
+            orgId: P('orgId'),
+            userId: P('userId'),
+            includeOwnPrivate: access.includeOwnPrivate,
+          };
+    template = meetingPageQuery(db, shapeAccess, {
+      orderBy: q.orderBy,
+      direction: q.direction,
+      limit: P('limit'),
+      ...(q.from !== undefined ? { from: P('from') } : {}),
+      ...(q.to !== undefined ? { to: P('to') } : {}),
+      ...(q.state !== undefined ? { state: P('state') } : {}),
+      ...(q.after !== undefined ? { after: { at: P('afterAt'), id: P('afterId') } } : {}),
+    }).toSQL();
+    templates.set(key, template);
+  }
+  return template;
+}
+
+const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
+const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : toDate(v));
+
+/** One page, complete, in keyset order: the statement of `meetingPageQuery`, filled in and run. */
 export async function loadMeetingPage(
-  db: Database,
+  database: KeyholeDatabase,
   access: MeetingAccess,
   q: MeetingPageQuery,
 ): Promise<{ view: MeetingView; at: Date }[]> {
-  const rows = (await meetingPageQuery(db, access, q)) as (ViewRow & { at: Date | string | null })[];
-  return rows.map((r) => ({ view: toView(r), at: r.at instanceof Date ? r.at : new Date(r.at as string) }));
+  const template = pageTemplate(database.db, access, q);
+  const params = fillPlaceholders(template.params, {
+    orgId: access.orgId,
+    userId: access.kind === 'user' ? access.userId : undefined,
+    limit: q.limit,
+    from: q.from?.toISOString(),
+    to: q.to?.toISOString(),
+    state: q.state,
+    afterAt: q.after?.at.toISOString(),
+    afterId: q.after?.id,
+  });
+  const rows = await database.queryValues(template.sql, params);
+  // Columns by position, as selected: the meeting's, the host's id, name and email, attendees, sort key.
+  const n = meetingColumnNames.length;
+  return rows.map((row) => {
+    const m = Object.fromEntries(meetingColumnNames.map((name, i) => [name, row[i]])) as Record<
+      string,
+      unknown
+    >;
+    const meeting = {
+      ...(m as unknown as typeof meetings.$inferSelect),
+      startAt: toDate(m.startAt),
+      endAt: toDate(m.endAt),
+      createdAt: toDate(m.createdAt),
+      updatedAt: toDate(m.updatedAt),
+      completedAt: toDateOrNull(m.completedAt),
+    };
+    const host = { id: row[n] as string, name: row[n + 1] as string, email: row[n + 2] as string };
+    const view = toView({ meeting, host, attendees: row[n + 3] as AttendeeView[] | string });
+    return { view, at: toDate(row[n + 4]) };
+  });
 }
 
 /** One meeting if the access reaches it, else null (the caller answers NOT_FOUND either way). */
