@@ -131,7 +131,7 @@ const PCLASSES: PrincipalClass[] = [
 ];
 
 // Abbreviations in the table below.
-const A: Record<string, string> = {
+const A = {
   ok: 'OK',
   null: 'OK:null', // auth.me answers null
   user: 'OK:user', // auth.me answers the signed-in user
@@ -143,7 +143,7 @@ const A: Record<string, string> = {
   adm: 'FORBIDDEN/admin_required',
   keyreq: 'UNAUTHORIZED/key_required',
   nf: 'NOT_FOUND',
-};
+} as const;
 
 //                                 KEY     KEY_USER_DEACT KEY_EXPIRED KEY_INVALID MEMBER  ADMIN  OTHER_ORG_ADMIN NONE
 const PROCEDURES: Record<string, string> = {
@@ -203,7 +203,7 @@ const UNUSABLE: Partial<Record<PrincipalClass, string>> = {
 
 function expectedFor(proc: string, p: Principal): string {
   const row = PROCEDURES[proc]!.trim().split(/\s+/);
-  return A[row[PCLASSES.indexOf(CLASS_OF[p])]!]!;
+  return A[row[PCLASSES.indexOf(CLASS_OF[p])] as keyof typeof A];
 }
 
 function expectedRead(p: Principal, c: MeetingClass, visible: string, hidden: string): string {

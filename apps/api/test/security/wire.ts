@@ -43,7 +43,7 @@ export class Wire {
     /** Path and query after `/trpc/`. */
     path: string;
     headers?: Record<string, string>;
-    body?: string | Uint8Array;
+    body?: string | Blob;
   }): Promise<WireResult> {
     this.requests++;
     const headers: Record<string, string> = { 'x-forwarded-for': randomIp(), ...opts.headers };
