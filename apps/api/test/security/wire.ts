@@ -32,7 +32,7 @@ export const randomIp = () => {
 };
 
 export class Wire {
-  /** Bodies of every answer that was not 200, for the secret-hygiene search. */
+  /** Every error the server sent (a batch's errors one by one), for the secret-hygiene search. */
   readonly errorBodies: string[] = [];
   requests = 0;
 
@@ -53,12 +53,20 @@ export class Wire {
       ...(opts.body === undefined ? {} : { body: opts.body }),
     });
     const text = await res.text();
-    if (res.status !== 200) this.errorBodies.push(text);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
+    }
+    // A batch may mix results (a secret from keys.reveal is fine there) with errors (never fine).
+    if (json === undefined) {
+      if (res.status !== 200) this.errorBodies.push(text);
+    } else {
+      for (const env of (Array.isArray(json) ? json : [json]) as TrpcEnvelope[]) {
+        if (env && typeof env === 'object' && 'error' in env)
+          this.errorBodies.push(JSON.stringify(env.error));
+      }
     }
     return { status: res.status, headers: res.headers, text, json };
   }
