@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { generateKey } from '@keyhole/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/lib/password';
 import { createKeyFor } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
@@ -29,6 +30,7 @@ beforeAll(async () => {
       KEYHOLE_TRUST_PROXY: 'true',
       KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
       KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000',
+      KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '1000',
       KEYHOLE_LOG_LEVEL: 'trace',
     },
   });
@@ -243,6 +245,32 @@ describe('batch abuse', () => {
     expect(envelopes.filter((e) => e.result)).toHaveLength(600);
     expect(envelopes.filter((e) => e.error?.data.reason === 'rate_limited')).toHaveLength(400);
     expect(r.headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
+  it('a batch of 200 sign-ins answers with one Set-Cookie (it was 200, more header than clients accept)', async () => {
+    const org = await seedOrg(app.deps.db);
+    const password = 'batch sign-in password';
+    const user = await seedUser(app.deps.db, {
+      orgId: org.id,
+      passwordHash: await hashPassword(password, app.deps.config.passwordCost),
+    });
+    const n = 200;
+    const input = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [i, { email: user.email, password }]),
+    );
+    const r = await wire.send({
+      method: 'POST',
+      path: `${Array.from({ length: n }, () => 'auth.signIn').join(',')}?batch=1`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    const envelopes = expectWellFormedAnswer(r, 'batch of sign-ins');
+    expect(envelopes).toHaveLength(n);
+    const cookies = r.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    const session = cookies[0]!.split(';')[0]!;
+    const me = await wire.query('auth.me', undefined, { cookie: session });
+    expect((me.json as { result: { data: { user: { id: string } } } }).result.data.user.id).toBe(user.id);
   });
 
   it('batches with broken input maps, mixed kinds and unknown procedures answer each call', async () => {
