@@ -4,6 +4,7 @@ import { apiKeys, auditEvents } from '../../src/db/schema';
 import { systemClock } from '../../src/lib/clock';
 import { decryptKeySecret, hashKeySecret } from '../../src/services/keys/key-secrets';
 import { expectNoSecretsLeaked } from '../security/secret-hygiene';
+import { randomIp } from '../security/wire';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
@@ -22,8 +23,13 @@ import { createTestDatabase, isPostgres } from '../support/test-database';
 const ORGS = 3;
 const WORKERS_PER_ORG = 4;
 const ROUNDS = 3;
-// The checks below present many superseded secrets from one address: no per-IP failure limit here.
-const ENV = { KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000', KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000' };
+// The checks below present many superseded secrets: no per-IP failure limit here, and requests come
+// from random addresses (X-Forwarded-For) so Redis counters of 127.0.0.1 stay clean for other suites.
+const ENV = {
+  KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
+  KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000',
+  KEYHOLE_TRUST_PROXY: 'true',
+};
 
 let app: TestApp;
 let dbUrl: string;
@@ -77,7 +83,7 @@ afterAll(async () => {
 async function post(server: ApiProcess, path: string, cookie: string, input: unknown) {
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
-    headers: { cookie, 'content-type': 'application/json' },
+    headers: { cookie, 'content-type': 'application/json', 'x-forwarded-for': randomIp() },
     body: JSON.stringify(input),
   });
   return { status: res.status, body: (await res.json()) as { result?: { data: unknown } } };
@@ -135,7 +141,9 @@ function burst(server: ApiProcess, log: Sent[], known: Map<string, Set<string>>)
 }
 
 async function whoamiStatus(server: ApiProcess, keyString: string) {
-  const res = await fetch(`${server.url}/trpc/whoami`, { headers: { authorization: `Bearer ${keyString}` } });
+  const res = await fetch(`${server.url}/trpc/whoami`, {
+    headers: { authorization: `Bearer ${keyString}`, 'x-forwarded-for': randomIp() },
+  });
   await res.text();
   return res.status;
 }

@@ -8,6 +8,7 @@ import { expectTrpcError, PASSWORD, uniqueEmail, uniqueIp } from '../accounts/ac
 import { expectKeyholeError, newOrgWithAdmin } from '../keys/key-test-helpers';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { tableFingerprint } from './db-fingerprint';
+import { expectNoSecretsLeaked } from './secret-hygiene';
 
 /**
  * NUL and unpaired UTF-16 surrogates in account, member and key names were 500s from PostgreSQL
@@ -16,6 +17,7 @@ import { tableFingerprint } from './db-fingerprint';
  */
 
 let app: TestApp;
+const minted = new Set<string>();
 
 beforeAll(async () => {
   app = await createTestApp();
@@ -61,7 +63,8 @@ describe('text that PostgreSQL cannot store is BAD_REQUEST naming the field, and
   it.each(UNSTORABLE)('keys.create and keys.rename name: %j', async (bad) => {
     const { caller } = await newOrgWithAdmin(app);
     await refusedNaming('name', () => caller.keys.create({ name: bad, scope: 'org_full' }));
-    const { key } = await caller.keys.create({ name: 'fine', scope: 'org_full' });
+    const { key, secret } = await caller.keys.create({ name: 'fine', scope: 'org_full' });
+    minted.add(secret);
     await refusedNaming('name', () => caller.keys.rename({ id: key.id, name: bad }));
     const [row] = await app.deps.db.select().from(apiKeys).where(eq(apiKeys.id, key.id));
     expect(row!.name).toBe('fine');
@@ -81,7 +84,8 @@ describe('text that PostgreSQL cannot store is BAD_REQUEST naming the field, and
   it('keeps accepting what is storable: emoji, accents, other scripts', async () => {
     const { caller } = await newOrgWithAdmin(app);
     const name = '🔑 Zapier – Équipe 会議';
-    const { key } = await caller.keys.create({ name, scope: 'org_full' });
+    const { key, secret } = await caller.keys.create({ name, scope: 'org_full' });
+    minted.add(secret);
     expect(key.name).toBe(name);
     const member = await caller.members.add({
       email: uniqueEmail(),
@@ -94,5 +98,16 @@ describe('text that PostgreSQL cannot store is BAD_REQUEST naming the field, and
       .caller({ ip: uniqueIp() })
       .auth.signUp({ orgName: name, name, email: uniqueEmail(), password: PASSWORD });
     expect(signedUp.org.name).toBe(name);
+  });
+});
+
+describe('secret hygiene of this file', () => {
+  it('no key string or password in any log line, audit row or table', async () => {
+    await expectNoSecretsLeaked({
+      database: app.database,
+      texts: { log: app.logs.lines },
+      secrets: minted,
+      passwords: [PASSWORD],
+    });
   });
 });
