@@ -4,3 +4,4 @@ export * from './errors';
 export * from './key-format';
 export * from './key-policy';
 export * from './scopes';
+export * from './text';

@@ -1,6 +1,7 @@
 import type { OrgSettings } from './access';
 import { type ErrorCode, type ErrorReason, KeyholeError } from './errors';
 import { type CreatableScope, isCreatableScope, isUserScope, type Scope } from './scopes';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './text';
 
 export const KEY_LIMIT_PER_ORG = 10;
 export const KEY_NAME_MAX_LENGTH = 100;
@@ -27,6 +28,8 @@ export function unwrapPolicy<T>(result: PolicyResult<T>): T {
 export function normalizeKeyName(raw: string): PolicyResult<string> {
   const name = raw.trim();
   if (name.length === 0) return fail('BAD_REQUEST', 'name must not be empty');
+  // The CLI reaches here without the API's input schemas, so the rule lives with the name.
+  if (!isStorableText(name)) return fail('BAD_REQUEST', `name ${UNSTORABLE_TEXT_MESSAGE}`);
   if ([...name].length > KEY_NAME_MAX_LENGTH) {
     return fail('BAD_REQUEST', `name must be at most ${KEY_NAME_MAX_LENGTH} characters`);
   }

@@ -50,6 +50,8 @@ describe('normalizeKeyName', () => {
     ['101 characters', 'a'.repeat(101)],
     ['101 characters after trimming', ` ${'b'.repeat(101)} `],
     ['101 emoji', '🔑'.repeat(101)],
+    ['a NUL character', 'Zapier\u0000'],
+    ['an unpaired surrogate', 'Zapier \ud83d'],
   ])('refuses %s with BAD_REQUEST naming the field', (_name, raw) => {
     const r = normalizeKeyName(raw);
     expect(r.ok).toBe(false);

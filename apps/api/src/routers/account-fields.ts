@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../lib/storable-text';
 
 /** Input fields shared by sign-up, sign-in and members.add. */
 
@@ -19,5 +20,8 @@ export const newPasswordField = z
 // A password being checked: any non-empty string up to the longest one we ever accept.
 export const passwordToCheckField = z.string().min(1).max(NEW_PASSWORD_MAX);
 
-export const personNameField = z.string().trim().min(1, 'must not be empty').max(100);
-export const orgNameField = z.string().trim().min(1, 'must not be empty').max(100);
+export const personNameField = storableText(z.string().trim().min(1, 'must not be empty').max(100));
+export const orgNameField = storableText(z.string().trim().min(1, 'must not be empty').max(100));
+
+// Sign-in looks any string up, so it takes whatever was typed, within what the database can compare.
+export const emailToCheckField = storableText(z.string().trim().min(1).max(254));

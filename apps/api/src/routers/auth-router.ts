@@ -11,6 +11,7 @@ import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
 import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
 import {
   emailField,
+  emailToCheckField,
   newPasswordField,
   orgNameField,
   passwordToCheckField,
@@ -52,7 +53,7 @@ export const authRouter = router({
 
   signIn: publicProcedure
     .use(retryAfterHeader)
-    .input(z.strictObject({ email: z.string().trim().min(1).max(254), password: passwordToCheckField }))
+    .input(z.strictObject({ email: emailToCheckField, password: passwordToCheckField }))
     .mutation(async ({ ctx, input }): Promise<AccountView> => {
       const { token, user, org } = await signIn(ctx.deps, input, requestOrigin(ctx));
       setSessionCookie(ctx, token);

@@ -1,5 +1,6 @@
 import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
 import { z } from 'zod';
+import { storableText } from '../lib/storable-text';
 import { createKey } from '../services/keys/create-key';
 import type { KeyAdmin } from '../services/keys/key-admin';
 import { getKeyUsage } from '../services/keys/key-usage';
@@ -14,6 +15,8 @@ import { adminProcedure, router } from '../trpc/trpc';
 
 // Ids are free text here: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
 const id = z.string().min(1).max(100);
+// Bounded loosely here; core's normalizeKeyName says what a name is (1–100 characters after trimming).
+const name = storableText(z.string().max(1000));
 
 const keyAdmin = (ctx: Context & { user: SessionUser }): KeyAdmin => ({
   orgId: ctx.user.orgId,
@@ -27,7 +30,7 @@ export const keysRouter = router({
   create: adminProcedure
     .input(
       z.strictObject({
-        name: z.string().max(1000),
+        name,
         scope: z.enum(CREATABLE_SCOPES),
         issuedToUserId: id.nullish(),
         expiresAt: z.iso.datetime({ offset: true }).nullish(),
@@ -42,7 +45,7 @@ export const keysRouter = router({
     ),
 
   rename: adminProcedure
-    .input(z.strictObject({ id, name: z.string().max(1000) }))
+    .input(z.strictObject({ id, name }))
     .mutation(({ ctx, input }) => renameKey(ctx.deps, keyAdmin(ctx), input)),
 
   regenerate: adminProcedure

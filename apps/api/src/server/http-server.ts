@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AppDeps } from '../deps';
 import { findKeyInUrl } from './key-in-url';
@@ -14,6 +14,35 @@ function sendTrpcError(res: ServerResponse, status: number, code: string, messag
     error: { message, code: -32600, data: { code, httpStatus: status, ...(reason ? { reason } : {}) } },
   });
   res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+}
+
+/**
+ * Requests node:http cannot parse never reach the listener: by default Node answers them with a
+ * bare 400, or 431 when the request line and headers pass its 16 KiB limit (a long query URL, a
+ * huge cookie). They get a tRPC-shaped JSON error with a SPEC code instead, like every other
+ * answer: 413 PAYLOAD_TOO_LARGE for the size limit, 400 BAD_REQUEST for the rest. The raw bytes
+ * are never logged: they may hold a credential.
+ */
+export function answerClientError(deps: AppDeps, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const [status, statusText, code, rpcCode, message] = tooLarge
+    ? [
+        413,
+        'Payload Too Large',
+        'PAYLOAD_TOO_LARGE',
+        -32013,
+        'Request line and headers exceed 16 KiB: shorten the query input or split the batch.',
+      ]
+    : [400, 'Bad Request', 'BAD_REQUEST', -32600, 'Malformed HTTP request.'];
+  deps.logger.debug({ code: err.code }, 'unparsable HTTP request');
+  const body = JSON.stringify({ error: { message, code: rpcCode, data: { code, httpStatus: status } } });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter?: 'fast' | 'stock') {
@@ -85,6 +114,7 @@ export async function startHttpServer(
   opts: { host?: string; port?: number; webRoot?: string; adapter?: 'fast' | 'stock' } = {},
 ) {
   const server = createServer(createRequestListener(deps, opts.webRoot, opts.adapter));
+  server.on('clientError', (err, socket) => answerClientError(deps, err, socket as Socket));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,10 +6,15 @@ function secureCookies(ctx: Context): boolean {
   return ctx.req.secure || (ctx.deps.config.publicUrl?.startsWith('https:') ?? false);
 }
 
+/**
+ * The session cookie is the only cookie Keyhole sets, so each response carries at most one: a later
+ * call of the same batch replaces an earlier one. Appending let a batch of 200 sign-ins answer with
+ * 200 Set-Cookie headers, past what HTTP clients and proxies accept (undici: headers overflow).
+ */
 export function setSessionCookie(ctx: Context, token: string): void {
-  ctx.res.appendHeader('set-cookie', sessionCookie(token, secureCookies(ctx)));
+  ctx.res.setHeader('set-cookie', sessionCookie(token, secureCookies(ctx)));
 }
 
 export function clearSessionCookie(ctx: Context): void {
-  ctx.res.appendHeader('set-cookie', clearedSessionCookie(secureCookies(ctx)));
+  ctx.res.setHeader('set-cookie', clearedSessionCookie(secureCookies(ctx)));
 }

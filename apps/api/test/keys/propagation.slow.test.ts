@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys, keyUsageDaily, orgs, users } from '../../src/db/schema';
 import { systemClock } from '../../src/lib/clock';
+import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { createKeyFor } from '../support/keys';
 import { seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
-import { createTestApp, TEST_SECRET, type TestApp } from '../support/test-app';
+import { createTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, isPostgres } from '../support/test-database';
 import { expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
 
@@ -18,77 +16,23 @@ import { expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
  * the other within 1 s although that process had the key cached.
  */
 
-const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const PROPAGATION_BUDGET_MS = 1000;
-
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
 
 let app: TestApp;
 let dbUrl: string;
-const servers: Server[] = [];
+const servers: ApiProcess[] = [];
 const minted = new Set<string>();
 const figures: Record<string, number> = {};
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(name: string): Promise<Server> {
-  const port = await freePort();
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KEYHOLE_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: API_DIR,
-    env: {
-      ...base,
-      NODE_ENV: 'test',
-      DATABASE_URL: dbUrl,
-      KEYHOLE_SECRET: TEST_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      KEYHOLE_SEED: 'off',
-      KEYHOLE_LOG_LEVEL: 'info',
-      KEYHOLE_USAGE_FLUSH_MS: '5000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const server: Server = { name, url: `http://127.0.0.1:${port}`, child, output: [] };
-  child.stdout!.on('data', (d: Buffer) => server.output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => server.output.push(d.toString()));
+async function startServer(name: string): Promise<ApiProcess> {
+  const server = await startApiProcess({ name, databaseUrl: dbUrl, env: { KEYHOLE_USAGE_FLUSH_MS: '5000' } });
   servers.push(server);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${server.output.join('')}`);
-    try {
-      if ((await fetch(`${server.url}/healthz`)).ok) return server;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not start:\n${server.output.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return server;
 }
 
-function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.child.once('exit', () => resolve());
-    server.child.kill('SIGTERM');
-  });
-}
+const stopServer = (server: ApiProcess) => server.stop();
 
-async function whoami(server: Server, keyString: string) {
+async function whoami(server: ApiProcess, keyString: string) {
   const res = await fetch(`${server.url}/trpc/whoami`, { headers: { authorization: `Bearer ${keyString}` } });
   const body = (await res.json()) as {
     result?: { data: { key: { name: string }; org: { name: string } } };
@@ -97,7 +41,7 @@ async function whoami(server: Server, keyString: string) {
   return { status: res.status, reason: body.error?.data.reason, data: body.result?.data };
 }
 
-async function mutate(server: Server, path: string, cookie: string, input: unknown) {
+async function mutate(server: ApiProcess, path: string, cookie: string, input: unknown) {
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
@@ -125,13 +69,13 @@ async function timeUntil(
   }
 }
 
-async function warm(server: Server, keyString: string) {
+async function warm(server: ApiProcess, keyString: string) {
   for (let i = 0; i < 3; i++) expect((await whoami(server, keyString)).status).toBe(200);
 }
 
 describe.skipIf(!isPostgres())('two API processes on one PostgreSQL', () => {
-  let a: Server;
-  let b: Server;
+  let a: ApiProcess;
+  let b: ApiProcess;
 
   beforeAll(async () => {
     const database = await createTestDatabase();

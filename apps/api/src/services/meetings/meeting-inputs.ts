@@ -1,5 +1,6 @@
 import { MEETING_ORDER_BY, MEETING_STATES, MEETING_SUBJECT_MAX_LENGTH, SORT_DIRECTIONS } from '@keyhole/core';
 import { z } from 'zod';
+import { storableText } from '../../lib/storable-text';
 
 /**
  * The meetings procedures' inputs. Every bound is stated here once and repeated in docs/API.md; the
@@ -32,20 +33,15 @@ export const isoDateTime = z.iso
       .min(new Date(EARLIEST), { error: 'must not be before 1900-01-01T00:00:00Z' }),
   );
 
-// PostgreSQL refuses NUL in text and unpaired UTF-16 surrogates in jsonb; refusing them here turns
-// what would be a 500 into a 400 naming the field.
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storable = (s: string) => !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
-const STORABLE_ERROR = { error: 'must not contain NUL characters or unpaired UTF-16 surrogates' };
-
 const meetingId = z.guid({ error: 'expected a meeting id (a UUID)' });
 
-const subject = z
-  .string()
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(MEETING_SUBJECT_MAX_LENGTH, { error: `must be at most ${MEETING_SUBJECT_MAX_LENGTH} characters` })
-  .refine(storable, STORABLE_ERROR);
+const subject = storableText(
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(MEETING_SUBJECT_MAX_LENGTH, { error: `must be at most ${MEETING_SUBJECT_MAX_LENGTH} characters` }),
+);
 
 const attendee = z.strictObject({
   email: z
@@ -53,13 +49,15 @@ const attendee = z.strictObject({
     .trim()
     .max(MEETING_BOUNDS.email, { error: `must be at most ${MEETING_BOUNDS.email} characters` })
     .pipe(z.email({ error: 'expected an email address' })),
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty (leave it out to use the default)' })
-    .max(MEETING_BOUNDS.attendeeName, { error: `must be at most ${MEETING_BOUNDS.attendeeName} characters` })
-    .refine(storable, STORABLE_ERROR)
-    .optional(),
+  name: storableText(
+    z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty (leave it out to use the default)' })
+      .max(MEETING_BOUNDS.attendeeName, {
+        error: `must be at most ${MEETING_BOUNDS.attendeeName} characters`,
+      }),
+  ).optional(),
 });
 
 const seconds = z
@@ -69,18 +67,20 @@ const seconds = z
 
 const segment = z
   .strictObject({
-    speaker: z
-      .string()
-      .trim()
-      .min(1, { error: 'must not be empty' })
-      .max(MEETING_BOUNDS.speaker, { error: `must be at most ${MEETING_BOUNDS.speaker} characters` })
-      .refine(storable, STORABLE_ERROR),
+    speaker: storableText(
+      z
+        .string()
+        .trim()
+        .min(1, { error: 'must not be empty' })
+        .max(MEETING_BOUNDS.speaker, { error: `must be at most ${MEETING_BOUNDS.speaker} characters` }),
+    ),
     startSeconds: seconds,
     endSeconds: seconds,
-    text: z
-      .string()
-      .max(MEETING_BOUNDS.segmentText, { error: `must be at most ${MEETING_BOUNDS.segmentText} characters` })
-      .refine(storable, STORABLE_ERROR),
+    text: storableText(
+      z.string().max(MEETING_BOUNDS.segmentText, {
+        error: `must be at most ${MEETING_BOUNDS.segmentText} characters`,
+      }),
+    ),
   })
   .refine(
     (s) =>

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
+import { expect } from 'vitest';
+
+/**
+ * Plain-fetch tRPC over real HTTP for the security suites, keeping every error body it saw so the
+ * suite can search them for secrets at the end.
+ */
+
+export interface TrpcError {
+  message: string;
+  code: number;
+  data: { code: string; httpStatus: number; path?: string; reason?: string };
+}
+export interface TrpcEnvelope {
+  result?: { data: unknown };
+  error?: TrpcError;
+}
+
+export interface WireResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** Addresses from TEST-NET-2, random: with REDIS_URL the per-IP counters outlive a run. */
+export const randomIp = () => {
+  const b = randomBytes(2);
+  return `198.51.${b[0]}.${b[1]}`;
+};
+
+export class Wire {
+  /** Every error the server sent (a batch's errors one by one), for the secret-hygiene search. */
+  readonly errorBodies: string[] = [];
+  requests = 0;
+
+  constructor(readonly baseUrl: string) {}
+
+  async send(opts: {
+    method?: string;
+    /** Path and query after `/trpc/`. */
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Blob;
+  }): Promise<WireResult> {
+    this.requests++;
+    const headers: Record<string, string> = { 'x-forwarded-for': randomIp(), ...opts.headers };
+    const res = await fetch(`${this.baseUrl}/trpc/${opts.path}`, {
+      method: opts.method ?? 'GET',
+      headers,
+      ...(opts.body === undefined ? {} : { body: opts.body }),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    // A batch may mix results (a secret from keys.reveal is fine there) with errors (never fine).
+    if (json === undefined) {
+      if (res.status !== 200) this.errorBodies.push(text);
+    } else {
+      for (const env of (Array.isArray(json) ? json : [json]) as TrpcEnvelope[]) {
+        if (env && typeof env === 'object' && 'error' in env)
+          this.errorBodies.push(JSON.stringify(env.error));
+      }
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  query(path: string, input: unknown, headers: Record<string, string> = {}) {
+    const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    return this.send({ path: `${path}${qs}`, headers });
+  }
+
+  mutation(path: string, input: unknown, headers: Record<string, string> = {}) {
+    return this.send({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(input === undefined ? {} : { body: JSON.stringify(input) }),
+    });
+  }
+}
+
+const SPEC_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_SERVER_ERROR'));
+const STACK = /"stack"|\bat [^\n"]*\.(?:ts|js|mjs|cjs):\d+|node:internal|\/src\/|\/node_modules\//;
+
+/**
+ * What every answer must be, whatever was sent: never a 5xx, never a stack trace or a source path,
+ * and a tRPC body whose error codes are the SPEC's with their HTTP statuses. Returns the error
+ * envelopes found (one per call of a batch).
+ */
+export function expectWellFormedAnswer(r: WireResult, label: string): TrpcEnvelope[] {
+  expect(r.status, `${label}: ${r.text.slice(0, 300)}`).toBeLessThan(500);
+  expect(r.json, `${label}: body is not JSON: ${r.text.slice(0, 200)}`).toBeDefined();
+  const envelopes = (Array.isArray(r.json) ? r.json : [r.json]) as TrpcEnvelope[];
+  for (const env of envelopes) {
+    expect(env !== null && typeof env === 'object', `${label}: not a tRPC envelope`).toBe(true);
+    const hasResult = 'result' in env;
+    const hasError = 'error' in env;
+    expect(hasResult !== hasError, `${label}: neither or both of result and error`).toBe(true);
+    if (env.error) {
+      // Only errors: a result may echo anything the client stored.
+      expect(JSON.stringify(env.error), `${label}: stack trace or source path`).not.toMatch(STACK);
+      const { code, httpStatus } = env.error.data ?? {};
+      expect(SPEC_CODES.has(code), `${label}: ${code} is not a SPEC error code`).toBe(true);
+      expect(httpStatus, `${label}: ${code} with HTTP ${httpStatus}`).toBe(
+        HTTP_STATUS[code as keyof typeof HTTP_STATUS],
+      );
+      expect(typeof env.error.message, label).toBe('string');
+    }
+  }
+  if (!Array.isArray(r.json)) {
+    const only = envelopes[0]!;
+    expect(r.status, label).toBe(only.error ? only.error.data.httpStatus : 200);
+  }
+  return envelopes;
+}
+
+/** `CODE` or `CODE/reason`, or `OK`. */
+export function outcomeOf(r: WireResult): string {
+  const env = r.json as TrpcEnvelope | undefined;
+  if (r.status === 200 && env?.result) return 'OK';
+  const data = env?.error?.data;
+  if (!data) return `HTTP ${r.status}`;
+  return data.reason ? `${data.code}/${data.reason}` : data.code;
+}
