@@ -48,12 +48,13 @@ describe('a key the API stops accepting', () => {
       status: 401,
       error: { data: { code: 'UNAUTHORIZED', reason: 'invalid_key' } },
     });
+    // One at a time: a promise made before its turn could reject with no handler attached yet.
     for (const attempt of [
-      zapier.poll('new_meeting', secret),
-      zapier.poll('meeting_completed', secret),
-      zapier.testAuth(secret),
+      () => zapier.poll('new_meeting', secret),
+      () => zapier.poll('meeting_completed', secret),
+      () => zapier.testAuth(secret),
     ]) {
-      const err = await failure(attempt);
+      const err = await failure(attempt());
       expect(err?.name).toBe('ExpiredAuthError');
       expect(err?.summary).toBe(api.error!.message);
     }
@@ -67,8 +68,11 @@ describe('a key the API stops accepting', () => {
       status: 403,
       error: { data: { code: 'FORBIDDEN', reason: 'key_user_deactivated' } },
     });
-    for (const attempt of [zapier.poll('new_meeting', secret), zapier.poll('meeting_completed', secret)]) {
-      const err = await failure(attempt);
+    for (const attempt of [
+      () => zapier.poll('new_meeting', secret),
+      () => zapier.poll('meeting_completed', secret),
+    ]) {
+      const err = await failure(attempt());
       expect(err?.name).toBe('ExpiredAuthError');
       expect(err?.summary).toBe(api.error!.message);
     }
