@@ -209,7 +209,6 @@ function expectedFor(proc: string, p: Principal): string {
 function expectedRead(p: Principal, c: MeetingClass, visible: string, hidden: string): string {
   const unusable = UNUSABLE[CLASS_OF[p]];
   if (unusable) return unusable;
-  // A usable key on meetings.update is a key on a session procedure.
   const row = VISIBLE[p];
   if (!row) throw new Error(`no visibility row for ${p}`);
   return row.split(' ')[CLASSES.indexOf(c)] === 'Y' ? visible : hidden;
@@ -218,6 +217,7 @@ function expectedRead(p: Principal, c: MeetingClass, visible: string, hidden: st
 function expectedUpdate(p: Principal, c: MeetingClass): string {
   const unusable = UNUSABLE[CLASS_OF[p]];
   if (unusable) return unusable;
+  // A usable key on meetings.update is a key on a session procedure.
   if (CLASS_OF[p] === 'KEY') return A.ses;
   const cell = UPDATE[p]!.split(' ')[CLASSES.indexOf(c)]!;
   return cell === 'OK' ? 'OK' : cell === 'NF' ? A.nf : `FORBIDDEN/${cell}`;
