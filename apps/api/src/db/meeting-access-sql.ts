@@ -6,7 +6,6 @@ import {
   desc,
   eq,
   gte,
-  inArray,
   isNotNull,
   lt,
   not,
@@ -163,12 +162,4 @@ export function visibleMeetingIdsQuery(db: Database, access: MeetingAccess, q: M
     .from(merged)
     .orderBy(dir(merged.at), dir(merged.id))
     .limit(q.limit);
-}
-
-/** Full rows of the given visible meeting ids, in the order given. */
-export async function meetingRowsByIds(db: Database, ids: string[]) {
-  if (ids.length === 0) return [];
-  const rows = await db.select().from(meetings).where(inArray(meetings.id, ids));
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
 }
