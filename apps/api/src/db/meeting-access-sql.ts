@@ -1,18 +1,5 @@
 import type { MeetingAccess } from '@keyhole/core';
-import {
-  type AnyColumn,
-  and,
-  asc,
-  desc,
-  eq,
-  gte,
-  isNotNull,
-  lt,
-  not,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, gte, isNotNull, lt, not, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './create-database';
 import { meetingAttendees, meetings } from './schema';
 
