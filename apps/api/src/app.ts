@@ -6,8 +6,10 @@ import type { Config } from './env';
 import { ChangeFeed } from './lib/change-feed';
 import { type Clock, systemClock } from './lib/clock';
 import { createKeyring } from './lib/keyring';
+import { LIMITS } from './lib/limits';
 import { createLogger, type Logger } from './lib/logger';
 import { createWindowCounter } from './lib/rate-limiter';
+import { ReadGate } from './lib/read-gate';
 import { VERSION } from './lib/version';
 import { KeyUsageRecorder } from './services/keys/key-usage-recorder';
 import { VerifiedKeyCache } from './services/keys/verified-key-cache';
@@ -70,6 +72,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     changes,
     keyCache,
     keyUsage,
+    readGate: new ReadGate({
+      capacity: LIMITS.readGateMeetings,
+      maxWaiting: LIMITS.readGateMaxWaiting,
+      maxWaitMs: LIMITS.readGateMaxWaitMs,
+    }),
     // Run last-registered first: usage is written while the database is still open.
     onClose: [
       () => changes.stop(),

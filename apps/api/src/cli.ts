@@ -5,6 +5,7 @@ import { createDatabase } from './db/create-database';
 import { DataDirInUseError } from './db/data-dir';
 import { ConfigError, loadConfig } from './env';
 import { startHttpServer } from './server/http-server';
+import { installLastResortHandlers } from './server/last-resort';
 import { demoInstructions } from './services/seed/demo-seed';
 import { seedDemoOnFirstStart } from './services/seed/first-start-seed';
 
@@ -24,6 +25,7 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const { logger } = app.deps;
+  installLastResortHandlers(logger);
   const seeded = await seedDemoOnFirstStart(app.deps);
   if (seeded) logger.info({ orgId: seeded.orgId }, 'seeded the demo org on an empty database');
   const server = await startHttpServer(app.deps);

@@ -6,6 +6,7 @@ import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
 import type { WindowCounter } from './lib/rate-limiter';
+import type { ReadGate } from './lib/read-gate';
 import type { KeyUsageRecorder } from './services/keys/key-usage-recorder';
 import type { VerifiedKeyCache } from './services/keys/verified-key-cache';
 
@@ -40,6 +41,8 @@ export interface AppDeps {
   keyCache: VerifiedKeyCache;
   /** Key usage counted in memory and written in batches (no database write per request). */
   keyUsage: KeyUsageRecorder;
+  /** Bounds the meetings that large reads hold in memory at once across the process. */
+  readGate: ReadGate;
   /** Background work to stop (and flush) at shutdown, last registered first. */
   onClose: (() => Promise<void>)[];
 }

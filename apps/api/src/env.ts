@@ -38,6 +38,8 @@ const schema = z
     KEYHOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     KEYHOLE_TRUST_PROXY: bool(false),
     KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
+    KEYHOLE_MAX_BATCH: int(25, 1, 1000),
+    KEYHOLE_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -73,6 +75,10 @@ export interface Config {
   trustProxy: boolean;
   /** `fast`: the lean JSON path with the stock adapter behind it; `stock`: tRPC's adapter alone. */
   trpcAdapter: 'fast' | 'stock';
+  /** Calls one batch may hold (SPEC §9). */
+  maxBatch: number;
+  /** The whole request, from its first byte to its last answered byte. */
+  requestTimeoutMs: number;
   redisUrl: string | undefined;
 }
 
@@ -105,6 +111,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.KEYHOLE_LOG_LEVEL,
     trustProxy: e.KEYHOLE_TRUST_PROXY,
     trpcAdapter: e.KEYHOLE_TRPC_ADAPTER,
+    maxBatch: e.KEYHOLE_MAX_BATCH,
+    requestTimeoutMs: e.KEYHOLE_REQUEST_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
   };
 }

@@ -49,6 +49,11 @@ export const ERROR_REASONS = [
   'key_required',
   'admin_required',
   'host_only',
+  'batch_too_large',
+  'duplicate_authorization',
+  'response_too_large',
+  'server_busy',
+  'request_timeout',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -186,3 +186,21 @@ export function passesKeyPrecheck(clientKey: string, secret: string): boolean {
 export function looksLikeFullKey(s: string): boolean {
   return EMBEDDED_KEY_RE.test(s);
 }
+
+/**
+ * The token patterns docs/SECURITY.md publishes for secret scanners: a secret, or a whole key string,
+ * standing on its own (no `[A-Za-z0-9_]` either side). A match is a Keyhole key only when the secret's
+ * checksum holds (`isSecretChecksumValid`), which is what keeps ordinary text from matching by accident.
+ */
+export const SECRET_TOKEN_PATTERN = `(?<![A-Za-z0-9_])${SECRET_PREFIX}[0-9A-Za-z]{${SECRET_BODY_LENGTH + SECRET_CHECKSUM_LENGTH}}(?![A-Za-z0-9_])`;
+export const KEY_STRING_TOKEN_PATTERN = `(?<![A-Za-z0-9_])${CLIENT_KEY_PREFIX}[0-9A-Za-z]{${CLIENT_KEY_BODY_LENGTH}}:${SECRET_PREFIX}[0-9A-Za-z]{${SECRET_BODY_LENGTH + SECRET_CHECKSUM_LENGTH}}(?![A-Za-z0-9_])`;
+
+/** Every Keyhole secret in `text` (alone or inside a key string) whose checksum holds. */
+export function findKeyholeSecrets(text: string): string[] {
+  if (!text.includes(SECRET_PREFIX)) return [];
+  const found: string[] = [];
+  for (const m of text.matchAll(new RegExp(SECRET_TOKEN_PATTERN, 'g'))) {
+    if (isSecretChecksumValid(m[0])) found.push(m[0]);
+  }
+  return found;
+}

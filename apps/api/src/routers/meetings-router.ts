@@ -5,10 +5,12 @@ import { listMeetings, type MeetingReader } from '../services/meetings/list-meet
 import {
   createMeetingInput,
   listMeetingsInput,
+  MEETING_BOUNDS,
   meetingIdInput,
   updateMeetingInput,
 } from '../services/meetings/meeting-inputs';
 import { updateMeeting } from '../services/meetings/update-meeting';
+import { largeRead } from '../trpc/large-read';
 import { keyOrSessionProcedure, type ReaderContext, router, sessionProcedure } from '../trpc/trpc';
 
 /** Cursors are bound to the key (not its scope) or the signed-in user, inside their org. */
@@ -28,11 +30,16 @@ export const meetingsRouter = router({
     ),
   list: keyOrSessionProcedure
     .input(listMeetingsInput)
-    .query(({ ctx, input }) => listMeetings(ctx.deps, meetingReader(ctx.reader), input)),
+    .query(({ ctx, input }) =>
+      largeRead(ctx, input.limit ?? MEETING_BOUNDS.pageDefault, () =>
+        listMeetings(ctx.deps, meetingReader(ctx.reader), input),
+      ),
+    ),
   get: keyOrSessionProcedure
     .input(meetingIdInput)
-    .query(({ ctx, input }) => getMeeting(ctx.deps.db, ctx.reader.access, input.id)),
-  transcript: keyOrSessionProcedure
-    .input(meetingIdInput)
-    .query(({ ctx, input }) => getTranscript(ctx.deps.db, ctx.reader.access, input.id)),
+    .query(({ ctx, input }) => largeRead(ctx, 1, () => getMeeting(ctx.deps.db, ctx.reader.access, input.id))),
+  transcript: keyOrSessionProcedure.input(meetingIdInput).query(({ ctx, input }) =>
+    // A transcript is bounded by the 1 MiB body it came in: about eight of the largest meetings.
+    largeRead(ctx, 8, () => getTranscript(ctx.deps.db, ctx.reader.access, input.id)),
+  ),
 });

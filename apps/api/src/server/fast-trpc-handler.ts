@@ -6,10 +6,12 @@ import {
   getHTTPStatusCode,
   getProcedureAtPath,
   getTRPCErrorFromUnknown,
+  TRPC_ERROR_CODES_BY_KEY,
   TRPCError,
   type TRPCResponse,
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
+import type { ByteBudget } from '../lib/limits';
 
 /**
  * A lean node:http path for the common tRPC requests — JSON queries by GET and JSON mutations by POST,
@@ -22,7 +24,11 @@ import {
 export interface FastHandlerOptions<TContext> {
   router: AnyTRPCRouter;
   maxBodySize: number;
-  createContext(req: IncomingMessage, res: ServerResponse): TContext;
+  /** One answer, all calls together; more is 413 `response_too_large`. */
+  maxResponseBytes: number;
+  /** Answers being assembled across the process; a request that does not fit is 429 `server_busy`. */
+  budget: ByteBudget;
+  createContext(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): TContext;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: TContext | undefined }): void;
   /** The stock adapter, for requests this path does not take. */
   fallback(req: IncomingMessage, res: ServerResponse): void;
@@ -43,24 +49,69 @@ function decodePathOrNull(path: string): string | null {
   }
 }
 
-function readBody(req: IncomingMessage, length: number): Promise<string> {
-  return new Promise((resolve, reject) => {
+/**
+ * The request body, at most `limit` bytes. The promise is created (and marked handled) before anything
+ * else is awaited, so a client that disconnects mid-body can never become an unhandled rejection;
+ * whoever awaits it later still sees the failure.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const body = new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= length) chunks.push(chunk);
+      if (size > limit) {
+        fail(new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${limit} bytes.` }));
+        return;
+      }
+      chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', fail);
+    req.on('close', () => fail(new ClientGoneError()));
   });
+  body.catch(() => undefined);
+  return body;
+}
+
+/** The client went away before its answer: nothing is written, and work still waiting stops. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+  }
+}
+
+function refusal(code: 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS', message: string, reason: string) {
+  const status = code === 'PAYLOAD_TOO_LARGE' ? 413 : 429;
+  return {
+    status,
+    body: JSON.stringify({
+      error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, reason } },
+    }),
+  };
 }
 
 export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContext>) {
   const { router } = opts;
   const config = router._def._config;
 
-  return async (req: IncomingMessage, res: ServerResponse, rawPath: string, search: URLSearchParams) => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawPath: string,
+    search: URLSearchParams,
+    signal: AbortSignal,
+  ) => {
     const method = req.method;
     const contentType = req.headers['content-type'];
     const isJson = contentType?.startsWith('application/json') ?? false;
@@ -83,7 +134,6 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       opts.fallback(req, res);
       return;
     }
-
     const isBatch = search.get('batch') === '1';
     const paths = isBatch ? path.split(',') : [path];
     const calls: Call[] = await Promise.all(
@@ -98,9 +148,9 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       opts.fallback(req, res);
       return;
     }
+    const bodyPromise = method === 'POST' ? readBody(req, opts.maxBodySize) : null;
 
     // Inputs are parsed lazily and once, exactly where tRPC parses them (inside each call's input step).
-    const bodyPromise = method === 'POST' ? readBody(req, opts.maxBodySize) : null;
     let inputs: Record<string, unknown> | undefined;
     let inputsPromise: Promise<Record<string, unknown>> | undefined;
     const readInputs = () => {
@@ -142,51 +192,113 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       return inputsPromise;
     };
 
-    const ctx = opts.createContext(req, res);
-    const results = await Promise.all(
-      calls.map(async (call, index): Promise<TRPCResponse> => {
-        try {
-          const proc = call.procedure;
-          if (!proc)
-            throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${call.path}"` });
-          const type = proc._def.type;
-          if ((type === 'query' && method !== 'GET') || (type === 'mutation' && method !== 'POST')) {
-            throw new TRPCError({
-              code: 'METHOD_NOT_SUPPORTED',
-              message: `Unsupported ${method}-request to ${type} procedure at path "${call.path}"`,
-            });
-          }
-          const data = await proc({
-            path: call.path,
-            getRawInput: async () => (await readInputs())[index],
-            ctx,
-            type,
-            signal: undefined,
-            batchIndex: index,
-          });
-          return { result: { data } } as TRPCResponse;
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          opts.onError({ error, path: call.path, ctx });
-          return {
-            error: getErrorShape({
-              config,
-              ctx,
-              error,
-              input: inputs?.[index],
+    // Each call's answer is serialised as soon as it settles and its objects dropped, so a request
+    // holds text, not object graphs; the text counts against the answer's cap and the process budget.
+    const local = new AbortController();
+    const stop = () => local.abort(signal.reason);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    let reserved = 0;
+    let total = 0;
+    let overflow: 'too_large' | 'busy' | null = null;
+    const account = (text: string) => {
+      if (overflow) return;
+      const bytes = Buffer.byteLength(text);
+      total += bytes;
+      if (total > opts.maxResponseBytes) overflow = 'too_large';
+      else if (opts.budget.tryReserve(bytes)) reserved += bytes;
+      else overflow = 'busy';
+      if (overflow) local.abort(new Error(overflow));
+    };
+
+    const ctx = opts.createContext(req, res, local.signal);
+    const statuses: number[] = new Array(calls.length);
+    let serverBusy: string | null = null;
+    try {
+      const texts = await Promise.all(
+        calls.map(async (call, index): Promise<string> => {
+          let response: TRPCResponse;
+          try {
+            const proc = call.procedure;
+            if (!proc)
+              throw new TRPCError({
+                code: 'NOT_FOUND',
+                message: `No procedure found on path "${call.path}"`,
+              });
+            const type = proc._def.type;
+            if ((type === 'query' && method !== 'GET') || (type === 'mutation' && method !== 'POST')) {
+              throw new TRPCError({
+                code: 'METHOD_NOT_SUPPORTED',
+                message: `Unsupported ${method}-request to ${type} procedure at path "${call.path}"`,
+              });
+            }
+            const data = await proc({
               path: call.path,
-              type: call.procedure?._def.type ?? 'unknown',
-            }),
-          } as TRPCResponse;
-        }
-      }),
-    );
-    // A request body nobody asked for must still be drained before answering on a keep-alive socket.
-    if (bodyPromise) await bodyPromise.catch(() => undefined);
-    const json = isBatch ? results : results[0]!;
-    res.statusCode = getHTTPStatusCode(json);
-    res.setHeader('vary', 'trpc-accept, accept');
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(transformTRPCResponse(config, json)));
+              getRawInput: async () => (await readInputs())[index],
+              ctx,
+              type,
+              signal: local.signal,
+              batchIndex: index,
+            });
+            response = { result: { data } } as TRPCResponse;
+          } catch (cause) {
+            const error = getTRPCErrorFromUnknown(cause);
+            opts.onError({ error, path: call.path, ctx });
+            response = {
+              error: getErrorShape({
+                config,
+                ctx,
+                error,
+                input: inputs?.[index],
+                path: call.path,
+                type: call.procedure?._def.type ?? 'unknown',
+              }),
+            } as TRPCResponse;
+          }
+          statuses[index] = getHTTPStatusCode(response);
+          const reason = (response as { error?: { data?: { reason?: string } } }).error?.data?.reason;
+          if (reason === 'server_busy')
+            serverBusy ??= (response as { error: { message: string } }).error.message;
+          const text = JSON.stringify(transformTRPCResponse(config, response));
+          account(text);
+          return overflow ? '' : text;
+        }),
+      );
+      // A request body nobody asked for must still be drained before answering on a keep-alive socket.
+      if (bodyPromise) await bodyPromise.catch(() => undefined);
+      if (signal.aborted || res.headersSent || res.writableEnded) return;
+      if (overflow === 'too_large') {
+        const r = refusal(
+          'PAYLOAD_TOO_LARGE',
+          `The answer would exceed ${opts.maxResponseBytes} bytes: ask for smaller pages or fewer calls per batch.`,
+          'response_too_large',
+        );
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.body);
+        return;
+      }
+      if (overflow === 'busy' || serverBusy !== null) {
+        const r = refusal(
+          'TOO_MANY_REQUESTS',
+          serverBusy ?? 'The server is busy assembling other large answers. Retry in 2 s.',
+          'server_busy',
+        );
+        res.setHeader('retry-after', res.getHeader('retry-after') ?? '2');
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.body);
+        return;
+      }
+      const distinct = new Set(statuses);
+      res.statusCode = distinct.size === 1 ? statuses[0]! : 207;
+      res.setHeader('vary', 'trpc-accept, accept');
+      res.setHeader('content-type', 'application/json');
+      res.end(isBatch ? `[${texts.join(',')}]` : texts[0]!);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      if (reserved > 0) {
+        const held = reserved;
+        // The text stays referenced until the socket has taken it.
+        if (res.writableFinished || res.destroyed) opts.budget.release(held);
+        else res.once('close', () => opts.budget.release(held));
+      }
+    }
   };
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/unstable-core-do-not-import';
 import type { AppDeps } from '../deps';
+import { LIMITS } from '../lib/limits';
 import { findKeyInUrl } from './key-in-url';
 import { createStaticHandler } from './static-files';
 import { createTrpcHandler } from './trpc-handler';
@@ -10,10 +12,117 @@ import { createTrpcHandler } from './trpc-handler';
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 function sendTrpcError(res: ServerResponse, status: number, code: string, message: string, reason?: string) {
+  const rpc = TRPC_ERROR_CODES_BY_KEY[code as keyof typeof TRPC_ERROR_CODES_BY_KEY] ?? -32600;
   const body = JSON.stringify({
-    error: { message, code: -32600, data: { code, httpStatus: status, ...(reason ? { reason } : {}) } },
+    error: { message, code: rpc, data: { code, httpStatus: status, ...(reason ? { reason } : {}) } },
   });
   res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+}
+
+/** Node keeps only the first of several `Authorization` headers; the raw list tells the truth. */
+function authorizationCount(req: IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') n++;
+  }
+  return n;
+}
+
+// Headers every API answer carries (SPEC §9): answers may hold secrets, and are JSON only.
+const API_HEADERS: [string, string][] = [
+  ['cache-control', 'no-store'],
+  ['x-content-type-options', 'nosniff'],
+];
+
+/**
+ * The refusals made before tRPC sees a request, in SPEC §9's order: size → key in URL → duplicate
+ * Authorization → batch too large. Returns true when the request was answered.
+ */
+function refuseEarly(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  search: URLSearchParams,
+) {
+  const length = Number(req.headers['content-length']);
+  if (Number.isFinite(length) && length > LIMITS.maxBodyBytes) {
+    // The body is not read: close the connection rather than drain up to a gigabyte.
+    res.setHeader('connection', 'close');
+    sendTrpcError(
+      res,
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `Request bodies are limited to ${LIMITS.maxBodyBytes} bytes (1 MiB).`,
+    );
+    return true;
+  }
+  const where = findKeyInUrl(req.url ?? '');
+  if (where !== null) {
+    sendTrpcError(
+      res,
+      400,
+      'BAD_REQUEST',
+      `API keys must not be sent in the URL (${where}): send them in the Authorization header. Treat this key as leaked and regenerate it.`,
+      'key_in_url',
+    );
+    return true;
+  }
+  if (authorizationCount(req) > 1) {
+    sendTrpcError(
+      res,
+      400,
+      'BAD_REQUEST',
+      'Send exactly one Authorization header: several were sent.',
+      'duplicate_authorization',
+    );
+    return true;
+  }
+  if (search.get('batch') === '1') {
+    const calls = path.split(',').length;
+    if (calls > deps.config.maxBatch) {
+      sendTrpcError(
+        res,
+        400,
+        'BAD_REQUEST',
+        `A batch holds at most ${deps.config.maxBatch} calls; this one has ${calls}. Split it into smaller batches.`,
+        'batch_too_large',
+      );
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Aborted when the client goes away before its answer is complete, or when the request outlives
+ * `KEYHOLE_REQUEST_TIMEOUT_MS` (then answered 408 `request_timeout` if nothing was sent yet): work
+ * still waiting for it (queued reads, a mutation not yet committed) stops instead of running on.
+ */
+function requestSignal(deps: AppDeps, req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new Error('request deadline passed'));
+    deps.logger.warn({ requestId: (req as IncomingMessage & { id?: string }).id }, 'request deadline passed');
+    if (!res.headersSent) {
+      res.setHeader('connection', 'close');
+      sendTrpcError(
+        res,
+        408,
+        'TIMEOUT',
+        `The request took longer than ${deps.config.requestTimeoutMs} ms and was stopped. Retry it, or ask for less at once.`,
+        'request_timeout',
+      );
+    } else {
+      res.destroy();
+    }
+  }, deps.config.requestTimeoutMs);
+  timer.unref();
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
+  });
+  return controller.signal;
 }
 
 /**
@@ -26,6 +135,19 @@ function sendTrpcError(res: ServerResponse, status: number, code: string, messag
 export function answerClientError(deps: AppDeps, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const body = JSON.stringify({
+      error: {
+        message: `The request did not arrive in time (headers within ${LIMITS.headersTimeoutMs / 1000} s, the whole request within ${LIMITS.bodyTimeoutMs / 1000} s).`,
+        code: TRPC_ERROR_CODES_BY_KEY.TIMEOUT,
+        data: { code: 'TIMEOUT', httpStatus: 408, reason: 'request_timeout' },
+      },
+    });
+    socket.end(
+      `HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
     return;
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
@@ -63,13 +185,16 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
       // An unparsable URL is answered below as a plain 400.
       pathname = '';
     }
+    // A URL carrying a key is never logged, not even its path (the key may sit in the path).
+    const keyInUrl = findKeyInUrl(req.url ?? '') !== null;
+    const loggedPath = keyInUrl ? '[refused: key in URL]' : pathname;
     res.on('finish', () => {
       // The path only: query strings may hold input or, when refused, a credential.
       deps.logger.info(
         {
           requestId,
           method: req.method,
-          path: pathname,
+          path: loggedPath,
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
         },
@@ -85,18 +210,20 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
       return;
     }
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
-      const param = findKeyInUrl(search);
-      if (param !== null) {
-        sendTrpcError(
-          res,
-          400,
-          'BAD_REQUEST',
-          `API keys must not be sent in the URL (query parameter "${param}"): send them in the Authorization header. Treat this key as leaked and regenerate it.`,
-          'key_in_url',
-        );
-        return;
-      }
-      trpc(req, res, pathname.slice('/trpc/'.length), search);
+      for (const [name, value] of API_HEADERS) res.setHeader(name, value);
+      const path = pathname.slice('/trpc/'.length);
+      if (refuseEarly(deps, req, res, path, search)) return;
+      trpc(req, res, path, search, requestSignal(deps, req, res));
+      return;
+    }
+    if (keyInUrl) {
+      sendTrpcError(
+        res,
+        400,
+        'BAD_REQUEST',
+        'API keys must not be sent in the URL: treat this key as leaked and regenerate it.',
+        'key_in_url',
+      );
       return;
     }
     serveStatic(req, res, pathname);
@@ -113,7 +240,15 @@ export async function startHttpServer(
   deps: AppDeps,
   opts: { host?: string; port?: number; webRoot?: string; adapter?: 'fast' | 'stock' } = {},
 ) {
-  const server = createServer(createRequestListener(deps, opts.webRoot, opts.adapter));
+  const server = createServer(
+    {
+      headersTimeout: LIMITS.headersTimeoutMs,
+      requestTimeout: LIMITS.bodyTimeoutMs,
+      // How often node:http looks for requests past those timeouts (its default is 30 s).
+      connectionsCheckingInterval: 1000,
+    },
+    createRequestListener(deps, opts.webRoot, opts.adapter),
+  );
   server.on('clientError', (err, socket) => answerClientError(deps, err, socket as Socket));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

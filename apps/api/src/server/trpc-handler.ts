@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AppDeps } from '../deps';
+import { ByteBudget, LIMITS } from '../lib/limits';
 import { appRouter } from '../routers/app-router';
 import type { Context } from '../trpc/context';
 import { createFastTrpcHandler } from './fast-trpc-handler';
@@ -11,9 +12,8 @@ export type TrpcHandler = (
   res: ServerResponse,
   path: string,
   search: URLSearchParams,
+  signal: AbortSignal,
 ) => void;
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The only module that knows how tRPC meets node:http. `fast` (the default) answers plain JSON
@@ -24,10 +24,13 @@ export function createTrpcHandler(
   deps: AppDeps,
   kind: 'fast' | 'stock' = deps.config.trpcAdapter,
 ): TrpcHandler {
-  const createContext = (req: IncomingMessage, res: ServerResponse): Context => ({
+  // The stock adapter builds its context from (req, res) alone: the request's signal rides along here.
+  const signals = new WeakMap<IncomingMessage, AbortSignal>();
+  const createContext = (req: IncomingMessage, res: ServerResponse, signal?: AbortSignal): Context => ({
     deps,
     req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
     res,
+    signal: signal ?? signals.get(req),
   });
   const onError = ({
     error,
@@ -48,21 +51,28 @@ export function createTrpcHandler(
   const stock = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    maxBodySize: MAX_BODY_BYTES,
+    maxBodySize: LIMITS.maxBodyBytes,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createContext(req, res),
     onError,
   });
-  if (kind === 'stock') return (req, res) => stock(req, res);
+  const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
+    signals.set(req, signal);
+    stock(req, res);
+  };
+  if (kind === 'stock') return stockWithSignal;
   const fast = createFastTrpcHandler<Context>({
     router: appRouter,
-    maxBodySize: MAX_BODY_BYTES,
+    maxBodySize: LIMITS.maxBodyBytes,
+    maxResponseBytes: LIMITS.maxResponseBytes,
+    budget: new ByteBudget(LIMITS.responseBudgetBytes),
     createContext,
     onError,
     fallback: stock,
   });
-  return (req, res, path, search) => {
-    fast(req, res, path, search).catch((err: unknown) => {
+  return (req, res, path, search, signal) => {
+    signals.set(req, signal);
+    fast(req, res, path, search, signal).catch((err: unknown) => {
       deps.logger.error({ err }, 'tRPC handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(

@@ -29,6 +29,10 @@ export interface Context {
   res: ResponseSink;
   /** Resolved once per HTTP request and shared by every call of a batch. */
   callerPromise?: Promise<Caller>;
+  /** Aborted when the client leaves or the request's deadline passes (HTTP only). */
+  signal?: AbortSignal;
+  /** The request's large reads run one after another (`trpc/large-read.ts`). */
+  largeReads?: Promise<unknown>;
 }
 
 export class HeaderBag implements ResponseSink {

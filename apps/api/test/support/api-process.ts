@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_SECRET } from './test-app';
 
@@ -39,27 +42,39 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startApiProcess(opts: {
   name: string;
-  databaseUrl: string;
+  /** PostgreSQL; without it the process runs on PGlite in a fresh data dir of its own. */
+  databaseUrl?: string;
   env?: Record<string, string>;
+  /** Extra node flags, e.g. `--max-old-space-size=384`. */
+  nodeArgs?: string[];
 }): Promise<ApiProcess> {
   const port = await freePort();
   // The child gets exactly the settings given here, never the test runner's KEYHOLE_* ones.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KEYHOLE_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: API_DIR,
-    env: {
-      ...base,
-      NODE_ENV: 'test',
-      DATABASE_URL: opts.databaseUrl,
-      KEYHOLE_SECRET: TEST_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      KEYHOLE_SEED: 'off',
-      KEYHOLE_LOG_LEVEL: 'info',
-      ...opts.env,
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL'),
+  );
+  const database = opts.databaseUrl
+    ? { DATABASE_URL: opts.databaseUrl }
+    : { KEYHOLE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `keyhole-${opts.name}-`)) };
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/cli.ts', 'serve'],
+    {
+      cwd: API_DIR,
+      env: {
+        ...base,
+        NODE_ENV: 'test',
+        ...database,
+        KEYHOLE_SECRET: TEST_SECRET,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        KEYHOLE_SEED: 'off',
+        KEYHOLE_LOG_LEVEL: 'info',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
