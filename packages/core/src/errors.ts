@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'METHOD_NOT_SUPPORTED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'TIMEOUT',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -27,6 +28,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   METHOD_NOT_SUPPORTED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  TIMEOUT: 408,
   INTERNAL_SERVER_ERROR: 500,
 };
 

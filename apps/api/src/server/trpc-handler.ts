@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AppDeps } from '../deps';
 import { ByteBudget, LIMITS } from '../lib/limits';
+import { RequestAbandonedError, runInRequestScope } from '../lib/request-scope';
 import { appRouter } from '../routers/app-router';
 import type { Context } from '../trpc/context';
 import { createFastTrpcHandler } from './fast-trpc-handler';
@@ -41,6 +42,13 @@ export function createTrpcHandler(
     path?: string;
     ctx?: Context;
   }) => {
+    if (error.cause instanceof RequestAbandonedError) {
+      deps.logger.info(
+        { path, requestId: ctx?.req.requestId },
+        'request abandoned, its transaction rolled back',
+      );
+      return;
+    }
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       deps.logger.error(
         { err: error.cause ?? error, path, requestId: ctx?.req.requestId },
@@ -58,7 +66,7 @@ export function createTrpcHandler(
   });
   const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
     signals.set(req, signal);
-    stock(req, res);
+    runInRequestScope(signal, () => stock(req, res));
   };
   if (kind === 'stock') return stockWithSignal;
   const fast = createFastTrpcHandler<Context>({
@@ -72,7 +80,7 @@ export function createTrpcHandler(
   });
   return (req, res, path, search, signal) => {
     signals.set(req, signal);
-    fast(req, res, path, search, signal).catch((err: unknown) => {
+    runInRequestScope(signal, () => fast(req, res, path, search, signal)).catch((err: unknown) => {
       deps.logger.error({ err }, 'tRPC handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(
