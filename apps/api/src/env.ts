@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { z } from 'zod';
 
 /** The repository root: relative paths in the environment are resolved against it, not the cwd. */
@@ -38,7 +39,7 @@ const schema = z
     KEYHOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     KEYHOLE_TRUST_PROXY: bool(false),
     KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
-    KEYHOLE_MAX_BATCH: int(25, 1, 1000),
+    KEYHOLE_MAX_BATCH: int(DEFAULT_MAX_BATCH, 1, 1000),
     KEYHOLE_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
     REDIS_URL: z
       .string()

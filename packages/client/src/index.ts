@@ -22,7 +22,12 @@ export interface KeyholeClientOptions {
   apiKey: string;
   /** A fetch to use instead of the global one (tests, proxies, older runtimes). */
   fetch?: typeof globalThis.fetch;
+  /** Calls per batched request, at most the server's `KEYHOLE_MAX_BATCH` (default 25). */
+  maxBatch?: number;
 }
+
+/** The server's default batch cap (SPEC §9); kept equal to `@keyhole/core`'s `DEFAULT_MAX_BATCH` by a test. */
+export const MAX_BATCH = 25;
 
 /** Where the API lives under the given base URL: its `/trpc` path, without a trailing slash. */
 export function trpcEndpoint(url: string): string {
@@ -53,8 +58,10 @@ export function createKeyholeClient(options: KeyholeClientOptions) {
       httpBatchLink({
         url: trpcEndpoint(options.url),
         headers: () => ({ authorization }),
-        // Long batches of GET queries are split rather than sent as URLs servers refuse.
+        // Long batches of GET queries are split rather than sent as URLs servers refuse, and no batch
+        // holds more calls than the server accepts (SPEC §9 `KEYHOLE_MAX_BATCH`).
         maxURLLength: 8000,
+        maxItems: options.maxBatch ?? MAX_BATCH,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
     ],

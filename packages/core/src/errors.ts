@@ -98,3 +98,9 @@ export class KeyholeError extends Error {
 export function isKeyholeError(value: unknown): value is KeyholeError {
   return value instanceof KeyholeError;
 }
+
+/**
+ * The most calls one tRPC batch may hold by default (the server's `KEYHOLE_MAX_BATCH`); the typed
+ * client and the web app never send more in one request.
+ */
+export const DEFAULT_MAX_BATCH = 25;

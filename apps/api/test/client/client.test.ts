@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 // By path rather than as a dependency: @keyhole/client already depends on @keyhole/api (for its
 // types), and the reverse edge would make the workspace graph cyclic.
@@ -5,6 +6,7 @@ import {
   createKeyholeClient,
   errorReason,
   isKeyholeClientError,
+  MAX_BATCH,
   type Meeting,
   type MeetingPage,
   type Transcript,
@@ -34,6 +36,24 @@ describe('@keyhole/client against a running server', () => {
     expectTypeOf<MeetingPage>().toEqualTypeOf<MeetingPageView>();
     expectTypeOf<Transcript>().toEqualTypeOf<TranscriptView>();
     expectTypeOf<Meeting['startAt']>().toEqualTypeOf<string>();
+  });
+
+  it('never sends a batch larger than the server accepts: 60 concurrent calls go out as batches of 25', async () => {
+    expect(MAX_BATCH).toBe(DEFAULT_MAX_BATCH);
+    const sizes: number[] = [];
+    const client = createKeyholeClient({
+      url: server.url,
+      apiKey: UNKNOWN_KEY,
+      fetch: (input, init) => {
+        const path = new URL(String(input)).pathname.replace('/trpc/', '');
+        sizes.push(path.split(',').length);
+        return fetch(input, init);
+      },
+    });
+    const answers = await Promise.all(Array.from({ length: 60 }, () => client.health.query()));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(DEFAULT_MAX_BATCH);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60);
   });
 
   it('calls health (credentials ignored there)', async () => {

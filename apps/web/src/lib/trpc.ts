@@ -1,4 +1,5 @@
 import type { AppRouter } from '@keyhole/api';
+import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { infiniteQueryOptions, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -20,6 +21,7 @@ export function createClient() {
     links: [
       httpBatchLink({
         url: '/trpc',
+        maxItems: DEFAULT_MAX_BATCH,
         fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }),
       }),
     ],
