@@ -91,14 +91,10 @@ export class ClientGoneError extends Error {
   }
 }
 
-function refusal(code: 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS', message: string, reason: string) {
+function refusal(code: 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS', message: string, reason?: string) {
   const status = code === 'PAYLOAD_TOO_LARGE' ? 413 : 429;
-  return {
-    status,
-    body: JSON.stringify({
-      error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, reason } },
-    }),
-  };
+  const data = { code, httpStatus: status, ...(reason ? { reason } : {}) };
+  return { status, body: JSON.stringify({ error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data } }) };
 }
 
 export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContext>) {
@@ -148,7 +144,19 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       opts.fallback(req, res);
       return;
     }
-    const bodyPromise = method === 'POST' ? readBody(req, opts.maxBodySize) : null;
+    // A mutation runs only once its whole body is here: one cut off (or over the limit) runs nothing.
+    let bodyText: string | null = null;
+    if (method === 'POST') {
+      try {
+        bodyText = await readBody(req, opts.maxBodySize);
+      } catch (err) {
+        if (err instanceof TRPCError && err.code === 'PAYLOAD_TOO_LARGE' && !res.headersSent) {
+          const r = refusal('PAYLOAD_TOO_LARGE', err.message);
+          res.writeHead(r.status, { 'content-type': 'application/json', connection: 'close' }).end(r.body);
+        }
+        return;
+      }
+    }
 
     // Inputs are parsed lazily and once, exactly where tRPC parses them (inside each call's input step).
     let inputs: Record<string, unknown> | undefined;
@@ -156,11 +164,11 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
     const readInputs = () => {
       inputsPromise ??= (async () => {
         let raw: unknown;
-        if (bodyPromise === null) {
+        if (bodyText === null) {
           const q = search.get('input');
           if (q) raw = JSON.parse(q);
         } else {
-          raw = JSON.parse(await bodyPromise);
+          raw = JSON.parse(bodyText);
         }
         if (raw === undefined) return EMPTY;
         const acc: Record<string, unknown> = Object.create(null);
@@ -264,8 +272,6 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
           return overflow ? '' : text;
         }),
       );
-      // A request body nobody asked for must still be drained before answering on a keep-alive socket.
-      if (bodyPromise) await bodyPromise.catch(() => undefined);
       if (signal.aborted || res.headersSent || res.writableEnded) return;
       if (overflow === 'too_large') {
         const r = refusal(

@@ -14,7 +14,7 @@ import { sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { type Fingerprint, SIGN_IN_FAILED, tableFingerprint } from './db-fingerprint';
 import { expectNoSecretsLeaked } from './secret-hygiene';
-import { expectWellFormedAnswer, Wire, type WireResult } from './wire';
+import { cutAndVanish, expectWellFormedAnswer, rawExchange, rawHttp, Wire, type WireResult } from './wire';
 
 /**
  * Hostile input over real HTTP (SPEC §5: "Nothing a client sends causes a 5xx. No response ever
@@ -768,7 +768,15 @@ type Transport =
       mix: 'same' | 'unknown' | 'otherKind';
       shape: 'map' | 'array' | 'scalar' | 'sparse';
     }
-  | { t: 'url'; variant: number };
+  | { t: 'url'; variant: number }
+  // The transport layer, over raw sockets: a request cut off at any byte, several Authorization
+  // headers, a key anywhere in the URL, a declared body over the limit.
+  | { t: 'cut'; fraction: number }
+  | { t: 'dupAuth' }
+  | { t: 'keyInUrl'; variant: number }
+  | { t: 'oversize' };
+
+const RAW_TRANSPORTS = new Set(['cut', 'dupAuth', 'keyInUrl', 'oversize']);
 
 const rawBody = (maxHuge: number) =>
   fc.oneof(
@@ -828,6 +836,18 @@ const transport = (kind: 'query' | 'mutation', maxHuge: number): fc.Arbitrary<Tr
       weight: 1,
       arbitrary: fc.integer({ min: 0, max: 7 }).map((variant): Transport => ({ t: 'url', variant })),
     },
+    {
+      weight: 2,
+      arbitrary: fc
+        .double({ min: 0, max: 1, noNaN: true })
+        .map((fraction): Transport => ({ t: 'cut', fraction })),
+    },
+    { weight: 1, arbitrary: fc.constant<Transport>({ t: 'dupAuth' }) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 0, max: 4 }).map((variant): Transport => ({ t: 'keyInUrl', variant })),
+    },
+    { weight: kind === 'mutation' ? 1 : 0, arbitrary: fc.constant<Transport>({ t: 'oversize' }) },
   );
 
 const OTHER_KIND = { query: 'auth.signOut', mutation: 'health' } as const;
@@ -901,6 +921,64 @@ function request(spec: ProcSpec, input: unknown, tr: Transport, headers: Record<
       ];
       return send(variants[tr.variant]!, isQuery ? undefined : (json(input) ?? '{}'));
     }
+    default:
+      throw new Error(`${tr.t} is sent over a raw socket (sendRawTransport)`);
+  }
+}
+
+/**
+ * The transport cases over raw sockets; returns the outcome to count. A cut-off request gets no
+ * answer, so the server's health is asked right after: it must still answer.
+ */
+async function sendRawTransport(
+  ctx: Ctx,
+  baseUrl: string,
+  req: { method: string; path: string; headers: Record<string, string>; body?: string | Blob },
+  tr: Transport,
+  label: string,
+): Promise<string> {
+  const expectRefused = (r: WireResult, status: number, reason: string | undefined) => {
+    const [env] = expectWellFormedAnswer(r, label);
+    expect(r.status, label).toBe(status);
+    expect(env!.error?.data.reason, label).toBe(reason);
+    ctx.wire.errorBodies.push(r.text);
+    return `${env!.error!.data.code}${reason ? `/${reason}` : ''}`;
+  };
+  switch (tr.t) {
+    case 'cut': {
+      const bytes = await rawHttp(baseUrl, req);
+      // Never the whole request: what is cut off must run nothing and answer nothing.
+      await cutAndVanish(baseUrl, bytes, Math.min(bytes.length - 1, Math.floor(tr.fraction * bytes.length)));
+      const alive = await ctx.wire.send({ path: 'health' });
+      expectWellFormedAnswer(alive, `${label}: health after the cut`);
+      expect(alive.status, label).toBe(200);
+      return 'CUT';
+    }
+    case 'dupAuth': {
+      const bytes = await rawHttp(baseUrl, req, ['Authorization: Bearer a:b', 'authorization: Bearer c:d']);
+      return expectRefused(await rawExchange(baseUrl, bytes), 400, 'duplicate_authorization');
+    }
+    case 'keyInUrl': {
+      const key = [...ctx.minted][0]!;
+      const [path, query = ''] = req.path.split('?');
+      const sep = query ? `?${query}&` : '?';
+      const variants = [
+        `${path}/${key}`,
+        `${path};api_key=${key}${query ? `?${query}` : ''}`,
+        `${path}${sep}${encodeURIComponent(key)}=1`,
+        `${path}${sep}note=${encodeURIComponent(JSON.stringify({ k: key }))}`,
+        `${path}${sep}x=${key.split(':')[1]}`,
+      ];
+      const bytes = await rawHttp(baseUrl, { ...req, path: variants[tr.variant]! });
+      return expectRefused(await rawExchange(baseUrl, bytes), 400, 'key_in_url');
+    }
+    case 'oversize': {
+      const { body: _body, ...head } = req;
+      const bytes = await rawHttp(baseUrl, { ...head, method: 'POST' }, ['Content-Length: 2000000']);
+      return expectRefused(await rawExchange(baseUrl, bytes), 413, undefined);
+    }
+    default:
+      throw new Error(`not a raw transport: ${tr.t}`);
   }
 }
 
@@ -966,8 +1044,21 @@ export function hostileInputSuite(opts: { runsPerProcedure: number; maxHuge: num
           const input = resolvePoolRefs(sample);
           const headers = await spec.caller(ctx, f, pick);
           if (spec.kind === 'mutation' && spec.callerWrites) before = await tableFingerprint(ctx.app);
-          const req = request(spec, input, tr, headers);
+          const req = request(spec, input, RAW_TRANSPORTS.has(tr.t) ? { t: 'normal' } : tr, headers);
           const label = `${spec.path} #${i} (seed ${seed + index}) ${tr.t} ${safeJson(input).slice(0, 200)}`;
+          if (RAW_TRANSPORTS.has(tr.t)) {
+            const o = await sendRawTransport(ctx, server.url, req, tr, label);
+            const seen = outcomes.get(spec.path) ?? new Map<string, number>();
+            seen.set(o, (seen.get(o) ?? 0) + 1);
+            outcomes.set(spec.path, seen);
+            if (spec.kind === 'mutation') {
+              // None of these may run the mutation: cut off, or refused before any handler.
+              const after = await tableFingerprint(ctx.app);
+              expectUnchanged(before!, after, 0, label);
+              before = after;
+            }
+            continue;
+          }
           const r: WireResult = await ctx.wire.send(req).catch((err: unknown) => {
             throw new Error(`${label}: the request failed: ${String((err as Error).cause ?? err)}`, {
               cause: err,

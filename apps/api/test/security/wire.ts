@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
 import { expect } from 'vitest';
 
@@ -128,4 +129,85 @@ export function outcomeOf(r: WireResult): string {
   const data = env?.error?.data;
   if (!data) return `HTTP ${r.status}`;
   return data.reason ? `${data.code}/${data.reason}` : data.code;
+}
+
+/** A request as the Wire sends it, written out as raw HTTP/1.1 bytes (for cutting it anywhere). */
+export async function rawHttp(
+  baseUrl: string,
+  req: { method?: string; path: string; headers?: Record<string, string>; body?: string | Blob },
+  extraHeaderLines: string[] = [],
+): Promise<Buffer> {
+  const body =
+    req.body === undefined
+      ? Buffer.alloc(0)
+      : typeof req.body === 'string'
+        ? Buffer.from(req.body, 'utf8')
+        : Buffer.from(await req.body.arrayBuffer());
+  const headers = { 'x-forwarded-for': randomIp(), ...req.headers };
+  const lines = [
+    `${req.method ?? 'GET'} /trpc/${req.path} HTTP/1.1`,
+    `Host: ${new URL(baseUrl).host}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ...extraHeaderLines,
+    ...(req.body === undefined ? [] : [`Content-Length: ${body.length}`]),
+    'Connection: close',
+  ];
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]);
+}
+
+/** Sends raw bytes and reads the whole answer (the connection is closed after it). */
+export function rawExchange(baseUrl: string, bytes: Buffer): Promise<WireResult> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const all = Buffer.concat(chunks).toString('utf8');
+      const split = all.indexOf('\r\n\r\n');
+      const headLines = all.slice(0, split).split('\r\n');
+      const headers = new Headers();
+      for (const line of headLines.slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      }
+      let text = all.slice(split + 4);
+      if (headers.get('transfer-encoding') === 'chunked') {
+        let out = '';
+        for (;;) {
+          const eol = text.indexOf('\r\n');
+          const size = Number.parseInt(text.slice(0, eol), 16);
+          if (!size) break;
+          out += text.slice(eol + 2, eol + 2 + size);
+          text = text.slice(eol + 2 + size + 2);
+        }
+        text = out;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: Number(headLines[0]?.split(' ')[1]), headers, text, json });
+    });
+    socket.end(bytes);
+  });
+}
+
+/** Writes the first `cut` bytes, then drops the connection without a goodbye. */
+export function cutAndVanish(baseUrl: string, bytes: Buffer, cut: number): Promise<void> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(bytes.subarray(0, cut), () => {
+        setTimeout(() => {
+          socket.resetAndDestroy();
+          resolve();
+        }, 2);
+      });
+    });
+    socket.on('error', () => resolve());
+  });
 }
