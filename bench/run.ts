@@ -21,9 +21,16 @@ import { round, sampleRss, startFloor, startKeyhole } from './lib/processes';
 import { explainFirstPage, listLatency } from './lib/scale';
 
 const args = new Set(process.argv.slice(2));
+if (args.has('--rounds') && !(Number(process.argv[process.argv.indexOf('--rounds') + 1]) >= 1)) {
+  process.stderr.write('--rounds needs a number of rounds, e.g. --rounds 5\n');
+  process.exit(2);
+}
 const quick = args.has('--quick');
 const fresh = args.has('--fresh');
 const withRedis = !args.has('--no-redis');
+// `--rounds N` overrides the plan's alternating rounds (the ratio's spread needs ≥ 5).
+const roundsArg = process.argv.indexOf('--rounds');
+const roundsOverride = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : undefined;
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = process.env.KEYHOLE_SECRET ?? 'bench-secret-0123456789-0123456789-0123456789';
@@ -147,10 +154,25 @@ async function httpRun(label: string, env: Record<string, string>) {
     },
   ];
   try {
-    const figures = await alternate(targets, plan.rounds, plan.seconds, plan.connections);
+    const figures = await alternate(targets, roundsOverride ?? plan.rounds, plan.seconds, plan.connections);
     const floorRps = figures.floor!.reqPerSec;
+    const floorRounds = figures.floor!.rounds;
+    // The ratio per round (each target against the floor of its own round), then mean ± half the range.
     const withRatio = Object.fromEntries(
-      Object.entries(figures).map(([k, v]) => [k, { ...v, ratioToFloor: round(v.reqPerSec / floorRps, 2) }]),
+      Object.entries(figures).map(([k, v]) => {
+        const ratios = v.rounds.map((rps, i) => rps / (floorRounds[i] ?? floorRps));
+        const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+        const spread = (Math.max(...ratios) - Math.min(...ratios)) / 2;
+        return [
+          k,
+          {
+            ...v,
+            ratioToFloor: round(v.reqPerSec / floorRps, 2),
+            ratioMean: round(mean, 3),
+            ratioSpread: round(spread, 3),
+          },
+        ];
+      }),
     );
     return { figures: withRatio, rss: stopRss() };
   } finally {
@@ -212,15 +234,17 @@ function markdown(): string {
   ][]) {
     lines.push(
       '',
-      `## HTTP — ${label} (${plan.connections} connections, ${plan.rounds} × ${plan.seconds} s alternating)`,
+      `## HTTP — ${label} (${plan.connections} connections, ${roundsOverride ?? plan.rounds} × ${plan.seconds} s alternating)`,
       '',
     );
     lines.push(
-      '| target | req/s | p50 ms | p99 ms | ratio to floor | non-2xx |',
-      '|---|---|---|---|---|---|',
+      '| target | req/s | p50 ms | p99 ms | ratio to floor | ratio per round, mean ± spread | non-2xx |',
+      '|---|---|---|---|---|---|---|',
     );
     for (const [name, f] of Object.entries(run.figures)) {
-      lines.push(`| ${name} | ${f.reqPerSec} | ${f.p50Ms} | ${f.p99Ms} | ${f.ratioToFloor} | ${f.non2xx} |`);
+      lines.push(
+        `| ${name} | ${f.reqPerSec} | ${f.p50Ms} | ${f.p99Ms} | ${f.ratioToFloor} | ${f.ratioMean} ± ${f.ratioSpread} | ${f.non2xx} |`,
+      );
     }
     lines.push('', `API process RSS under load: max ${run.rss.maxMiB} MiB, mean ${run.rss.meanMiB} MiB`);
   }
