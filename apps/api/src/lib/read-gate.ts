@@ -1,4 +1,5 @@
 import { KeyholeError } from '@keyhole/core';
+import { RequestAbandonedError } from './request-scope';
 
 /**
  * A weighted semaphore for the reads whose answers can be large (meeting pages, transcripts), so the
@@ -62,7 +63,7 @@ export class ReadGate {
   }
 
   private acquire(weight: number, signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    if (signal?.aborted) return Promise.reject(new RequestAbandonedError());
     if (this.queue.length === 0 && this.inUse + weight <= this.opts.capacity) {
       this.inUse += weight;
       return Promise.resolve();
@@ -72,7 +73,7 @@ export class ReadGate {
     }
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => leave(new ServerBusyError(this.retryAfter())), this.opts.maxWaitMs);
-      const onAbort = () => leave(signal?.reason ?? new Error('aborted'));
+      const onAbort = () => leave(new RequestAbandonedError());
       const leave = (err: Error) => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);

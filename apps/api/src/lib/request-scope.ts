@@ -13,7 +13,7 @@ export function runInRequestScope<T>(signal: AbortSignal, fn: () => T): T {
 
 export class RequestAbandonedError extends Error {
   constructor() {
-    super('The request was abandoned before its transaction committed; it was rolled back.');
+    super('The request was abandoned (client gone or deadline passed); its work stopped.');
     this.name = 'RequestAbandonedError';
   }
 }
