@@ -11,8 +11,18 @@ export type NewApiKeyRow = typeof apiKeys.$inferInsert & { orgId: string };
  * count each one sees includes the others' inserts: the limit holds under any concurrency.
  */
 export async function insertKeyWithinLimit(tx: Database, values: NewApiKeyRow) {
-  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, values.orgId)).for('update');
+  await lockOrgForKeyCount(tx, values.orgId);
+  return insertKeyUnderOrgLock(tx, values);
+}
+
+/** The org row, `FOR UPDATE`: take it before any other lock of the transaction (no lock cycles). */
+export async function lockOrgForKeyCount(tx: Database, orgId: string): Promise<void> {
+  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for('update');
   if (!org) throw new KeyholeError('NOT_FOUND', 'No such organization.');
+}
+
+/** `insertKeyWithinLimit` for a transaction that already holds `lockOrgForKeyCount`. */
+export async function insertKeyUnderOrgLock(tx: Database, values: NewApiKeyRow) {
   const [used] = await tx
     .select({ n: count() })
     .from(apiKeys)
