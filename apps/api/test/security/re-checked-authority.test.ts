@@ -2,14 +2,16 @@ import { request } from 'node:http';
 import { and, count, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeys, auditEvents, meetings, orgs } from '../../src/db/schema';
+import { apiKeys, auditEvents, meetings, orgs, sessions } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
 import { hashPassword } from '../../src/lib/password';
+import { signOut } from '../../src/services/accounts/sign-out';
 import type { KeyAuthority } from '../../src/services/authority/authority';
 import { lockActor } from '../../src/services/authority/lock-actor';
 import { hashKeySecret } from '../../src/services/keys/key-secrets';
 import { regenerateKey } from '../../src/services/keys/regenerate-key';
 import { revokeKey } from '../../src/services/keys/revoke-key';
+import { hashSessionToken } from '../../src/services/sessions/session-token';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
@@ -321,9 +323,23 @@ describe('other mutations re-check their caller too (HTTP, real socket)', () => 
     expect(await eventsOf(w.org.id, 'member.password_changed')).toBe(0);
   });
 
-  it('auth.signOut: session ended by a password change while held → 401', async () => {
+  it('auth.signOut of a session that ended meanwhile is refused as a new request is (401)', async () => {
+    // signOut takes no input, so it never waits for a body: the window is the one between reading
+    // the session and deleting it, closed by deleting only a session that still exists.
     const w = await world();
-    await heldAgainst(w, 'auth.signOut', {}, interventions['password changed in another session']!);
+    const token = w.cookieA.slice(w.cookieA.indexOf('=') + 1);
+    const [session] = await app.deps.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.tokenHash, hashSessionToken(token)));
+    await ok('auth.signOut', undefined, w.cookieA);
+    const fresh = await post('auth.signOut', {}, w.cookieA);
+    expect(fresh.status).toBe(401);
+    const late = await signOut(app.deps.db, session!.id).then(
+      () => null,
+      (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+    );
+    expect(late).toEqual({ code: fresh.body.error!.data.code, message: fresh.body.error!.message });
   });
 });
 
@@ -448,9 +464,10 @@ describe.runIf(isPostgres())('no serialisation of an org’s writes (PostgreSQL)
       const renameB = await post('keys.rename', { id: keyB.id, name: 'B renamed' }, w.cookieB);
       expect(renameB.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(2000);
-      // Nothing holds the org row: another connection takes it without waiting...
+      // Nobody holds the org row beyond the FK checks' KEY SHARE (the audit insert): another
+      // connection takes it FOR NO KEY UPDATE (which FOR SHARE or FOR UPDATE would block) at once...
       const orgRow = await other.begin(
-        (sql) => sql`select id from orgs where id = ${w.org.id} for update nowait`,
+        (sql) => sql`select id from orgs where id = ${w.org.id} for no key update nowait`,
       );
       expect(orgRow).toHaveLength(1);
       // ...while A's own user row is held (FOR SHARE): deactivating A now would wait for the rename.

@@ -55,17 +55,22 @@ export async function authenticateKeyHeader(
   const cached = cachedStrongKey(deps, authorization);
   if (cached) return cached;
   const limit = deps.config.authFailLimitPerMinute;
-  // An IP past its failure budget gets no look-ups at all until its window ends.
-  const standing = await deps.counters.authFailures.peek(ip, limit);
-  if (!standing.allowed) throw tooManyFailures(standing, res);
+  // Spend first (SPEC §9 "Per-IP failure budgets"): every check reserves one unit of the IP's budget
+  // before it looks anything up, so N concurrent wrong secrets cost at most the budget in look-ups,
+  // never N. An IP past its budget gets no look-ups at all until its window ends.
+  const reserved = await deps.counters.authFailures.hit(ip, limit);
+  if (!reserved.allowed) throw tooManyFailures(reserved, res);
+  let verified: VerifiedCaller;
   try {
-    return await verifyKey(deps, authorization);
+    verified = await verifyKey(deps, authorization);
   } catch (err) {
-    if (!(err instanceof KeyholeError)) throw err;
-    const decision = await deps.counters.authFailures.hit(ip, limit);
-    if (!decision.allowed) throw tooManyFailures(decision, res);
+    // A credential refused keeps its unit; a fault of ours (the database) is no failure of the client's.
+    if (!(err instanceof KeyholeError)) await deps.counters.authFailures.refund(ip);
     throw err;
   }
+  // Verified: the unit goes back, so good keys never wear down their address's budget.
+  await deps.counters.authFailures.refund(ip);
+  return verified;
 }
 
 /** The cache hit path for Keyhole-shaped keys; null whenever anything needs the full path. */
