@@ -1,5 +1,6 @@
 import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
 import { z } from 'zod';
+import { dateInput } from '../lib/date-input';
 import { storableText } from '../lib/storable-text';
 import type { SessionAuthority } from '../services/authority/authority';
 import { createKey } from '../services/keys/create-key';
@@ -35,15 +36,12 @@ export const keysRouter = router({
         name,
         scope: z.enum(CREATABLE_SCOPES),
         issuedToUserId: id.nullish(),
-        expiresAt: z.iso.datetime({ offset: true }).nullish(),
+        expiresAt: dateInput.nullish(),
         rateLimitPerMinute: z.number().int().min(RATE_LIMIT_MIN).max(RATE_LIMIT_MAX).nullish(),
       }),
     )
     .mutation(({ ctx, input }) =>
-      createKey(ctx.deps, keyAdmin(ctx), {
-        ...input,
-        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
-      }),
+      createKey(ctx.deps, keyAdmin(ctx), { ...input, expiresAt: input.expiresAt ?? null }),
     ),
 
   rename: adminProcedure

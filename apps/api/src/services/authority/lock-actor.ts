@@ -50,7 +50,8 @@ async function lockSessionActor(tx: Database, a: SessionAuthority, now: Date): P
     .where(and(eq(sessions.id, a.sessionId), eq(users.id, a.userId), eq(users.orgId, a.orgId)))
     .for('share');
   // As authenticateSession: signed out, ended by a password change or a deactivation, idle too long.
-  if (!row || row.user.status !== 'active' || now.getTime() - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
+  if (!row) throw sessionRequiredError();
+  if (row.user.status !== 'active' || now.getTime() - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
     throw sessionRequiredError();
   }
   if (a.asAdmin && row.user.role !== 'admin') throw adminRequiredError();
