@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { and, count, eq } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiKeys, auditEvents, meetings, orgs, sessions } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
 import { hashPassword } from '../../src/lib/password';
@@ -24,6 +24,19 @@ import { isPostgres } from '../support/test-database';
  * out or changes password, must then fail exactly as a fresh request with the same cookie fails,
  * and change nothing. Held over a real socket: headers (Content-Length set) now, body later.
  */
+
+// A pause inside a use case's transaction, just before its audit event is written (its locks held).
+const auditHook = vi.hoisted(() => ({ before: null as null | ((action: string) => Promise<void>) }));
+vi.mock('../../src/services/audit/record-audit', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/services/audit/record-audit')>();
+  return {
+    ...original,
+    recordAudit: async (...args: Parameters<typeof original.recordAudit>) => {
+      await auditHook.before?.(args[1].action);
+      return original.recordAudit(...args);
+    },
+  };
+});
 
 const PASSWORD = 'correct horse battery staple';
 let app: TestApp;
@@ -485,6 +498,45 @@ describe.runIf(isPostgres())('no serialisation of an org’s writes (PostgreSQL)
       letGo();
       db.transaction = original;
       await other.end();
+    }
+  });
+
+  it('a deactivation arriving mid-transaction waits for the in-flight rename, then applies: no deadlock', async () => {
+    const w = await world();
+    let letGo!: () => void;
+    const gate = new Promise<void>((r) => {
+      letGo = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    auditHook.before = async (action) => {
+      if (action !== 'key.renamed') return;
+      auditHook.before = null;
+      entered();
+      await gate;
+    };
+    try {
+      // A's rename holds A's rows FOR SHARE and the key FOR UPDATE; its audit insert is still to come.
+      const renameA = post('keys.rename', { id: w.key.id, name: 'A renamed' }, w.cookieA);
+      await inside;
+      // B takes the org row and then must wait for A's user row...
+      const deactivate = post('members.setStatus', { userId: w.a.id, status: 'deactivated' }, w.cookieB);
+      const early = await Promise.race([
+        deactivate.then(() => 'finished'),
+        new Promise((r) => setTimeout(() => r('waiting'), 500)),
+      ]);
+      expect(early).toBe('waiting');
+      // ...and A's audit insert (a foreign-key check on the org row) must not wait for B's org lock.
+      letGo();
+      const [a, b] = await Promise.all([renameA, deactivate]);
+      expect(a.status, JSON.stringify(a.body)).toBe(200);
+      expect(b.status, JSON.stringify(b.body)).toBe(200);
+      expect((await keyRow(w.key.id)).name).toBe('A renamed');
+    } finally {
+      auditHook.before = null;
+      letGo();
     }
   });
 });

@@ -36,7 +36,7 @@ export async function changePassword(
   await deps.db.transaction(async (tx) => {
     // The user row for update first, so two changes of one user's password queue instead of
     // deadlocking on the shared lock lockActor takes; then this session, still live.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('update');
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
     await lockActor(tx, actor, now);
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
     await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));

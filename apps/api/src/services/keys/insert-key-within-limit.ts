@@ -15,9 +15,12 @@ export async function insertKeyWithinLimit(tx: Database, values: NewApiKeyRow) {
   return insertKeyUnderOrgLock(tx, values);
 }
 
-/** The org row, `FOR UPDATE`: take it before any other lock of the transaction (no lock cycles). */
+/**
+ * The org row, `FOR NO KEY UPDATE` (creates and imports of one org take turns; the foreign-key checks
+ * of other writes in the org do not wait for it). Take it before any other lock of the transaction.
+ */
 export async function lockOrgForKeyCount(tx: Database, orgId: string): Promise<void> {
-  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for('update');
+  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for('no key update');
   if (!org) throw new KeyholeError('NOT_FOUND', 'No such organization.');
 }
 

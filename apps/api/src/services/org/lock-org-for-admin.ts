@@ -5,7 +5,9 @@ import { adminRequiredError, type SessionAuthority } from '../authority/authorit
 import { lockActor } from '../authority/lock-actor';
 
 /**
- * Takes the org row's lock (`SELECT … FOR UPDATE`) for the rest of the transaction, then re-checks
+ * Takes the org row's lock (`SELECT … FOR NO KEY UPDATE`: FOR UPDATE minus the key-share conflict,
+ * so the foreign-key checks of other transactions' inserts — audit events, meetings — never wait
+ * for it, and a transaction holding its actor's row FOR SHARE can always finish) for the rest of the transaction, then re-checks
  * the acting admin's session and user row under it (`lockActor`, FOR SHARE). Every change to roles,
  * statuses or settings goes through here, so such changes in one org run one after another: two
  * admins demoting each other at once cannot both pass the "another active admin remains" check, and
@@ -13,7 +15,7 @@ import { lockActor } from '../authority/lock-actor';
  * The org row comes first so no transaction waits for it while holding a user row.
  */
 export async function lockOrgForAdmin(tx: Database, authority: SessionAuthority, now: Date) {
-  const [org] = await tx.select().from(orgs).where(eq(orgs.id, authority.orgId)).for('update');
+  const [org] = await tx.select().from(orgs).where(eq(orgs.id, authority.orgId)).for('no key update');
   const actor = await lockActor(tx, { ...authority, asAdmin: true }, now);
   if (!org) throw adminRequiredError();
   return { org, actor };
