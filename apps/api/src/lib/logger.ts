@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { safeError } from './safe-error';
 
 export type { Logger };
 
@@ -49,6 +50,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Every `logger.error({ err })`, wherever it is: no SQL parameters or driver texts with values.
+      serializers: { err: safeError, error: safeError },
       base: { service: 'keyhole' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

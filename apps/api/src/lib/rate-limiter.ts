@@ -15,6 +15,8 @@ export interface WindowCounter {
   hit(id: string, limit: number, points?: number): Promise<RateDecision>;
   /** Where an identifier stands without counting anything; `allowed` false once it is past `limit`. */
   peek(id: string, limit: number): Promise<RateDecision>;
+  /** Gives back `points` taken by `hit` (a reservation that turned out not to be spent). */
+  refund(id: string, points?: number): Promise<void>;
   /** Forget an identifier (tests, successful sign-in). */
   reset(id: string): Promise<void>;
 }
@@ -74,6 +76,9 @@ export function createWindowCounter(opts: {
         remaining: Math.max(0, limit - used),
         resetMs: Math.max(0, res?.msBeforeNext ?? 0),
       };
+    },
+    async refund(id, points = 1) {
+      await limiter.reward(id, points);
     },
     async reset(id) {
       await limiter.delete(id);

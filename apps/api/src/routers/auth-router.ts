@@ -77,12 +77,7 @@ export const authRouter = router({
     .use(retryAfterHeader)
     .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))
     .mutation(async ({ ctx, input }) => {
-      await changePassword(
-        ctx.deps,
-        { userId: ctx.user.id, sessionId: ctx.sessionId },
-        input,
-        requestOrigin(ctx),
-      );
+      await changePassword(ctx.deps, ctx.authority, input, requestOrigin(ctx));
       return { ok: true as const };
     }),
 });

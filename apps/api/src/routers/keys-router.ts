@@ -1,6 +1,8 @@
 import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
 import { z } from 'zod';
+import { dateInput } from '../lib/date-input';
 import { storableText } from '../lib/storable-text';
+import type { SessionAuthority } from '../services/authority/authority';
 import { createKey } from '../services/keys/create-key';
 import type { KeyAdmin } from '../services/keys/key-admin';
 import { getKeyUsage } from '../services/keys/key-usage';
@@ -18,10 +20,11 @@ const id = z.string().min(1).max(100);
 // Bounded loosely here; core's normalizeKeyName says what a name is (1–100 characters after trimming).
 const name = storableText(z.string().max(1000));
 
-const keyAdmin = (ctx: Context & { user: SessionUser }): KeyAdmin => ({
+const keyAdmin = (ctx: Context & { user: SessionUser; authority: SessionAuthority }): KeyAdmin => ({
   orgId: ctx.user.orgId,
   actor: { type: 'user', id: ctx.user.id, email: ctx.user.email },
   origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+  authority: ctx.authority,
 });
 
 export const keysRouter = router({
@@ -33,15 +36,12 @@ export const keysRouter = router({
         name,
         scope: z.enum(CREATABLE_SCOPES),
         issuedToUserId: id.nullish(),
-        expiresAt: z.iso.datetime({ offset: true }).nullish(),
+        expiresAt: dateInput.nullish(),
         rateLimitPerMinute: z.number().int().min(RATE_LIMIT_MIN).max(RATE_LIMIT_MAX).nullish(),
       }),
     )
     .mutation(({ ctx, input }) =>
-      createKey(ctx.deps, keyAdmin(ctx), {
-        ...input,
-        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
-      }),
+      createKey(ctx.deps, keyAdmin(ctx), { ...input, expiresAt: input.expiresAt ?? null }),
     ),
 
   rename: adminProcedure

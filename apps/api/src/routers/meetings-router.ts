@@ -22,11 +22,17 @@ function meetingReader(reader: ReaderContext): MeetingReader {
 export const meetingsRouter = router({
   create: sessionProcedure
     .input(createMeetingInput)
-    .mutation(({ ctx, input }) => createMeeting(ctx.deps, ctx.user, input)),
+    .mutation(({ ctx, input }) =>
+      createMeeting(ctx.deps, { user: ctx.user, authority: ctx.authority }, input),
+    ),
   update: sessionProcedure
     .input(updateMeetingInput)
     .mutation(({ ctx, input }) =>
-      updateMeeting(ctx.deps, { user: ctx.user, settings: ctx.org.settings }, input),
+      updateMeeting(
+        ctx.deps,
+        { user: ctx.user, settings: ctx.org.settings, authority: ctx.authority },
+        input,
+      ),
     ),
   list: keyOrSessionProcedure
     .input(listMeetingsInput)

@@ -8,11 +8,6 @@ import { adminProcedure, router } from '../trpc/trpc';
 import { emailField, newPasswordField, personNameField } from './account-fields';
 import { requestOrigin } from './request-context';
 
-const actorOf = (ctx: { user: { id: string }; org: { id: string } }) => ({
-  userId: ctx.user.id,
-  orgId: ctx.org.id,
-});
-
 export const membersRouter = router({
   list: adminProcedure.query(({ ctx }) => listMembers(ctx.deps.db, ctx.org.id)),
 
@@ -25,13 +20,13 @@ export const membersRouter = router({
         password: newPasswordField,
       }),
     )
-    .mutation(({ ctx, input }) => addMember(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) => addMember(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
 
   setRole: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), role: z.enum(USER_ROLES) }))
-    .mutation(({ ctx, input }) => setMemberRole(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) => setMemberRole(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
 
   setStatus: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), status: z.enum(USER_STATUSES) }))
-    .mutation(({ ctx, input }) => setMemberStatus(ctx.deps, actorOf(ctx), input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) => setMemberStatus(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
 });

@@ -14,7 +14,5 @@ export const orgRouter = router({
         allowKeyReveal: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      updateOrgSettings(ctx.deps, { userId: ctx.user.id, orgId: ctx.org.id }, input, requestOrigin(ctx)),
-    ),
+    .mutation(({ ctx, input }) => updateOrgSettings(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
 });

@@ -12,8 +12,13 @@ import { setSessionCookie } from './session-cookies';
 export function resolveCaller(ctx: Context): Promise<Caller> {
   ctx.callerPromise ??= (async (): Promise<Caller> => {
     if (ctx.req.authorization !== null) {
-      const { key, org } = await authenticateKeyHeader(ctx.deps, ctx.req.authorization, ctx.req.ip, ctx.res);
-      return { type: 'key', key, org };
+      const { key, org, secretHash } = await authenticateKeyHeader(
+        ctx.deps,
+        ctx.req.authorization,
+        ctx.req.ip,
+        ctx.res,
+      );
+      return { type: 'key', key, org, secretHash };
     }
     const token = ctx.req.cookies[SESSION_COOKIE];
     if (token) {

@@ -31,4 +31,5 @@ export interface AuthenticatedKey {
 export type Caller =
   | { type: 'none' }
   | { type: 'session'; sessionId: string; user: SessionUser; org: OrgView }
-  | { type: 'key'; key: AuthenticatedKey; org: OrgView };
+  /** `secretHash`: the HMAC of the secret presented, for the re-check in mutations (`lockActor`). */
+  | { type: 'key'; key: AuthenticatedKey; org: OrgView; secretHash: Buffer };

@@ -15,6 +15,12 @@
 import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import {
+  adminRequiredError,
+  type KeyAuthority,
+  type SessionAuthority,
+  sessionRequiredError,
+} from '../services/authority/authority';
 import { chargeKeyCall, resolveCaller } from './authenticate';
 import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
 import type { Context } from './context';
@@ -92,17 +98,22 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
       'session_required',
     );
   }
-  if (caller.type !== 'session') {
-    throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
-  }
-  return next({ ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId } });
+  if (caller.type !== 'session') throw sessionRequiredError();
+  // What the request was authorised as; mutations re-check it in their transaction (lockActor).
+  const authority: SessionAuthority = {
+    kind: 'session',
+    sessionId: caller.sessionId,
+    userId: caller.user.id,
+    orgId: caller.org.id,
+    asAdmin: false,
+  };
+  return next({ ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority } });
 });
 
 export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') {
-    throw new KeyholeError('FORBIDDEN', 'Only org admins can do this.', 'admin_required');
-  }
-  return next();
+  if (ctx.user.role !== 'admin') throw adminRequiredError();
+  const authority: SessionAuthority = { ...ctx.authority, asAdmin: true };
+  return next({ ctx: { authority } });
 });
 
 export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -115,7 +126,13 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
     );
   }
   await chargeKeyCall(ctx, caller.key);
-  return next({ ctx: { key: caller.key, org: caller.org } });
+  const authority: KeyAuthority = {
+    kind: 'key',
+    keyId: caller.key.id,
+    orgId: caller.org.id,
+    secretHash: caller.secretHash,
+  };
+  return next({ ctx: { key: caller.key, org: caller.org, authority } });
 });
 
 export interface ReaderContext {
@@ -125,6 +142,8 @@ export interface ReaderContext {
   /** Set for sessions only. */
   user: SessionUser | null;
   key: AuthenticatedKey | null;
+  /** What the request was authorised as, for a mutation's re-check (lockActor). */
+  authority: SessionAuthority | KeyAuthority;
 }
 
 export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -150,6 +169,7 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       org: caller.org,
       user: null,
       key: caller.key,
+      authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
     };
   } else {
     const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
@@ -159,6 +179,13 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       org: caller.org,
       user: caller.user,
       key: null,
+      authority: {
+        kind: 'session',
+        sessionId: caller.sessionId,
+        userId: caller.user.id,
+        orgId: caller.org.id,
+        asAdmin: false,
+      },
     };
   }
   return next({ ctx: { reader } });

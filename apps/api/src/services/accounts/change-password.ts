@@ -4,6 +4,8 @@ import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import type { SessionAuthority } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import { spendSignInAttempt } from './sign-in-limits';
 
 export interface ChangePasswordInput {
@@ -18,7 +20,7 @@ export interface ChangePasswordInput {
  */
 export async function changePassword(
   deps: AppDeps,
-  actor: { userId: string; sessionId: string },
+  actor: SessionAuthority,
   input: ChangePasswordInput,
   origin: RequestOrigin & { ip: string },
 ): Promise<void> {
@@ -32,6 +34,10 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword, deps.config.passwordCost);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
+    // The user row for update first, so two changes of one user's password queue instead of
+    // deadlocking on the shared lock lockActor takes; then this session, still live.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
+    await lockActor(tx, actor, now);
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
     await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
     await recordAudit(tx, {

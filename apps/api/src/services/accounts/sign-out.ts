@@ -1,8 +1,14 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/create-database';
 import { sessions } from '../../db/schema';
+import { sessionRequiredError } from '../authority/authority';
 
-/** Ends one session: its token stops working at once, whoever holds a copy of the cookie. */
+/**
+ * Ends one session: its token stops working at once, whoever holds a copy of the cookie. A session
+ * that ended while the request was on its way (signed out elsewhere, a password change, a
+ * deactivation) is refused as a fresh request would be.
+ */
 export async function signOut(db: Database, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
+  const ended = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ id: sessions.id });
+  if (ended.length === 0) throw sessionRequiredError();
 }

@@ -1,5 +1,5 @@
 import type { AuditAction } from '@keyhole/core';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/create-database';
 import { auditEvents } from '../../db/schema';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
@@ -9,6 +9,10 @@ export interface ListAuditInput {
   cursor?: string;
   limit: number;
   action?: AuditAction;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
 }
 
 /**
@@ -28,6 +32,8 @@ export async function listAudit(
       and(
         eq(auditEvents.orgId, orgId),
         input.action ? eq(auditEvents.action, input.action) : undefined,
+        input.from ? gte(auditEvents.at, input.from) : undefined,
+        input.to ? lt(auditEvents.at, input.to) : undefined,
         after
           ? or(lt(auditEvents.at, after.at), and(eq(auditEvents.at, after.at), lt(auditEvents.id, after.id)))
           : undefined,

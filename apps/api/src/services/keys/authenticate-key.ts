@@ -18,6 +18,26 @@ import type { VerifiedKey } from './verified-key-cache';
 // One message for unknown, revoked and wrong-secret keys: the answer must not tell them apart.
 const INVALID_KEY = 'Invalid API key.';
 
+export const invalidKeyError = () => new KeyholeError('UNAUTHORIZED', INVALID_KEY, 'invalid_key');
+
+/** Why a key whose secret matched cannot be used (expired, or its user deactivated). */
+export function unusableKeyError(usable: Exclude<ReturnType<typeof checkKeyUsable>, { ok: true }>) {
+  return new KeyholeError(
+    usable.code,
+    usable.reason === 'key_expired'
+      ? 'This API key has expired. Ask an org admin for a new key.'
+      : 'The user this API key is issued to is deactivated. An org admin can reactivate them or issue another key.',
+    usable.reason,
+  );
+}
+
+/** A verified key, with the hash of the secret presented (mutations re-check it: `lockActor`). */
+export interface VerifiedCaller {
+  key: AuthenticatedKey;
+  org: OrgView;
+  secretHash: Buffer;
+}
+
 /**
  * The caller behind an `Authorization` header, or a KeyholeError: UNAUTHORIZED `invalid_key` /
  * `key_expired`, FORBIDDEN `key_user_deactivated`, or TOO_MANY_REQUESTS `rate_limited` once the
@@ -28,48 +48,48 @@ export async function authenticateKeyHeader(
   authorization: string,
   ip: string,
   res: ResponseSink,
-): Promise<{ key: AuthenticatedKey; org: OrgView }> {
+): Promise<VerifiedCaller> {
   // A full-strength Keyhole key already verified with this very secret needs no failure-budget check:
   // nobody guesses 256 bits, so the check only guards look-ups (and weak imported legacy secrets),
   // and skipping it keeps the hot path free of a counter read (a Redis round trip when shared).
   const cached = cachedStrongKey(deps, authorization);
   if (cached) return cached;
   const limit = deps.config.authFailLimitPerMinute;
-  // An IP past its failure budget gets no look-ups at all until its window ends.
-  const standing = await deps.counters.authFailures.peek(ip, limit);
-  if (!standing.allowed) throw tooManyFailures(standing, res);
+  // Spend first (SPEC §9 "Per-IP failure budgets"): every check reserves one unit of the IP's budget
+  // before it looks anything up, so N concurrent wrong secrets cost at most the budget in look-ups,
+  // never N. An IP past its budget gets no look-ups at all until its window ends.
+  const reserved = await deps.counters.authFailures.hit(ip, limit);
+  if (!reserved.allowed) throw tooManyFailures(reserved, res);
+  let verified: VerifiedCaller;
   try {
-    return await verifyKey(deps, authorization);
+    verified = await verifyKey(deps, authorization);
   } catch (err) {
-    if (!(err instanceof KeyholeError)) throw err;
-    const decision = await deps.counters.authFailures.hit(ip, limit);
-    if (!decision.allowed) throw tooManyFailures(decision, res);
+    // A credential refused keeps its unit; a fault of ours (the database) is no failure of the client's.
+    if (!(err instanceof KeyholeError)) await deps.counters.authFailures.refund(ip);
     throw err;
   }
+  // Verified: the unit goes back, so good keys never wear down their address's budget.
+  await deps.counters.authFailures.refund(ip);
+  return verified;
 }
 
 /** The cache hit path for Keyhole-shaped keys; null whenever anything needs the full path. */
-function cachedStrongKey(
-  deps: AppDeps,
-  authorization: string,
-): { key: AuthenticatedKey; org: OrgView } | null {
+function cachedStrongKey(deps: AppDeps, authorization: string): VerifiedCaller | null {
   const parsed = parseAuthorization(authorization);
   if (!parsed || !isSecretShape(parsed.secret) || !isClientKeyShape(parsed.clientKey)) return null;
   const verified = deps.keyCache.get(parsed.clientKey);
   if (!verified) return null;
   const now = deps.clock.now();
-  if (!secretMatches(verified, hashKeySecret(deps.keyring, parsed.secret), now)) return null;
+  const secretHash = hashKeySecret(deps.keyring, parsed.secret);
+  if (!secretMatches(verified, secretHash, now)) return null;
   const usable = checkKeyUsable(
     { expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus },
     now,
   );
-  return usable.ok ? { key: verified.key, org: verified.org } : null;
+  return usable.ok ? { key: verified.key, org: verified.org, secretHash } : null;
 }
 
-async function verifyKey(
-  deps: AppDeps,
-  authorization: string,
-): Promise<{ key: AuthenticatedKey; org: OrgView }> {
+async function verifyKey(deps: AppDeps, authorization: string): Promise<VerifiedCaller> {
   const parsed = parseAuthorization(authorization);
   if (!parsed) {
     throw new KeyholeError(
@@ -99,7 +119,7 @@ async function verifyKey(
     const stamp = deps.keyCache.stamp();
     const loaded = await loadKey(deps, clientKey);
     if (!loaded || !secretMatches(loaded, presented, now)) {
-      throw new KeyholeError('UNAUTHORIZED', INVALID_KEY, 'invalid_key');
+      throw invalidKeyError();
     }
     deps.keyCache.set(loaded, stamp);
     verified = loaded;
@@ -109,20 +129,20 @@ async function verifyKey(
     { expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus },
     now,
   );
-  if (!usable.ok) {
-    throw new KeyholeError(
-      usable.code,
-      usable.reason === 'key_expired'
-        ? 'This API key has expired. Ask an org admin for a new key.'
-        : 'The user this API key is issued to is deactivated. An org admin can reactivate them or issue another key.',
-      usable.reason,
-    );
-  }
-  return { key: verified.key, org: verified.org };
+  if (!usable.ok) throw unusableKeyError(usable);
+  return { key: verified.key, org: verified.org, secretHash: presented };
 }
 
 /** The current secret, or the previous one while its overlap lasts. Both compared, in constant time. */
-function secretMatches(k: VerifiedKey, presented: Buffer, now: Date): boolean {
+export function secretMatches(
+  k: {
+    secretHash: Uint8Array | null;
+    previousSecretHash: Uint8Array | null;
+    previousSecretValidUntil: Date | null;
+  },
+  presented: Buffer,
+  now: Date,
+): boolean {
   const current = hashesMatch(k.secretHash, presented);
   const previous = hashesMatch(k.previousSecretHash, presented);
   const overlapOpen = k.previousSecretValidUntil !== null && k.previousSecretValidUntil > now;

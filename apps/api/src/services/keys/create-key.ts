@@ -11,7 +11,9 @@ import { eq } from 'drizzle-orm';
 import { apiKeys, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
-import { insertKeyWithinLimit } from './insert-key-within-limit';
+import { SYSTEM_AUTHORITY } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
+import { insertKeyUnderOrgLock, lockOrgForKeyCount } from './insert-key-within-limit';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { storeKeySecret } from './key-secrets';
 import { isUuid } from './lock-active-key';
@@ -39,6 +41,10 @@ export async function createKey(
   const issuedToUserId = input.issuedToUserId ?? null;
 
   return deps.db.transaction(async (tx) => {
+    // The org row first (the key count needs it; setStatus takes it first too, so no lock cycle),
+    // then the admin as still authorised: a deactivation or demotion meanwhile fails the request.
+    await lockOrgForKeyCount(tx, admin.orgId);
+    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     // Shared lock: a deactivation of this user waits for the key to exist, then its event evicts it.
     const [user] =
       issuedToUserId !== null && isUuid(issuedToUserId)
@@ -51,7 +57,7 @@ export async function createKey(
     unwrapPolicy(checkIssuedTo(input.scope, issuedToUserId, user ?? null, admin.orgId));
 
     const { clientKey, secret, keyString } = generateKey();
-    const row = await insertKeyWithinLimit(tx, {
+    const row = await insertKeyUnderOrgLock(tx, {
       orgId: admin.orgId,
       name,
       scope: input.scope,

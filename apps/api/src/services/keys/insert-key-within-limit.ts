@@ -11,8 +11,21 @@ export type NewApiKeyRow = typeof apiKeys.$inferInsert & { orgId: string };
  * count each one sees includes the others' inserts: the limit holds under any concurrency.
  */
 export async function insertKeyWithinLimit(tx: Database, values: NewApiKeyRow) {
-  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, values.orgId)).for('update');
+  await lockOrgForKeyCount(tx, values.orgId);
+  return insertKeyUnderOrgLock(tx, values);
+}
+
+/**
+ * The org row, `FOR NO KEY UPDATE` (creates and imports of one org take turns; the foreign-key checks
+ * of other writes in the org do not wait for it). Take it before any other lock of the transaction.
+ */
+export async function lockOrgForKeyCount(tx: Database, orgId: string): Promise<void> {
+  const [org] = await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.id, orgId)).for('no key update');
   if (!org) throw new KeyholeError('NOT_FOUND', 'No such organization.');
+}
+
+/** `insertKeyWithinLimit` for a transaction that already holds `lockOrgForKeyCount`. */
+export async function insertKeyUnderOrgLock(tx: Database, values: NewApiKeyRow) {
   const [used] = await tx
     .select({ n: count() })
     .from(apiKeys)

@@ -9,6 +9,8 @@ import { eq } from 'drizzle-orm';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
+import { SYSTEM_AUTHORITY } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { storeKeySecret } from './key-secrets';
 import { lockActiveKey } from './lock-active-key';
@@ -27,6 +29,8 @@ export async function regenerateKey(
   const now = deps.clock.now();
   const overlapSeconds = unwrapPolicy(checkOverlapSeconds(input.previousSecretValidForSeconds));
   const result = await deps.db.transaction(async (tx) => {
+    // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     const row = await lockActiveKey(tx, admin.orgId, input.id);
     unwrapPolicy(checkMutable(row.scope));
     const secret = generateSecret();

@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
+import { SYSTEM_AUTHORITY } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { decryptKeySecret } from './key-secrets';
 import { lockActiveKey } from './lock-active-key';
@@ -18,6 +20,8 @@ export async function revealKey(
 ): Promise<{ secret: string }> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
+    // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     const row = await lockActiveKey(tx, admin.orgId, input.id);
     const [org] = await tx
       .select({ allowKeyReveal: orgs.allowKeyReveal })

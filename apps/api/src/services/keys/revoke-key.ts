@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
+import { SYSTEM_AUTHORITY } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { lockActiveKey } from './lock-active-key';
 
@@ -16,6 +18,8 @@ export async function revokeKey(
 ): Promise<{ ok: true }> {
   const now = deps.clock.now();
   const id = await deps.db.transaction(async (tx) => {
+    // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     const row = await lockActiveKey(tx, admin.orgId, input.id);
     await tx
       .update(apiKeys)

@@ -1,6 +1,8 @@
 import { DEFAULT_MEETING_STATE } from '@keyhole/core';
 import { insertMeeting } from '../../db/meeting-store';
 import type { AppDeps } from '../../deps';
+import type { Authority } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import type { CreateMeetingInput } from './meeting-inputs';
 import { resolveAttendees } from './resolve-attendees';
@@ -18,12 +20,15 @@ export interface MeetingHost {
  */
 export async function createMeeting(
   deps: AppDeps,
-  host: MeetingHost,
+  actor: { user: MeetingHost; authority: Authority },
   input: CreateMeetingInput,
 ): Promise<MeetingView> {
+  const host = actor.user;
   const now = deps.clock.now();
   const state = input.state ?? DEFAULT_MEETING_STATE;
   return deps.db.transaction(async (tx) => {
+    // The host's session, still live (not signed out, ended or deactivated since it was checked).
+    await lockActor(tx, actor.authority, now);
     const attendees = await resolveAttendees(tx, host, input.attendees ?? []);
     const id = await insertMeeting(tx, {
       orgId: host.orgId,

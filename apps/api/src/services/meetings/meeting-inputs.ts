@@ -1,5 +1,6 @@
 import { MEETING_ORDER_BY, MEETING_STATES, MEETING_SUBJECT_MAX_LENGTH, SORT_DIRECTIONS } from '@keyhole/core';
 import { z } from 'zod';
+import { dateInput } from '../../lib/date-input';
 import { storableText } from '../../lib/storable-text';
 
 /**
@@ -21,17 +22,8 @@ export const MEETING_BOUNDS = {
   cursor: 1024,
 } as const;
 
-// PostgreSQL has no year 0 and some drivers mangle years before 1900; no meeting needs either.
-const EARLIEST = Date.UTC(1900, 0, 1);
-
-export const isoDateTime = z.iso
-  .datetime({ offset: true, error: 'expected an ISO-8601 date-time such as "2026-01-15T09:00:00Z"' })
-  .transform((s) => new Date(s))
-  .pipe(
-    z
-      .date({ error: 'expected an ISO-8601 date-time such as "2026-01-15T09:00:00Z"' })
-      .min(new Date(EARLIEST), { error: 'must not be before 1900-01-01T00:00:00Z' }),
-  );
+// Dates are bounded once for the whole API (1900 to 9999, after conversion to UTC).
+const isoDateTime = dateInput;
 
 const meetingId = z.guid({ error: 'expected a meeting id (a UUID)' });
 

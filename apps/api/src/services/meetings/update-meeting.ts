@@ -4,6 +4,8 @@ import { meetingVisibleCondition } from '../../db/meeting-access-sql';
 import { updateMeetingRow } from '../../db/meeting-store';
 import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
+import type { Authority } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 import type { MeetingHost } from './create-meeting';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import type { UpdateMeetingInput } from './meeting-inputs';
@@ -19,7 +21,7 @@ import type { MeetingView } from './views';
  */
 export async function updateMeeting(
   deps: AppDeps,
-  actor: { user: MeetingHost; settings: OrgSettings },
+  actor: { user: MeetingHost; settings: OrgSettings; authority: Authority },
   input: UpdateMeetingInput,
 ): Promise<MeetingView> {
   const now = deps.clock.now();
@@ -28,6 +30,7 @@ export async function updateMeeting(
     actor.settings,
   );
   return deps.db.transaction(async (tx) => {
+    await lockActor(tx, actor.authority, now);
     // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
     const [current] = await tx
       .select()

@@ -7,6 +7,7 @@ import { hashPassword } from '../../lib/password';
 import { isEmailTaken } from '../accounts/user-by-email';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import type { SessionAuthority } from '../authority/authority';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 
 export interface AddMemberInput {
@@ -25,7 +26,7 @@ const emailTaken = () => new KeyholeError('CONFLICT', 'A user with this email al
  */
 export async function addMember(
   deps: AppDeps,
-  actor: { userId: string; orgId: string },
+  actor: SessionAuthority,
   input: AddMemberInput,
   origin: RequestOrigin,
 ): Promise<UserView> {
@@ -34,7 +35,7 @@ export async function addMember(
   const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (tx) => {
-      const { actor: admin } = await lockOrgForAdmin(tx, actor.orgId, actor.userId);
+      const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
       const [user] = await tx
         .insert(users)
         .values({

@@ -4,6 +4,7 @@ import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import type { SessionAuthority } from '../authority/authority';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
 
@@ -14,13 +15,13 @@ import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
  */
 export async function setMemberStatus(
   deps: AppDeps,
-  actor: { userId: string; orgId: string },
+  actor: SessionAuthority,
   input: { userId: string; status: UserStatus },
   origin: RequestOrigin,
 ): Promise<UserView> {
   const now = deps.clock.now();
   const { user, changed } = await deps.db.transaction(async (tx) => {
-    const { actor: admin } = await lockOrgForAdmin(tx, actor.orgId, actor.userId);
+    const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
     const target = await memberOfOrg(tx, actor.orgId, input.userId);
     if (input.status === 'deactivated' && target.id === admin.id) {
       throw new KeyholeError(

@@ -1,23 +1,22 @@
-import { KeyholeError } from '@keyhole/core';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/create-database';
-import { orgs, users } from '../../db/schema';
+import { orgs } from '../../db/schema';
+import { adminRequiredError, type SessionAuthority } from '../authority/authority';
+import { lockActor } from '../authority/lock-actor';
 
 /**
- * Takes the org row's lock (`SELECT … FOR UPDATE`) for the rest of the transaction, then re-reads the
- * acting admin under it. Every change to roles, statuses or settings goes through here, so such
- * changes in one org run one after another: two admins demoting each other at once cannot both pass
- * the "another active admin remains" check, and one who lost admin rights a moment ago cannot act.
+ * Takes the org row's lock (`SELECT … FOR NO KEY UPDATE`: FOR UPDATE minus the key-share conflict,
+ * so the foreign-key checks of other transactions' inserts — audit events, meetings — never wait
+ * for it, and a transaction holding its actor's row FOR SHARE can always finish) for the rest of the transaction, then re-checks
+ * the acting admin's session and user row under it (`lockActor`, FOR SHARE). Every change to roles,
+ * statuses or settings goes through here, so such changes in one org run one after another: two
+ * admins demoting each other at once cannot both pass the "another active admin remains" check, and
+ * one who lost admin rights, or whose session ended, a moment ago fails as a fresh request would.
+ * The org row comes first so no transaction waits for it while holding a user row.
  */
-export async function lockOrgForAdmin(tx: Database, orgId: string, actorId: string) {
-  const [org] = await tx.select().from(orgs).where(eq(orgs.id, orgId)).for('update');
-  const [actor] = await tx
-    .select()
-    .from(users)
-    .where(and(eq(users.id, actorId), eq(users.orgId, orgId)))
-    .limit(1);
-  if (!org || !actor || actor.status !== 'active' || actor.role !== 'admin') {
-    throw new KeyholeError('FORBIDDEN', 'Only org admins can do this.', 'admin_required');
-  }
+export async function lockOrgForAdmin(tx: Database, authority: SessionAuthority, now: Date) {
+  const [org] = await tx.select().from(orgs).where(eq(orgs.id, authority.orgId)).for('no key update');
+  const actor = await lockActor(tx, { ...authority, asAdmin: true }, now);
+  if (!org) throw adminRequiredError();
   return { org, actor };
 }

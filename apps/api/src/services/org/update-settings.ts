@@ -4,6 +4,7 @@ import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { toOrgView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
+import type { SessionAuthority } from '../authority/authority';
 import { lockOrgForAdmin } from './lock-org-for-admin';
 
 export type SettingsPatch = Partial<OrgSettings>;
@@ -15,13 +16,13 @@ export type SettingsPatch = Partial<OrgSettings>;
  */
 export async function updateOrgSettings(
   deps: AppDeps,
-  actor: { userId: string; orgId: string },
+  actor: SessionAuthority,
   patch: SettingsPatch,
   origin: RequestOrigin,
 ): Promise<OrgSettings> {
   const now = deps.clock.now();
   const { settings, changed } = await deps.db.transaction(async (tx) => {
-    const { org, actor: admin } = await lockOrgForAdmin(tx, actor.orgId, actor.userId);
+    const { org, actor: admin } = await lockOrgForAdmin(tx, actor, now);
     const before = toOrgView(org).settings;
     const after: OrgSettings = {
       orgFullKeysIncludePrivate: patch.orgFullKeysIncludePrivate ?? before.orgFullKeysIncludePrivate,
