@@ -15,6 +15,7 @@ import { hashSessionToken } from '../../src/services/sessions/session-token';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
+import { startHttpServer } from '../../src/server/http-server';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { isPostgres } from '../support/test-database';
 
@@ -41,13 +42,18 @@ vi.mock('../../src/services/audit/record-audit', async (importOriginal) => {
 const PASSWORD = 'correct horse battery staple';
 let app: TestApp;
 let server: Awaited<ReturnType<typeof startTestServer>>;
+// The stock adapter resolves the caller before it reads the body (the fast path waits for the whole
+// body of a mutation first), so a request held there is the one whose authority can go stale.
+let stockServer: Awaited<ReturnType<typeof startHttpServer>>;
 
 beforeAll(async () => {
   app = await createTestApp({ env: { KEYHOLE_LOG_LEVEL: 'info' } });
   server = await startTestServer(app);
+  stockServer = await startHttpServer(app.deps, { host: '127.0.0.1', port: 0, adapter: 'stock' });
 });
 afterAll(async () => {
   await server?.close();
+  await stockServer?.close();
   await app?.close();
 });
 
@@ -73,7 +79,7 @@ function heldMutation(path: string, input: unknown, cookie: string) {
   const stop = app.database.onStatement((sql) => {
     if (/from "sessions"/i.test(sql)) sawSession();
   });
-  const req = request(`${server.url}/trpc/${path}`, {
+  const req = request(`${stockServer.url}/trpc/${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
