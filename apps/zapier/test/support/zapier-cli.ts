@@ -74,12 +74,28 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Why `dir` does not hold both tools at their pinned versions, or null when it does. */
+async function whyNotUsable(dir: string): Promise<string | null> {
+  if (!(await exists(bin(dir, 'node'))) || !(await exists(bin(dir, 'zapier-platform')))) {
+    return 'node or zapier-platform is missing';
+  }
+  const node = await run(bin(dir, 'node'), ['--version'], { env: process.env, timeoutMs: 30_000 });
+  if (node.stdout.trim() !== `v${NODE_22_VERSION}`) {
+    return `its node is not a working Node ${NODE_22_VERSION}: ${node.stdout}${node.stderr}`.trim();
+  }
+  const cliPackage = await readFile(join(dir, 'node_modules', 'zapier-platform-cli', 'package.json'), 'utf8')
+    .then((text) => JSON.parse(text) as { version?: string })
+    .catch(() => ({ version: undefined }));
+  if (cliPackage.version !== ZAPIER_CLI_VERSION) {
+    return `it has zapier-platform-cli ${cliPackage.version ?? '(none)'}, not ${ZAPIER_CLI_VERSION}`;
+  }
+  return null;
+}
+
+/** Installed by this file (its marker), or by hand as the README shows, as long as the versions are right. */
 async function isReady(dir: string): Promise<boolean> {
-  return (
-    (await exists(join(dir, READY))) &&
-    (await exists(bin(dir, 'node'))) &&
-    (await exists(bin(dir, 'zapier-platform')))
-  );
+  if ((await exists(join(dir, READY))) && (await exists(bin(dir, 'zapier-platform')))) return true;
+  return (await exists(dir)) && (await whyNotUsable(dir)) === null;
 }
 
 /** Half-finished installs of runs that were killed, left for an hour (another run may still be going). */
@@ -153,23 +169,19 @@ export async function ensureZapierCli(): Promise<InstalledCli> {
     if (install.code !== 0) {
       throw new Error(`npm exited with ${install.code}:\n${(install.stderr || install.stdout).slice(-4000)}`);
     }
-    const node = await run(bin(partial, 'node'), ['--version'], { env: process.env, timeoutMs: 30_000 });
-    if (node.stdout.trim() !== `v${NODE_22_VERSION}`) {
-      throw new Error(
-        `node@${NODE_22_VERSION} installed no working Node ${NODE_22_VERSION} binary: ${node.stdout}${node.stderr}`,
-      );
-    }
-    const cliPackage = JSON.parse(
-      await readFile(join(partial, 'node_modules', 'zapier-platform-cli', 'package.json'), 'utf8'),
-    ) as { version: string };
-    if (cliPackage.version !== ZAPIER_CLI_VERSION) {
-      throw new Error(`installed zapier-platform-cli ${cliPackage.version}, not ${ZAPIER_CLI_VERSION}`);
-    }
+    const why = await whyNotUsable(partial);
+    if (why) throw new Error(`npm finished, but ${why}`);
     const installSeconds = Math.round((Date.now() - started) / 100) / 10;
     await writeFile(
       join(partial, READY),
       `${JSON.stringify({ packages, installSeconds, installedAt: new Date().toISOString() }, null, 2)}\n`,
     );
+    // A folder there that is not usable (a broken or other-version install by hand) makes way.
+    if ((await exists(dir)) && !(await isReady(dir))) {
+      const aside = `${dir}.partial-old-${process.pid}`;
+      await rename(dir, aside).catch(() => {});
+      await rm(aside, { recursive: true, force: true });
+    }
     try {
       await rename(partial, dir);
     } catch (err) {
