@@ -20,7 +20,7 @@ function resultData<T>(z: ZObject, body: unknown): T {
 /** Zapier's own errors (thrown by the middleware) pass; a failed connection gets words a user can read. */
 async function send(
   z: ZObject,
-  request: { url: string; method: 'GET'; params?: Record<string, string> },
+  request: { url: string; method: 'GET'; params?: Record<string, string>; skipThrowForStatus?: boolean },
 ): Promise<HttpResponse> {
   try {
     return await z.request(request);
@@ -76,9 +76,12 @@ export async function getTranscripts(z: ZObject, ids: string[]): Promise<Map<str
     url: `/trpc/${ids.map(() => 'meetings.transcript').join(',')}`,
     method: 'GET',
     params: { batch: '1', input: JSON.stringify(input) },
+    // Each call of the batch is judged below; a whole-batch 404 (none readable) is not a failure.
+    skipThrowForStatus: true,
   });
   const entries = response.data as BatchEntry<Transcript>[] | undefined;
   if (!Array.isArray(entries) || entries.length !== ids.length) {
+    // Not a batch answer at all (the middleware has already thrown for a Keyhole error body).
     throw new z.errors.Error(UNREADABLE_ANSWER, 'unreadable_answer', response.status);
   }
   entries.forEach((entry, index) => {

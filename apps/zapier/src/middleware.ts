@@ -20,9 +20,13 @@ export const addBaseUrlAndApiKey: BeforeRequestMiddleware = (request, _z, bundle
   return request;
 };
 
-/** Turns the API's error answer into the error Zapier acts on (see `apiError`). */
+/**
+ * Turns the API's error answer into the error Zapier acts on (see `apiError`). A batch's answer (a list,
+ * one entry per call) goes back to its caller whatever its status, which judges each call: one meeting
+ * not found must not fail the others (`getTranscripts`).
+ */
 export const handleApiErrors: AfterResponseMiddleware = (response, z) => {
-  if (response.status < 400) return response;
+  if (response.status < 400 || Array.isArray(response.data)) return response;
   throw apiError(z, {
     status: response.status,
     error: errorInBody(response.data),

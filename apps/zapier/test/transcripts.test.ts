@@ -1,6 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, type ApiMeeting, KeyholeServer, type Member } from './support/keyhole-server';
-import { type KeyholeZapierApp, loadApp, triggerView, zapierError, zapierRunner } from './support/zapier-app';
+import {
+  entryPath,
+  type KeyholeZapierApp,
+  loadApp,
+  triggerView,
+  zapierError,
+  zapierRunner,
+} from './support/zapier-app';
 
 /**
  * Meeting Completed's "Include transcript" (default yes), against the real API: the transcript as one
@@ -168,6 +178,37 @@ describe('Meeting Completed with the transcript (the default)', () => {
       message: `Rate limit of 2 calls per minute reached for this API key. Retry in ${retryAfter} s.`,
       delay: retryAfter,
     });
+  });
+});
+
+describe('the batched transcript request', () => {
+  // The app's own function, from dist/, run with the app's middleware: a meeting that went out of reach
+  // between the list and the batch (made private a moment ago) must not fail the others.
+  const getTranscripts = async (key: string, meetingIds: string[]) => {
+    const api = (await import(pathToFileURL(join(dirname(entryPath), 'keyhole-api.js')).href)) as {
+      getTranscripts(z: unknown, ids: string[]): Promise<Map<string, unknown>>;
+    };
+    return zapier.run(key, (z) => api.getTranscripts(z, meetingIds));
+  };
+
+  it('leaves out a meeting the key cannot read, and keeps the others (HTTP 207)', async () => {
+    const { result, requests } = await keyhole.observe(() =>
+      getTranscripts(ivyKey, [m.draft!.id, m.retro!.id, randomUUID()]),
+    );
+    expect([...result.keys()]).toEqual([m.retro!.id]);
+    expect(requests).toEqual([expect.objectContaining({ status: 207 })]);
+  });
+
+  it('answers an empty map when no meeting can be read (HTTP 404 for the whole batch)', async () => {
+    const { result, requests } = await keyhole.observe(() => getTranscripts(ivyKey, [m.draft!.id]));
+    expect(result.size).toBe(0);
+    expect(requests).toEqual([expect.objectContaining({ status: 404 })]);
+  });
+
+  it('makes no request for no meeting', async () => {
+    const { result, requests } = await keyhole.observe(() => getTranscripts(ivyKey, []));
+    expect(result.size).toBe(0);
+    expect(requests).toEqual([]);
   });
 });
 
