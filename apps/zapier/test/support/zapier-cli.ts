@@ -151,10 +151,17 @@ export async function ensureZapierCli(): Promise<InstalledCli> {
         2,
       )}\n`,
     );
+    const env = withoutPnpmScriptVars(process.env);
+    // `--prefix` also moves npm's global config to <prefix>/etc/npmrc, and with it settings such as the
+    // machine's `cafile` (a TLS-inspecting proxy's CA): keep the one npm reads without it.
+    const globalConfig = await run('npm', ['config', 'get', 'globalconfig'], { env, timeoutMs: 60_000 });
     const install = await run(
       'npm',
       [
         'install',
+        ...(globalConfig.code === 0 && globalConfig.stdout.trim()
+          ? ['--globalconfig', globalConfig.stdout.trim()]
+          : []),
         '--prefix',
         partial,
         '--save-exact',
@@ -164,7 +171,7 @@ export async function ensureZapierCli(): Promise<InstalledCli> {
         '--loglevel=error',
         ...packages,
       ],
-      { env: withoutPnpmScriptVars(process.env), timeoutMs: 15 * 60_000 },
+      { env, timeoutMs: 15 * 60_000 },
     );
     if (install.code !== 0) {
       throw new Error(`npm exited with ${install.code}:\n${(install.stderr || install.stdout).slice(-4000)}`);
