@@ -1,10 +1,13 @@
 import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
-import { developerPageUrl } from './config.js';
+import { apiKeyHelpUrl, developerPageUrl } from './config.js';
 import { REQUIRED_SCOPE, SCOPE_LABELS } from './constants.js';
 import { whoami } from './keyhole-api.js';
 import type { WhoAmI } from './keyhole-types.js';
 
 const REQUIRED_LABEL = SCOPE_LABELS[REQUIRED_SCOPE];
+
+/** “a User – …”, “an Organization – …”: the article as the label is spoken. */
+const withArticle = (label: string) => `${/^[AEIO]/i.test(label) ? 'an' : 'a'} “${label}”`;
 
 const howToCreateKey = () =>
   `Ask an admin of your Keyhole organization to create one for you in Settings → Organization → ` +
@@ -19,7 +22,7 @@ const test = async (z: ZObject, _bundle: Bundle): Promise<WhoAmI> => {
   if (me.key.scope !== REQUIRED_SCOPE) {
     const label = SCOPE_LABELS[me.key.scope] ?? me.key.scope;
     throw new z.errors.Error(
-      `This is a “${label}” key, but Zapier needs a “${REQUIRED_LABEL}” key. ${howToCreateKey()}`,
+      `This is ${withArticle(label)} key, but Zapier needs ${withArticle(REQUIRED_LABEL)} key. ${howToCreateKey()}`,
       'wrong_key_scope',
       403,
     );
@@ -45,8 +48,8 @@ export default {
       helpText:
         `A Keyhole API key with the scope **${REQUIRED_LABEL}**, issued to you (it looks like ` +
         '`kh_…:khs_…`). Only your own meetings that are not private reach your Zaps. ' +
-        `An org admin creates it in [Settings → Organization → Developer](${developerPageUrl()}) ` +
-        `with **Add API key**, scope “${REQUIRED_LABEL}”, issued to you; copy it when it is shown.`,
+        `An org admin creates it in [Settings → Organization → Developer](${apiKeyHelpUrl()}) ` +
+        `with **Add API key**, scope “${REQUIRED_LABEL}”, issued to you, and copies it for you.`,
     },
   ],
   test,

@@ -1,4 +1,6 @@
-import { DEVELOPER_PAGE_PATH } from './constants.js';
+import { DEFAULT_HELP_URL, DEVELOPER_PAGE_PATH } from './constants.js';
+
+const trimmed = (name: string) => process.env[name]?.trim().replace(/\/+$/, '') || undefined;
 
 /**
  * The Keyhole server this integration talks to, from `KEYHOLE_API_URL` (set on Zapier with
@@ -6,22 +8,31 @@ import { DEVELOPER_PAGE_PATH } from './constants.js';
  * imports an ESM app before it copies the integration's environment into `process.env`.
  */
 export function apiBaseUrl(): string {
-  const raw = process.env.KEYHOLE_API_URL?.trim();
-  if (!raw) {
+  const base = trimmed('KEYHOLE_API_URL');
+  if (!base) {
+    // Seen by a Zapier user only when the integration's developer skipped `zapier env:set`.
     throw new Error(
-      'KEYHOLE_API_URL is not set: set it to the Keyhole server this integration should call ' +
-        '(zapier env:set <version> KEYHOLE_API_URL=https://keyhole.example.com).',
+      'This Keyhole integration is not finished setting up: its developer has to tell it the address of ' +
+        'your Keyhole server (KEYHOLE_API_URL, set with `zapier env:set`).',
     );
   }
-  return raw.replace(/\/+$/, '');
+  return base;
+}
+
+/** The Developer page of the server this integration calls, for messages shown at run time. */
+export function developerPageUrl(): string {
+  return `${apiBaseUrl()}${DEVELOPER_PAGE_PATH}`;
 }
 
 /**
- * The link in the API key field's help text. Zapier shows the help text from the definition uploaded by
- * `zapier push`, so the URL is taken from `KEYHOLE_API_URL` when the definition is built; without it (a
- * local `zapier validate`) it points at a local server's default address.
+ * Where the API key field's help text sends people to learn how to get a key. Zapier shows the help
+ * text from the definition uploaded by `zapier push`, so this is read when the definition is built:
+ * `KEYHOLE_ZAPIER_HELP_URL` when set (your help-centre article), else the Developer page of
+ * `KEYHOLE_API_URL`, else the public default, never a loopback address.
  */
-export function developerPageUrl(): string {
-  const base = process.env.KEYHOLE_API_URL?.trim().replace(/\/+$/, '') || 'http://127.0.0.1:3000';
-  return `${base}${DEVELOPER_PAGE_PATH}`;
+export function apiKeyHelpUrl(): string {
+  const explicit = trimmed('KEYHOLE_ZAPIER_HELP_URL');
+  if (explicit) return explicit;
+  const base = trimmed('KEYHOLE_API_URL');
+  return base ? `${base}${DEVELOPER_PAGE_PATH}` : DEFAULT_HELP_URL;
 }

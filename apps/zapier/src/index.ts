@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { defineApp, version as platformVersion } from 'zapier-platform-core';
 import authentication from './authentication.js';
 import { addBaseUrlAndApiKey, handleApiErrors } from './middleware.js';
+import findMeeting from './searches/find-meeting.js';
+import findTranscript from './searches/find-transcript.js';
 import meetingCompleted from './triggers/meeting-completed.js';
 import newMeeting from './triggers/new-meeting.js';
 
@@ -16,5 +18,9 @@ export default defineApp({
   triggers: {
     [newMeeting.key]: newMeeting,
     [meetingCompleted.key]: meetingCompleted,
+  },
+  searches: {
+    [findMeeting.key]: findMeeting,
+    [findTranscript.key]: findTranscript,
   },
 });

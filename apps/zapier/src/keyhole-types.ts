@@ -23,6 +23,19 @@ export interface Meeting {
   completedAt: string | null;
 }
 
+export interface TranscriptSegment {
+  speaker: string;
+  startSeconds: number;
+  endSeconds: number;
+  text: string;
+}
+
+/** `meetings.transcript`: an empty list when the meeting has no transcript. */
+export interface Transcript {
+  meetingId: string;
+  segments: TranscriptSegment[];
+}
+
 export interface MeetingPage {
   items: Meeting[];
   nextCursor: string | null;
@@ -42,11 +55,14 @@ export interface MeetingListInput {
   state?: MeetingState;
 }
 
-/** Every tRPC failure has this body (docs/API.md, Errors). */
+/** The `error` of every tRPC failure (docs/API.md, Errors). */
+export interface TrpcError {
+  message: string;
+  code: number;
+  data?: { code?: string; httpStatus?: number; path?: string; reason?: string };
+}
+
+/** Every tRPC failure has this body; a batch answers one of these or `{ result }` per call. */
 export interface TrpcErrorBody {
-  error: {
-    message: string;
-    code: number;
-    data?: { code?: string; httpStatus?: number; path?: string; reason?: string };
-  };
+  error: TrpcError;
 }

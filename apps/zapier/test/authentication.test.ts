@@ -68,15 +68,15 @@ describe('the connection test', () => {
   });
 
   const otherScopes = [
-    { scope: 'user_full', label: 'User – full access' },
-    { scope: 'org_limited', label: 'Organization – limited access' },
-    { scope: 'org_full', label: 'Organization – full access' },
-    { scope: 'legacy', label: 'Legacy' },
+    { scope: 'user_full', label: 'User – full access', article: 'a' },
+    { scope: 'org_limited', label: 'Organization – limited access', article: 'an' },
+    { scope: 'org_full', label: 'Organization – full access', article: 'an' },
+    { scope: 'legacy', label: 'Legacy', article: 'a' },
   ] as const;
 
   it.each(otherScopes)(
     'refuses a $label key, naming its scope and how to create the right one',
-    async ({ scope, label }) => {
+    async ({ scope, label, article }) => {
       const { secret } =
         scope === 'legacy'
           ? await keyhole.mintLegacyKey(admin.org.id)
@@ -89,7 +89,9 @@ describe('the connection test', () => {
       expect(err.name).toBe('AppError');
       expect(err.json).toMatchObject({ code: 'wrong_key_scope', status: 403 });
       const message = String(err.json?.message);
-      expect(message).toContain(`This is a “${label}” key, but Zapier needs a “User – limited access” key.`);
+      expect(message).toContain(
+        `This is ${article} “${label}” key, but Zapier needs a “User – limited access” key.`,
+      );
       expect(message).toContain(
         `Settings → Organization → Developer (${keyhole.url}/settings/organization/developer)`,
       );

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { SCOPE_INFO, SCOPES } from '@keyhole/core';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { SCOPE_LABELS } from '../src/constants.js';
-import type { KeyScope, Meeting, WhoAmI } from '../src/keyhole-types.js';
-import type { ApiMeeting, ApiWhoAmI } from './support/keyhole-server';
+import { DEFAULT_HELP_URL, SCOPE_LABELS } from '../src/constants.js';
+import type { KeyScope, Meeting, Transcript, WhoAmI } from '../src/keyhole-types.js';
+import type { ApiMeeting, ApiTranscript, ApiWhoAmI } from './support/keyhole-server';
 import { entryPath, type KeyholeZapierApp, loadApp, triggerView } from './support/zapier-app';
 import { ISO_WITH_ZONE, MEETING_DATE_FIELDS, zapierFieldKeys } from './support/zapier-output';
 
@@ -128,6 +128,7 @@ describe('dist/ as Zapier loads it', () => {
           'beforeRequest',
           'afterResponse',
           'triggers',
+          'searches',
         ],
         handler: 'function',
         perform: 'function',
@@ -139,6 +140,7 @@ describe('dist/ as Zapier loads it', () => {
         authentication: { type: 'custom', fields: [{ key: 'apiKey', type: 'password', required: true }] },
       });
       expect(Object.keys(result.definition.triggers)).toEqual(['new_meeting', 'meeting_completed']);
+      expect(Object.keys(result.definition.searches)).toEqual(['find_meeting', 'find_transcript']);
       expect(result.definition.authentication.fields[0].helpText).toContain(
         '(https://keyhole.example.com/settings/organization/developer)',
       );
@@ -146,6 +148,66 @@ describe('dist/ as Zapier loads it', () => {
       await rm(wrapper, { force: true });
       await rmdir(dir).catch(() => {});
     }
+  });
+});
+
+describe('the API key’s help link, as `zapier push` builds the definition', () => {
+  /** The field's help text of dist/ imported in a fresh Node process with exactly these variables. */
+  async function helpTextWith(env: Record<string, string>): Promise<string> {
+    const script = `
+      const { default: app } = await import(${JSON.stringify(pathToFileURL(entryPath).href)});
+      process.stdout.write('\\nRESULT ' + JSON.stringify(app.authentication.fields[0].helpText) + '\\n');
+    `;
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('KEYHOLE_')),
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: packageDir,
+      env: { ...clean, ...env },
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    return JSON.parse(line!.slice('RESULT '.length)) as string;
+  }
+  const link = (url: string) => `[Settings → Organization → Developer](${url})`;
+
+  it('is the public default when nothing is configured, never a loopback address', async () => {
+    const text = await helpTextWith({});
+    expect(text).toContain(link(DEFAULT_HELP_URL));
+    expect(DEFAULT_HELP_URL).toMatch(/^https:\/\//);
+    expect(text).not.toMatch(/127\.0\.0\.1|localhost/);
+  });
+
+  it('is the Developer page of KEYHOLE_API_URL when that is set', async () => {
+    const text = await helpTextWith({ KEYHOLE_API_URL: ' https://keyhole.acme.test/ ' });
+    expect(text).toContain(link('https://keyhole.acme.test/settings/organization/developer'));
+  });
+
+  it('is KEYHOLE_ZAPIER_HELP_URL when that is set, whatever KEYHOLE_API_URL says', async () => {
+    const text = await helpTextWith({
+      KEYHOLE_API_URL: 'https://keyhole.acme.test',
+      KEYHOLE_ZAPIER_HELP_URL: 'https://help.acme.test/keyhole/zapier-key',
+    });
+    expect(text).toContain(link('https://help.acme.test/keyhole/zapier-key'));
+  });
+});
+
+describe('package.json’s zapier-platform-core', () => {
+  it('is an exact version (zapier validate refuses anything else), equal to the workspace catalog’s', async () => {
+    const pkg = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const pinned = pkg.dependencies['zapier-platform-core'];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const workspace = await readFile(join(packageDir, '..', '..', 'pnpm-workspace.yaml'), 'utf8');
+    const catalog = /^\s+"?zapier-platform-core"?:\s*"?([^"\s#]+)"?\s*$/m.exec(workspace)?.[1];
+    expect(catalog, 'pnpm-workspace.yaml catalog entry for zapier-platform-core').toBeDefined();
+    expect(pinned).toBe(catalog);
+    // …and the copy installed is that version, the one the app reports as its platformVersion.
+    const installed = JSON.parse(
+      await readFile(join(dirname(require.resolve('zapier-platform-core')), 'package.json'), 'utf8'),
+    ) as { version: string };
+    expect(installed.version).toBe(pinned);
+    expect(app.platformVersion).toBe(pinned);
   });
 });
 
@@ -158,6 +220,7 @@ describe('labels, sample and output fields', () => {
   it('its wire types are the API router’s (checked by `pnpm typecheck`)', () => {
     expectTypeOf<Meeting>().toEqualTypeOf<ApiMeeting>();
     expectTypeOf<WhoAmI>().toEqualTypeOf<ApiWhoAmI>();
+    expectTypeOf<Transcript>().toEqualTypeOf<ApiTranscript>();
     expectTypeOf<KeyScope>().toEqualTypeOf<(typeof SCOPES)[number]>();
   });
 

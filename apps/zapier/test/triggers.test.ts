@@ -19,7 +19,7 @@ import { ISO_WITH_ZONE, MEETING_DATE_FIELDS, zapierFieldKeys } from './support/z
  * | moPrivate      | mo                | yes     | —         | yes (never shown)     |
  * | piaAlone       | pia               | no      | —         | yes (not mo's)        |
  * | piaPrivateMo   | pia               | yes     | mo        | —                     |
- * | moKickoff      | mo                | no      | —         | 1st (at creation)     |
+ * | moKickoff      | mo                | no      | —         | 1st (at creation)     |  (has a transcript)
  * | globex         | bob (other org)   | no      | mo's email| —                     |
  * | zedWithMo      | zed               | no      | mo        | completed, reopened   |
  *
@@ -58,6 +58,10 @@ beforeAll(async () => {
   m.moKickoff = await mo.createMeeting('Mo kickoff', {
     state: 'completed',
     attendees: [{ email: piaUser.email }, { email: 'dana@customer.example', name: 'Dana' }],
+    transcript: [
+      { speaker: 'Mo', startSeconds: 0, endSeconds: 4, text: 'Welcome, everyone.' },
+      { speaker: 'Dana', startSeconds: 4, endSeconds: 9, text: 'Glad to be here.' },
+    ],
   });
   m.globex = await bob.createMeeting('Globex with Mo’s address', withMo);
   m.zedWithMo = await zed.createMeeting('Zed with Mo', withMo);
@@ -126,24 +130,29 @@ describe('meeting_completed', () => {
 });
 
 describe('each poll', () => {
-  const cases: { trigger: TriggerKey; query: Record<string, unknown> }[] = [
-    { trigger: 'new_meeting', query: { orderBy: 'createdAt', direction: 'desc' } },
-    {
-      trigger: 'meeting_completed',
-      query: { state: 'completed', orderBy: 'completedAt', direction: 'desc' },
-    },
-  ];
+  // Meeting Completed without its transcript; with it, see transcripts.test.ts (two requests).
+  const cases: { trigger: TriggerKey; query: Record<string, unknown>; inputData: Record<string, unknown> }[] =
+    [
+      { trigger: 'new_meeting', query: { orderBy: 'createdAt', direction: 'desc' }, inputData: {} },
+      {
+        trigger: 'meeting_completed',
+        query: { state: 'completed', orderBy: 'completedAt', direction: 'desc' },
+        inputData: { includeTranscript: 'no' },
+      },
+    ];
   const modes = [
     { mode: 'a regular poll', meta: {}, limit: 25 },
     { mode: 'loading a sample in the editor', meta: { isLoadingSample: true }, limit: 3 },
     { mode: 'populating deduplication', meta: { isPopulatingDedupe: true }, limit: 100 },
   ];
 
-  for (const { trigger, query } of cases) {
+  for (const { trigger, query, inputData } of cases) {
     it.each(modes)(
       `${trigger}: $mode is one meetings.list request with limit $limit`,
       async ({ meta, limit }) => {
-        const { result, requests } = await keyhole.observe(() => zapier.poll(trigger, moKey, meta));
+        const { result, requests } = await keyhole.observe(() =>
+          zapier.poll(trigger, moKey, meta, inputData),
+        );
         expect(requests).toEqual([
           expect.objectContaining({ method: 'GET', path: '/trpc/meetings.list', status: 200 }),
         ]);

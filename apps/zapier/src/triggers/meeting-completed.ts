@@ -1,11 +1,18 @@
 import { type Bundle, defineTrigger, type ZObject } from 'zapier-platform-core';
-import { listMeetings } from '../keyhole-api.js';
+import { includeTranscriptField, wantsTranscript } from '../include-transcript.js';
+import { getTranscripts, listMeetings } from '../keyhole-api.js';
+import type { Meeting } from '../keyhole-types.js';
 import { meetingOutputFields, meetingSample, toZapierMeeting } from '../meeting-output.js';
 import { pollLimit } from '../poll-limit.js';
+import { transcriptFields, transcriptOutputFields, transcriptSample } from '../transcript-output.js';
 
 /**
- * Meetings now in the `completed` state, most recently completed first, in one request. `completedAt`
- * is set once and never moves, so a meeting triggers once even if it is reopened and completed again.
+ * Meetings now in the `completed` state, most recently completed first. `completedAt` is set once and
+ * never moves, so a meeting triggers once even if it is reopened and completed again.
+ *
+ * One request without the transcript; with it (the default), two: the list, then one batched request
+ * for the transcripts of the listed meetings that have one (`transcriptReady`). While Zapier only
+ * fills its deduplication list it uses nothing but the ids, so no transcript is read then.
  */
 const perform = async (z: ZObject, bundle: Bundle) => {
   const page = await listMeetings(z, {
@@ -14,7 +21,17 @@ const perform = async (z: ZObject, bundle: Bundle) => {
     orderBy: 'completedAt',
     direction: 'desc',
   });
-  return page.items.map(toZapierMeeting);
+  const meetings = page.items.map(toZapierMeeting);
+  if (!wantsTranscript(bundle) || bundle.meta?.isPopulatingDedupe) return meetings;
+  const withTranscript = meetings.filter((meeting) => meeting.transcriptReady).map((meeting) => meeting.id);
+  const transcripts = await getTranscripts(z, withTranscript);
+  return meetings.flatMap((meeting: Meeting) => {
+    if (!meeting.transcriptReady) return [{ ...meeting, ...transcriptFields([]) }];
+    const transcript = transcripts.get(meeting.id);
+    // Gone between the two requests (made private, or out of the key's reach): never hand it on.
+    if (!transcript) return [];
+    return [{ ...meeting, ...transcriptFields(transcript.segments) }];
+  });
 };
 
 export default defineTrigger({
@@ -26,8 +43,9 @@ export default defineTrigger({
   },
   operation: {
     type: 'polling',
+    inputFields: [includeTranscriptField],
     perform,
-    sample: meetingSample,
-    outputFields: meetingOutputFields,
+    sample: { ...meetingSample, ...transcriptSample },
+    outputFields: [...meetingOutputFields, ...transcriptOutputFields],
   },
 });

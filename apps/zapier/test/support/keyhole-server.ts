@@ -12,6 +12,7 @@ export type ApiMeeting = Outputs['meetings']['create'];
 export type ApiUser = Outputs['members']['add'];
 export type ApiKeyView = Outputs['keys']['create']['key'];
 export type ApiWhoAmI = Outputs['whoami'];
+export type ApiTranscript = Outputs['meetings']['transcript'];
 
 // Zapier's runtime wraps the global fetch for its logs once an app has run; the world is built with
 // the plain one.

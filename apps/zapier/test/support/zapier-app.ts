@@ -31,6 +31,7 @@ function asFunction(value: unknown, name: string): Perform {
 }
 
 export type TriggerKey = keyof KeyholeZapierApp['triggers'];
+export type SearchKey = keyof KeyholeZapierApp['searches'];
 
 /**
  * The schema types leave most of a definition optional or a union; these views check at run time that
@@ -52,21 +53,47 @@ export function triggerView(app: KeyholeZapierApp, key: TriggerKey) {
   const operation = trigger.operation as {
     type?: string;
     perform?: unknown;
+    inputFields?: unknown[];
     outputFields?: unknown[];
     sample?: Record<string, unknown>;
   };
-  const outputFields = (operation.outputFields ?? []).map((field) => {
-    if (typeof field === 'function') throw new Error(`${key}: dynamic output fields`);
-    return field as PlainOutputField & { label: string };
-  });
+  return { key: trigger.key, noun: trigger.noun, display: trigger.display, ...operationView(key, operation) };
+}
+
+export function searchView(app: KeyholeZapierApp, key: SearchKey) {
+  const search = app.searches[key];
+  return {
+    key: search.key,
+    noun: search.noun,
+    display: search.display,
+    ...operationView(key, search.operation as Parameters<typeof operationView>[1]),
+  };
+}
+
+function operationView(
+  key: string,
+  operation: {
+    type?: string;
+    perform?: unknown;
+    inputFields?: unknown[];
+    outputFields?: unknown[];
+    sample?: Record<string, unknown>;
+  },
+) {
+  const plain = <T>(fields: unknown[] | undefined, what: string) =>
+    (fields ?? []).map((field) => {
+      if (typeof field === 'function') throw new Error(`${key}: dynamic ${what}`);
+      return field as T;
+    });
   if (!operation.sample) throw new Error(`${key}: no sample`);
   return {
-    key: trigger.key,
-    noun: trigger.noun,
-    display: trigger.display,
     type: operation.type,
     perform: asFunction(operation.perform, `${key}.perform`),
-    outputFields,
+    inputFields: plain<Record<string, unknown> & { key: string; label: string }>(
+      operation.inputFields,
+      'input fields',
+    ),
+    outputFields: plain<PlainOutputField & { label: string }>(operation.outputFields, 'output fields'),
     sample: operation.sample,
   };
 }
@@ -84,15 +111,23 @@ export function zapierRunner(app: KeyholeZapierApp) {
         ...authData(apiKey),
         inputData: testResult as Record<string, unknown>,
       }),
-    /** One poll of a trigger, with the flags Zapier sets in `bundle.meta`. */
+    /** One poll of a trigger, with the flags Zapier sets in `bundle.meta` and the Zap's input fields. */
     poll: (
       trigger: TriggerKey,
       apiKey: string,
       meta: { isLoadingSample?: boolean; isPopulatingDedupe?: boolean } = {},
+      inputData: Record<string, unknown> = {},
     ) =>
       appTester(triggerView(app, trigger).perform, {
         ...authData(apiKey),
         meta,
+        inputData,
+      }) as Promise<Record<string, unknown>[]>,
+    /** One run of a search with the Zap's input fields; `[]` is Zapier's "nothing found". */
+    search: (search: SearchKey, apiKey: string, inputData: Record<string, unknown>) =>
+      appTester(searchView(app, search).perform, {
+        ...authData(apiKey),
+        inputData,
       }) as Promise<Record<string, unknown>[]>,
     /** Any function run with the app's middleware, e.g. a raw `z.request`. */
     run: <T>(apiKey: string, fn: (z: ZObject) => Promise<T>) =>
