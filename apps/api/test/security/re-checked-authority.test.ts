@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiKeys, auditEvents, meetings, orgs, sessions } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
 import { hashPassword } from '../../src/lib/password';
+import { startHttpServer } from '../../src/server/http-server';
 import { signOut } from '../../src/services/accounts/sign-out';
 import type { KeyAuthority } from '../../src/services/authority/authority';
 import { lockActor } from '../../src/services/authority/lock-actor';
@@ -15,7 +16,6 @@ import { hashSessionToken } from '../../src/services/sessions/session-token';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
-import { startHttpServer } from '../../src/server/http-server';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { isPostgres } from '../support/test-database';
 
