@@ -46,7 +46,10 @@ async function meetingFacts(orgId: string): Promise<(MeetingFacts & { id: string
 }
 
 describe('first-start seed', () => {
-  const withSeed = (seed: 'auto' | 'demo' | 'off', over: { kind?: 'pglite' | 'postgres'; nodeEnv?: 'production' } = {}) => ({
+  const withSeed = (
+    seed: 'auto' | 'demo' | 'off',
+    over: { kind?: 'pglite' | 'postgres'; nodeEnv?: 'production' } = {},
+  ) => ({
     ...app.deps,
     config: { ...app.deps.config, seed, ...(over.nodeEnv ? { nodeEnv: over.nodeEnv } : {}) },
     database: { ...app.deps.database, kind: over.kind ?? app.deps.database.kind },
@@ -59,8 +62,12 @@ describe('first-start seed', () => {
 
   it('auto never seeds PostgreSQL nor a production server, even on an empty database', async () => {
     expect(await seedDemoOnFirstStart(withSeed('auto', { kind: 'postgres' }))).toBeNull();
-    expect(await seedDemoOnFirstStart(withSeed('auto', { kind: 'pglite', nodeEnv: 'production' }))).toBeNull();
-    expect(await seedDemoOnFirstStart(withSeed('auto', { kind: 'postgres', nodeEnv: 'production' }))).toBeNull();
+    expect(
+      await seedDemoOnFirstStart(withSeed('auto', { kind: 'pglite', nodeEnv: 'production' })),
+    ).toBeNull();
+    expect(
+      await seedDemoOnFirstStart(withSeed('auto', { kind: 'postgres', nodeEnv: 'production' })),
+    ).toBeNull();
     expect(await app.deps.db.select().from(orgs)).toHaveLength(0);
   });
 

@@ -40,7 +40,14 @@ async function servePglite(env: Record<string, string>): Promise<{ url: string; 
   );
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: API_DIR,
-    env: { ...base, KEYHOLE_DATA_DIR: dir, KEYHOLE_PASSWORD_COST: '10', KEYHOLE_LOG_LEVEL: 'warn', PORT: '0', ...env },
+    env: {
+      ...base,
+      KEYHOLE_DATA_DIR: dir,
+      KEYHOLE_PASSWORD_COST: '10',
+      KEYHOLE_LOG_LEVEL: 'warn',
+      PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -72,10 +79,12 @@ async function servePglite(env: Record<string, string>): Promise<{ url: string; 
 describe('KEYHOLE_SEED values', () => {
   it('auto by default; on/true mean auto, false means off; anything else is refused', () => {
     expect(loadConfig({}).seed).toBe('auto');
-    for (const v of ['auto', 'on', 'true', 'AUTO']) expect(loadConfig({ KEYHOLE_SEED: v }).seed, v).toBe('auto');
+    for (const v of ['auto', 'on', 'true', 'AUTO'])
+      expect(loadConfig({ KEYHOLE_SEED: v }).seed, v).toBe('auto');
     for (const v of ['off', 'false']) expect(loadConfig({ KEYHOLE_SEED: v }).seed, v).toBe('off');
     expect(loadConfig({ KEYHOLE_SEED: 'demo' }).seed).toBe('demo');
-    for (const v of ['yes-please', 'demo,auto']) expect(() => loadConfig({ KEYHOLE_SEED: v }), v).toThrow(ConfigError);
+    for (const v of ['yes-please', 'demo,auto'])
+      expect(() => loadConfig({ KEYHOLE_SEED: v }), v).toThrow(ConfigError);
   });
 });
 
@@ -83,19 +92,30 @@ describe('the first start of keyhole serve', () => {
   it.runIf(isPostgres())('on an empty PostgreSQL database seeds nothing by default', async () => {
     const database = await createTestDatabase();
     await database.close();
-    const api = await startApiProcess({ name: 'pg-auto', databaseUrl: database.url!, env: { KEYHOLE_SEED: '' } });
+    const api = await startApiProcess({
+      name: 'pg-auto',
+      databaseUrl: database.url!,
+      env: { KEYHOLE_SEED: '' },
+    });
     cleanups.push(() => api.stop());
     expect(await demoAdminSignsIn(api.url)).toBe(401);
     expect(api.output.join('')).not.toContain(DEMO_PASSWORD);
   });
 
-  it.runIf(isPostgres())('on an empty PostgreSQL database seeds the demo org with KEYHOLE_SEED=demo', async () => {
-    const database = await createTestDatabase();
-    await database.close();
-    const api = await startApiProcess({ name: 'pg-demo', databaseUrl: database.url!, env: { KEYHOLE_SEED: 'demo' } });
-    cleanups.push(() => api.stop());
-    expect(await demoAdminSignsIn(api.url)).toBe(200);
-  });
+  it.runIf(isPostgres())(
+    'on an empty PostgreSQL database seeds the demo org with KEYHOLE_SEED=demo',
+    async () => {
+      const database = await createTestDatabase();
+      await database.close();
+      const api = await startApiProcess({
+        name: 'pg-demo',
+        databaseUrl: database.url!,
+        env: { KEYHOLE_SEED: 'demo' },
+      });
+      cleanups.push(() => api.stop());
+      expect(await demoAdminSignsIn(api.url)).toBe(200);
+    },
+  );
 
   it('with NODE_ENV=production on an empty embedded database seeds nothing by default', async () => {
     const server = await servePglite({ NODE_ENV: 'production' });

@@ -19,7 +19,7 @@ beforeAll(async () => {
     env: {
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '3',
       // Lets each test pick its client address with X-Forwarded-For.
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
       KEYHOLE_LOG_LEVEL: 'trace',
     },
   });
@@ -420,7 +420,8 @@ describe('user agents in the audit log (SPEC §9 "Logs")', () => {
     expect(wrong.status).toBe(401);
     const audit = await call('query', 'audit.list', { cookie, input: {} });
     expect(audit.status).toBe(200);
-    const items = (audit.body.result!.data as { items: { action: string; userAgent: string | null }[] }).items;
+    const items = (audit.body.result!.data as { items: { action: string; userAgent: string | null }[] })
+      .items;
     expect(items.map((i) => i.action).sort()).toEqual(['auth.sign_in_failed', 'auth.signed_up']);
     for (const item of items) expect(item.userAgent).toBe(userAgent.slice(0, 512));
     const rows = await app.deps.db.select({ userAgent: sessions.userAgent }).from(sessions);

@@ -1,8 +1,8 @@
 import type * as Crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { outcomeOf, randomIp, Wire, type WireResult } from '../security/wire';
 import { seedOrg, seedUser } from '../support/seed';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import { outcomeOf, randomIp, Wire, type WireResult } from '../security/wire';
 import { PASSWORD, uniqueEmail } from './account-helpers';
 
 /**
@@ -127,7 +127,9 @@ describe('sign-up per client IP', () => {
     });
     const envelopes = r.json as { result?: unknown; error?: { data: { reason?: string } } }[];
     expect(envelopes.filter((e) => e.result).length).toBe(SIGNUP_LIMIT);
-    expect(envelopes.filter((e) => e.error?.data.reason === 'rate_limited').length).toBe(calls - SIGNUP_LIMIT);
+    expect(envelopes.filter((e) => e.error?.data.reason === 'rate_limited').length).toBe(
+      calls - SIGNUP_LIMIT,
+    );
     expect(scrypt.calls - before).toBe(SIGNUP_LIMIT);
   });
 
@@ -156,7 +158,10 @@ describe('password hashing: at most two at a time, a bounded queue, then server_
     );
     // Every request is either hashing (held), or answered; with the gate, `extra` are refused while
     // two hash and QUEUE wait. Without it every request would be hashing at once.
-    await until('every sign-up to hash or be answered', () => scrypt.inFlight + answers.length >= total || (scrypt.inFlight === 2 && answers.length === extra));
+    await until(
+      'every sign-up to hash or be answered',
+      () => scrypt.inFlight + answers.length >= total || (scrypt.inFlight === 2 && answers.length === extra),
+    );
     expect(scrypt.inFlight).toBeLessThanOrEqual(2);
     expect(answers).toHaveLength(extra);
     for (const r of answers) expectBusy(r, 'refused sign-up');
@@ -179,7 +184,10 @@ describe('password hashing: at most two at a time, a bounded queue, then server_
       return s.running === 2 && s.queued === QUEUE;
     });
     expect(scrypt.inFlight).toBe(2);
-    expectBusy(await wire.mutation('auth.signIn', { email: known.email, password: 'any password' }), 'signIn');
+    expectBusy(
+      await wire.mutation('auth.signIn', { email: known.email, password: 'any password' }),
+      'signIn',
+    );
     expectBusy(
       await wire.mutation('auth.signIn', { email: uniqueEmail('nobody'), password: 'any password' }),
       'signIn of an unknown email',

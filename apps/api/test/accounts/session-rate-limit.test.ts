@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { outcomeOf, randomIp, Wire, type WireResult } from '../security/wire';
+import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { PASSWORD, uniqueEmail } from './account-helpers';
 
 /**
@@ -96,7 +96,9 @@ describe('session rate limit', () => {
   it('signing out still works past the budget, and calls without a session spend nothing', async () => {
     const { cookie } = await signUp();
     for (let i = 0; i < LIMIT; i++) await wire.query('org.get', undefined, { cookie });
-    expect(outcomeOf(await wire.query('org.get', undefined, { cookie }))).toBe('TOO_MANY_REQUESTS/rate_limited');
+    expect(outcomeOf(await wire.query('org.get', undefined, { cookie }))).toBe(
+      'TOO_MANY_REQUESTS/rate_limited',
+    );
     expect(outcomeOf(await wire.mutation('auth.signOut', undefined, { cookie }))).toBe('OK');
     const anonymous = await wire.query('auth.me', undefined, { 'x-forwarded-for': randomIp() });
     expect(outcomeOf(anonymous)).toBe('OK');

@@ -916,7 +916,7 @@ export function hostileInputSuite(opts: { runsPerProcedure: number; maxHuge: num
   beforeAll(async () => {
     const app = await createTestApp({
       env: {
-        KEYHOLE_TRUST_PROXY: 'true',
+        KEYHOLE_TRUST_PROXY: '1',
         KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000',
         KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
         KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '1000000',

@@ -45,7 +45,7 @@ let deactivatedEmail: string;
 beforeAll(async () => {
   app = await createTestApp({
     env: {
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: String(PAIR_LIMIT),
       KEYHOLE_PASSWORD_COST: String(COST),
       KEYHOLE_LOG_LEVEL: 'trace',
@@ -105,7 +105,11 @@ describe('unicode case variants of one email (SPEC §9 "Sign-in limits")', () =>
   it('share one counter: the database matches admİn@… (U+0130) to admin@…, so must the limit', async () => {
     const account = `admin-${Date.now().toString(36)}@example.test`;
     const org = await seedOrg(app.deps.db);
-    await seedUser(app.deps.db, { orgId: org.id, email: account, passwordHash: await hashPassword(PASSWORD, COST) });
+    await seedUser(app.deps.db, {
+      orgId: org.id,
+      email: account,
+      passwordHash: await hashPassword(PASSWORD, COST),
+    });
     const dotted = account.replace('admin', 'admİn');
     // The database's lower() maps İ to i: the dotted spelling is the same account.
     expect(outcomeOf(await signIn(dotted, PASSWORD))).toBe('OK');

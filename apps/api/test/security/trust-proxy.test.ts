@@ -42,7 +42,14 @@ describe('KEYHOLE_TRUST_PROXY at start-up', () => {
   });
 
   it('accepts false, a hop count and IPv4/IPv6 CIDR lists', () => {
-    for (const value of ['false', '0', '1', '2', '10.0.0.0/8', '10.0.0.0/8, 192.168.1.7, fd00::/8, ::1/128']) {
+    for (const value of [
+      'false',
+      '0',
+      '1',
+      '2',
+      '10.0.0.0/8',
+      '10.0.0.0/8, 192.168.1.7, fd00::/8, ::1/128',
+    ]) {
       expect(() => loadConfig({ KEYHOLE_TRUST_PROXY: value }), value).not.toThrow();
     }
   });
@@ -50,7 +57,10 @@ describe('KEYHOLE_TRUST_PROXY at start-up', () => {
 
 describe('the client address and scheme behind proxies', () => {
   it('false: the socket peer, whatever the headers say', () => {
-    const info = infoFor('false', '203.0.113.5', { 'x-forwarded-for': '1.2.3.4', 'x-forwarded-proto': 'https' });
+    const info = infoFor('false', '203.0.113.5', {
+      'x-forwarded-for': '1.2.3.4',
+      'x-forwarded-proto': 'https',
+    });
     expect(info.ip).toBe('203.0.113.5');
     expect(info.secure).toBe(false);
   });
@@ -86,7 +96,8 @@ describe('the client address and scheme behind proxies', () => {
   it('reads X-Forwarded-Proto from the hop that gave the client address', () => {
     // The client wrote "https" itself; the trusted proxy appended what it saw, "http".
     expect(
-      infoFor('1', '127.0.0.1', { 'x-forwarded-for': '198.51.100.9', 'x-forwarded-proto': 'https, http' }).secure,
+      infoFor('1', '127.0.0.1', { 'x-forwarded-for': '198.51.100.9', 'x-forwarded-proto': 'https, http' })
+        .secure,
     ).toBe(false);
     expect(
       infoFor('1', '127.0.0.1', { 'x-forwarded-for': '198.51.100.9', 'x-forwarded-proto': 'https' }).secure,
@@ -114,7 +125,8 @@ describe('over HTTP behind one trusted proxy', () => {
     server = await startTestServer(app);
     wire = new Wire(server.url);
     const org = await seedOrg(app.deps.db);
-    email = (await seedUser(app.deps.db, { orgId: org.id, passwordHash: await hashPassword(PASSWORD, 10) })).email;
+    email = (await seedUser(app.deps.db, { orgId: org.id, passwordHash: await hashPassword(PASSWORD, 10) }))
+      .email;
   });
   afterAll(async () => {
     await server?.close();
