@@ -61,7 +61,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     keyring: createKeyring(secret),
     version: VERSION,
-    passwords: createPasswordHasher({ cost: config.passwordCost, queue: config.passwordQueue }),
+    passwords: createPasswordHasher({ queue: config.passwordQueue }),
     redis,
     counters: {
       keyCalls: counter('key'),

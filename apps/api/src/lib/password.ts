@@ -56,16 +56,16 @@ export const PASSWORD_HASH_CONCURRENCY = 2;
  * `ServerBusyError` (429 `server_busy`) instead of piling up memory and latency.
  */
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
+  /** `logN` is the configured cost (`deps.config.passwordCost`); checks read theirs from the hash. */
+  hash(password: string, logN: number): Promise<string>;
   verify(password: string, stored: string): Promise<boolean>;
   /** For unknown emails: the same cost as a real check, so the answer time does not tell. */
-  burn(password: string): Promise<void>;
+  burn(password: string, logN: number): Promise<void>;
   /** What runs and what waits, for tests and diagnostics. */
   stats(): { running: number; queued: number };
 }
 
 export function createPasswordHasher(opts: {
-  cost: number;
   queue: number;
   concurrency?: number;
 }): PasswordHasher {
@@ -95,15 +95,15 @@ export function createPasswordHasher(opts: {
   }
 
   return {
-    hash: (password) => gated(() => hashPassword(password, opts.cost)),
+    hash: (password, logN) => gated(() => hashPassword(password, logN)),
     verify: (password, stored) => gated(() => verifyPassword(password, stored)),
-    burn: async (password) => {
-      let dummy = dummyHashes.get(opts.cost);
+    burn: async (password, logN) => {
+      let dummy = dummyHashes.get(logN);
       if (!dummy) {
-        dummy = gated(() => hashPassword('not-a-real-password', opts.cost));
-        dummyHashes.set(opts.cost, dummy);
+        dummy = gated(() => hashPassword('not-a-real-password', logN));
+        dummyHashes.set(logN, dummy);
         // A refused first attempt must not poison the cache.
-        dummy.catch(() => dummyHashes.delete(opts.cost));
+        dummy.catch(() => dummyHashes.delete(logN));
       }
       const stored = await dummy;
       await gated(() => verifyPassword(password, stored));

@@ -28,7 +28,7 @@ export async function changePassword(
     // Not UNAUTHORIZED: the session is fine, and clients treat 401 as "signed out".
     throw new KeyholeError('BAD_REQUEST', 'currentPassword: the current password is wrong.');
   }
-  const passwordHash = await deps.passwords.hash(input.newPassword);
+  const passwordHash = await deps.passwords.hash(input.newPassword, deps.config.passwordCost);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));

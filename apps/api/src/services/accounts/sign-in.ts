@@ -28,7 +28,7 @@ export async function signIn(
   const subject = found ? { userId: found.user.id } : { normalisedEmail };
   await spendSignInAttempt(deps, subject, origin.ip);
   if (!found) {
-    await deps.passwords.burn(input.password);
+    await deps.passwords.burn(input.password, deps.config.passwordCost);
     throw new KeyholeError('UNAUTHORIZED', WRONG_CREDENTIALS);
   }
   const { user, org } = found;

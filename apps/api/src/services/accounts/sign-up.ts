@@ -39,7 +39,7 @@ export async function signUp(
 ): Promise<AccountView & { token: string }> {
   if (!deps.config.allowSignup) throw signUpDisabledError();
   await spendSignUpAttempt(deps, origin.ip);
-  const passwordHash = await deps.passwords.hash(input.password);
+  const passwordHash = await deps.passwords.hash(input.password, deps.config.passwordCost);
   // The unique index still decides under a race.
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
   const now = deps.clock.now();

@@ -29,7 +29,7 @@ export async function addMember(
   origin: RequestOrigin,
 ): Promise<UserView> {
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
-  const passwordHash = await deps.passwords.hash(input.password);
+  const passwordHash = await deps.passwords.hash(input.password, deps.config.passwordCost);
   const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (tx) => {
