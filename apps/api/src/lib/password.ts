@@ -65,10 +65,7 @@ export interface PasswordHasher {
   stats(): { running: number; queued: number };
 }
 
-export function createPasswordHasher(opts: {
-  queue: number;
-  concurrency?: number;
-}): PasswordHasher {
+export function createPasswordHasher(opts: { queue: number; concurrency?: number }): PasswordHasher {
   const concurrency = opts.concurrency ?? PASSWORD_HASH_CONCURRENCY;
   let running = 0;
   const waiting: (() => void)[] = [];
