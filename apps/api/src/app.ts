@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './lib/clock';
 import { createKeyring } from './lib/keyring';
 import { LIMITS } from './lib/limits';
 import { createLogger, type Logger } from './lib/logger';
+import { createPasswordHasher } from './lib/password';
 import { createWindowCounter } from './lib/rate-limiter';
 import { ReadGate } from './lib/read-gate';
 import { VERSION } from './lib/version';
@@ -45,8 +46,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : null;
-  const counter = (name: string) =>
-    createWindowCounter({ name, windowSeconds: 60, redis: redis ?? undefined });
+  const counter = (name: string, windowSeconds = 60) =>
+    createWindowCounter({ name, windowSeconds, redis: redis ?? undefined });
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const changes = new ChangeFeed(database, logger);
   await changes.start();
@@ -62,12 +63,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     keyring: createKeyring(secret),
     version: VERSION,
+    passwords: createPasswordHasher({ queue: config.passwordQueue }),
     redis,
     counters: {
       keyCalls: counter('key'),
       authFailures: counter('authfail'),
       signInPerEmailIp: counter('signin-email-ip'),
       signInPerIp: counter('signin-ip'),
+      signUpPerIp: counter('signup-ip', 3600),
+      sessionCalls: counter('session'),
     },
     changes,
     keyCache,

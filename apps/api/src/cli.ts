@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './env';
 import { startHttpServer } from './server/http-server';
 import { installLastResortHandlers } from './server/last-resort';
 import { demoInstructions } from './services/seed/demo-seed';
-import { seedDemoOnFirstStart } from './services/seed/first-start-seed';
+import { firstStartSeedAllowed, seedDemoOnFirstStart } from './services/seed/first-start-seed';
 
 const USAGE = `Usage: pnpm keyhole <command>
 
@@ -28,6 +28,12 @@ async function serve(): Promise<void> {
   installLastResortHandlers(logger);
   const seeded = await seedDemoOnFirstStart(app.deps);
   if (seeded) logger.info({ orgId: seeded.orgId }, 'seeded the demo org on an empty database');
+  else if (!firstStartSeedAllowed(app.deps) && app.deps.config.seed === 'auto') {
+    logger.info(
+      { database: app.deps.database.kind, nodeEnv: app.deps.config.nodeEnv },
+      'no demo seed (KEYHOLE_SEED=auto seeds an empty embedded database outside production only; KEYHOLE_SEED=demo seeds any empty database)',
+    );
+  }
   const server = await startHttpServer(app.deps);
   logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
   process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);

@@ -5,6 +5,7 @@ import type { ChangeFeed } from './lib/change-feed';
 import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
+import type { PasswordHasher } from './lib/password';
 import type { WindowCounter } from './lib/rate-limiter';
 import type { ReadGate } from './lib/read-gate';
 import type { KeyUsageRecorder } from './services/keys/key-usage-recorder';
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   keyring: Keyring;
   version: string;
+  /** Every password hash and check: two at a time per process, a bounded queue, then server_busy. */
+  passwords: PasswordHasher;
   /** Set when REDIS_URL is: rate-limit counters shared by every API process. */
   redis: Redis | null;
   /** Fixed-window counters; in Redis when configured, else in memory. */
@@ -34,6 +37,10 @@ export interface AppDeps {
     signInPerEmailIp: WindowCounter;
     /** Sign-in attempts per IP. */
     signInPerIp: WindowCounter;
+    /** Sign-ups per IP, in a one-hour window. */
+    signUpPerIp: WindowCounter;
+    /** Calls made with a signed-in user's sessions (SPEC §9 "Sessions"). */
+    sessionCalls: WindowCounter;
   };
   /** Changes that caches of verified keys must hear about, in this process and every other one. */
   changes: ChangeFeed;

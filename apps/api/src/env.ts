@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy, TrustProxyError } from './lib/trust-proxy';
 
 /** The repository root: relative paths in the environment are resolved against it, not the cwd. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -11,6 +12,46 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
     .optional()
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'on', 'yes'].includes(v)));
+
+/** SPEC §6: `auto` (default), `demo` or `off`; `on`/`true` mean `auto`, `false` means `off`. */
+const SEED_MODES: Record<string, SeedMode> = {
+  auto: 'auto',
+  on: 'auto',
+  true: 'auto',
+  '1': 'auto',
+  yes: 'auto',
+  demo: 'demo',
+  off: 'off',
+  false: 'off',
+  '0': 'off',
+  no: 'off',
+};
+export type SeedMode = 'auto' | 'demo' | 'off';
+const seedMode = z
+  .string()
+  .optional()
+  .transform((v, ctx): SeedMode => {
+    const mode = SEED_MODES[(v ?? 'auto').trim().toLowerCase()];
+    if (mode) return mode;
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a seed mode: use auto (the default: seed an empty embedded database outside production), demo (seed any empty database) or off`,
+    });
+    return z.NEVER;
+  });
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    try {
+      return parseTrustProxy(v);
+    } catch (err) {
+      if (!(err instanceof TrustProxyError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  });
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).optional().default(fallback);
@@ -26,18 +67,24 @@ const schema = z
       .optional(),
     KEYHOLE_SECRET: z.string().min(32, 'KEYHOLE_SECRET must be at least 32 characters').optional(),
     KEYHOLE_DATA_DIR: z.string().min(1).default('.keyhole'),
-    KEYHOLE_SEED: bool(true),
+    KEYHOLE_SEED: seedMode,
     KEYHOLE_PUBLIC_URL: z.url().optional(),
     KEYHOLE_ALLOW_SIGNUP: bool(true),
     KEYHOLE_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
     KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: int(10, 1, 1_000_000),
+    // Sign-ups per client IP and hour, counted before the password is hashed (SPEC §9).
+    KEYHOLE_SIGNUP_LIMIT_PER_HOUR: int(20, 1, 1_000_000),
+    // Calls of one signed-in user's sessions per minute (SPEC §9 "Sessions").
+    KEYHOLE_SESSION_RATE_LIMIT_PER_MINUTE: int(600, 1, 1_000_000),
+    // Password hashes waiting behind the two that run; more are answered 429 server_busy.
+    KEYHOLE_PASSWORD_QUEUE: int(16, 0, 10_000),
     // Requests with credentials that fail, per client IP and minute.
     KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: int(60, 1, 1_000_000),
     // log2 of scrypt's N. 17 is OWASP's recommendation; tests lower it through the environment.
     KEYHOLE_PASSWORD_COST: int(17, 4, 20),
     KEYHOLE_USAGE_FLUSH_MS: int(2000, 10, 5000),
     KEYHOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    KEYHOLE_TRUST_PROXY: bool(false),
+    KEYHOLE_TRUST_PROXY: trustProxy,
     KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
     KEYHOLE_MAX_BATCH: int(DEFAULT_MAX_BATCH, 1, 1000),
     KEYHOLE_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
@@ -64,16 +111,22 @@ export interface Config {
   /** Root of HMAC and encryption keys. On PGlite it may come from the data dir instead. */
   secret: string | undefined;
   dataDir: string;
-  seed: boolean;
+  /** First-start demo seed (SPEC §6): `auto` seeds an empty embedded database outside production only. */
+  seed: SeedMode;
   publicUrl: string | undefined;
   allowSignup: boolean;
   rateLimitPerMinute: number;
   signInLimitPerMinute: number;
+  signUpLimitPerHour: number;
+  sessionRateLimitPerMinute: number;
+  /** How many password hashes may wait for one of the two running ones. */
+  passwordQueue: number;
   authFailLimitPerMinute: number;
   passwordCost: number;
   usageFlushMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  trustProxy: boolean;
+  /** Which proxies may name the client in X-Forwarded-For (SPEC §9 "Proxies"). */
+  trustProxy: TrustProxy;
   /** `fast`: the lean JSON path with the stock adapter behind it; `stock`: tRPC's adapter alone. */
   trpcAdapter: 'fast' | 'stock';
   /** Calls one batch may hold (SPEC §9). */
@@ -106,6 +159,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     allowSignup: e.KEYHOLE_ALLOW_SIGNUP,
     rateLimitPerMinute: e.KEYHOLE_RATE_LIMIT_PER_MINUTE,
     signInLimitPerMinute: e.KEYHOLE_SIGNIN_LIMIT_PER_MINUTE,
+    signUpLimitPerHour: e.KEYHOLE_SIGNUP_LIMIT_PER_HOUR,
+    sessionRateLimitPerMinute: e.KEYHOLE_SESSION_RATE_LIMIT_PER_MINUTE,
+    passwordQueue: e.KEYHOLE_PASSWORD_QUEUE,
     authFailLimitPerMinute: e.KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE,
     passwordCost: e.KEYHOLE_PASSWORD_COST,
     usageFlushMs: e.KEYHOLE_USAGE_FLUSH_MS,

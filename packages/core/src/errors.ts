@@ -41,6 +41,8 @@ export const ERROR_REASONS = [
   'legacy_read_only',
   'reveal_disabled',
   'rate_limited',
+  // A bounded queue is full (password hashing, SPEC §9): retry after Retry-After.
+  'server_busy',
   'key_in_url',
   'origin_mismatch',
   'signup_disabled',

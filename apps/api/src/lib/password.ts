@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { KeyholeError } from '@keyhole/core';
 
 /**
  * scrypt with OWASP's cost (N = 2^17, r = 8, p = 1) by default; tests lower N through
@@ -32,16 +33,78 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/**
- * Run for unknown emails so that "no such user" costs the same time as "wrong password".
- * The hash is made once per cost and reused.
- */
+/** For unknown emails: a hash made once per cost and checked against, like a real account's. */
 const dummyHashes = new Map<number, Promise<string>>();
-export async function burnPasswordCheck(password: string, logN: number): Promise<void> {
-  let dummy = dummyHashes.get(logN);
-  if (!dummy) {
-    dummy = hashPassword('not-a-real-password', logN);
-    dummyHashes.set(logN, dummy);
+
+/** The hashing queue is full: the client is told when to come back (`Retry-After`). */
+export class ServerBusyError extends KeyholeError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'TOO_MANY_REQUESTS',
+      `The server is busy checking passwords: try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+      'server_busy',
+    );
   }
-  await verifyPassword(password, await dummy);
+}
+
+/** Each scrypt call at the default cost holds 128 MiB: SPEC §9 allows two at a time per process. */
+export const PASSWORD_HASH_CONCURRENCY = 2;
+
+/**
+ * Every password hash and check of a process goes through one of these: at most two scrypt calls
+ * run at once, up to `queue` more wait in order, and beyond that the call fails at once with
+ * `ServerBusyError` (429 `server_busy`) instead of piling up memory and latency.
+ */
+export interface PasswordHasher {
+  /** `logN` is the configured cost (`deps.config.passwordCost`); checks read theirs from the hash. */
+  hash(password: string, logN: number): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** For unknown emails: the same cost as a real check, so the answer time does not tell. */
+  burn(password: string, logN: number): Promise<void>;
+  /** What runs and what waits, for tests and diagnostics. */
+  stats(): { running: number; queued: number };
+}
+
+export function createPasswordHasher(opts: { queue: number; concurrency?: number }): PasswordHasher {
+  const concurrency = opts.concurrency ?? PASSWORD_HASH_CONCURRENCY;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  // A running estimate of one hash's duration, for Retry-After only (never for a decision).
+  let averageMs = 500;
+
+  const retryAfterSeconds = () =>
+    Math.max(1, Math.ceil((((running + waiting.length) / concurrency) * averageMs) / 1000));
+
+  async function gated<T>(work: () => Promise<T>): Promise<T> {
+    if (running < concurrency) running++;
+    else if (waiting.length < opts.queue) await new Promise<void>((resolve) => waiting.push(resolve));
+    else throw new ServerBusyError(retryAfterSeconds());
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      averageMs = averageMs * 0.8 + (performance.now() - started) * 0.2;
+      // The slot passes straight to the next in line, so `running` never dips below what waits.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  }
+
+  return {
+    hash: (password, logN) => gated(() => hashPassword(password, logN)),
+    verify: (password, stored) => gated(() => verifyPassword(password, stored)),
+    burn: async (password, logN) => {
+      let dummy = dummyHashes.get(logN);
+      if (!dummy) {
+        dummy = gated(() => hashPassword('not-a-real-password', logN));
+        dummyHashes.set(logN, dummy);
+        // A refused first attempt must not poison the cache.
+        dummy.catch(() => dummyHashes.delete(logN));
+      }
+      const stored = await dummy;
+      await gated(() => verifyPassword(password, stored));
+    },
+    stats: () => ({ running, queued: waiting.length }),
+  };
 }

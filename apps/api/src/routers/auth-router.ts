@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { changePassword } from '../services/accounts/change-password';
 import { signIn } from '../services/accounts/sign-in';
-import { RateLimitedError } from '../services/accounts/sign-in-limits';
+import { checkSignUpBudget } from '../services/accounts/sign-in-limits';
 import { signOut } from '../services/accounts/sign-out';
 import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
 import type { AccountView } from '../services/accounts/views';
 import { toUserView } from '../services/accounts/views';
-import { resolveCaller } from '../trpc/authenticate';
+import { chargeSessionCall, resolveCaller } from '../trpc/authenticate';
 import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
 import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
 import {
@@ -19,24 +19,23 @@ import {
 } from './account-fields';
 import { requestOrigin } from './request-context';
 
-/** A refused attempt says when to come back, in whole seconds (SPEC §4). */
-const retryAfterHeader = middleware(async ({ ctx, next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof RateLimitedError) {
-    ctx.res.setHeader('retry-after', String(result.error.cause.retryAfterSeconds));
-  }
-  return result;
-});
-
 // Checked before the input, so a client learns that sign-up is off whatever it sent.
 const signUpEnabled = middleware(({ ctx, next }) => {
   if (!ctx.deps.config.allowSignup) throw signUpDisabledError();
   return next();
 });
 
+// An address past its hourly sign-up budget is refused before its input is read (SPEC §9 order of
+// refusals); the attempt itself is counted in the service, before the password is hashed.
+const signUpBudget = middleware(async ({ ctx, next }) => {
+  await checkSignUpBudget(ctx.deps, ctx.req.ip);
+  return next();
+});
+
 export const authRouter = router({
   signUp: publicProcedure
     .use(signUpEnabled)
+    .use(signUpBudget)
     .input(
       z.strictObject({
         orgName: orgNameField,
@@ -52,7 +51,6 @@ export const authRouter = router({
     }),
 
   signIn: publicProcedure
-    .use(retryAfterHeader)
     .input(z.strictObject({ email: emailToCheckField, password: passwordToCheckField }))
     .mutation(async ({ ctx, input }): Promise<AccountView> => {
       const { token, user, org } = await signIn(ctx.deps, input, requestOrigin(ctx));
@@ -70,11 +68,11 @@ export const authRouter = router({
   me: publicProcedure.query(async ({ ctx }): Promise<AccountView | null> => {
     const caller = await resolveCaller(ctx);
     if (caller.type !== 'session') return null;
+    await chargeSessionCall(ctx, caller.user.id);
     return { user: toUserView(caller.user), org: caller.org };
   }),
 
   changePassword: sessionProcedure
-    .use(retryAfterHeader)
     .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))
     .mutation(async ({ ctx, input }) => {
       await changePassword(ctx.deps, ctx.authority, input, requestOrigin(ctx));

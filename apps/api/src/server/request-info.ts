@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { forwardedClient, type TrustProxy } from '../lib/trust-proxy';
 import type { RequestInfo } from '../trpc/context';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -20,25 +21,26 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/** The client address (SPEC §9 "Proxies"): the rightmost X-Forwarded-For address that is not trusted. */
+export function clientIp(req: IncomingMessage, trustProxy: TrustProxy): string {
+  return forwardedClient(trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for'], undefined).ip;
 }
 
-export function requestInfo(req: IncomingMessage, requestId: string, trustProxy: boolean): RequestInfo {
-  const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+export function requestInfo(req: IncomingMessage, requestId: string, trustProxy: TrustProxy): RequestInfo {
+  const client = forwardedClient(
+    trustProxy,
+    req.socket.remoteAddress,
+    req.headers['x-forwarded-for'],
+    req.headers['x-forwarded-proto'],
+  );
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
   return {
     requestId,
-    ip: clientIp(req, trustProxy),
+    ip: client.ip,
     userAgent: req.headers['user-agent'] ?? null,
     origin: req.headers.origin ?? null,
     host: req.headers.host ?? null,
-    secure: encrypted || proto === 'https',
+    secure: encrypted || client.proto === 'https',
     authorization: req.headers.authorization ?? null,
     cookies: parseCookies(req.headers.cookie),
   };

@@ -1,5 +1,6 @@
 import { authenticateKeyHeader, chargeKeyRequest } from '../services/keys/authenticate-key';
 import { authenticateSession } from '../services/sessions/authenticate-session';
+import { chargeSessionRequest } from '../services/sessions/charge-session';
 import { SESSION_COOKIE } from '../services/sessions/session-token';
 import type { AuthenticatedKey, Caller } from './caller';
 import type { Context } from './context';
@@ -37,4 +38,9 @@ export function resolveCaller(ctx: Context): Promise<Caller> {
 /** Every procedure call made with a key spends one from its budget (a batch of five spends five). */
 export function chargeKeyCall(ctx: Context, key: AuthenticatedKey): Promise<void> {
   return chargeKeyRequest(ctx.deps, key, ctx.res);
+}
+
+/** Every procedure call made with a session spends one from its user's budget (SPEC §9 "Sessions"). */
+export function chargeSessionCall(ctx: Context, userId: string): Promise<void> {
+  return chargeSessionRequest(ctx.deps, userId, ctx.res);
 }

@@ -2,8 +2,9 @@
  * The tRPC backbone: one place that says who may call what.
  *
  * - `publicProcedure`: anyone. Mutations still pass the Origin check (SPEC §5, CSRF).
- * - `sessionProcedure`: a signed-in user (web cookie). A key is FORBIDDEN here, after being charged
- *   one call like any other call made with it.
+ * - `sessionProcedure`: a signed-in user (web cookie), charged one call of the user's session budget
+ *   (SPEC §9; sign-out excepted). A key is FORBIDDEN here, after being charged one call like any
+ *   other call made with it.
  * - `adminProcedure`: a signed-in, active admin of the org.
  * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
@@ -21,7 +22,7 @@ import {
   type SessionAuthority,
   sessionRequiredError,
 } from '../services/authority/authority';
-import { chargeKeyCall, resolveCaller } from './authenticate';
+import { chargeKeyCall, chargeSessionCall, resolveCaller } from './authenticate';
 import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
 import type { Context } from './context';
 
@@ -55,10 +56,18 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
+/** A refusal that says when to come back (`retryAfterSeconds`: rate limits, server_busy) sets Retry-After. */
+function retryAfterOf(cause: KeyholeError): number | null {
+  const value = (cause as KeyholeError & { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.ceil(value)) : null;
+}
+
+const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof KeyholeError) {
     const cause = result.error.cause;
+    const retryAfter = retryAfterOf(cause);
+    if (retryAfter !== null) ctx.res.setHeader('Retry-After', String(retryAfter));
     return { ...result, error: new TRPCError({ code: cause.code, message: cause.message, cause }) };
   }
   return result;
@@ -87,7 +96,10 @@ const originCheck = t.middleware(({ ctx, type, next }) => {
 
 export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck);
 
-export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
+// Ending a session is never refused for having used it too much.
+const UNMETERED_SESSION_PROCEDURES = new Set(['auth.signOut']);
+
+export const sessionProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
     // Still a call made with the key: it spends budget and gets the rate-limit headers.
@@ -99,6 +111,7 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
     );
   }
   if (caller.type !== 'session') throw sessionRequiredError();
+  if (!UNMETERED_SESSION_PROCEDURES.has(path)) await chargeSessionCall(ctx, caller.user.id);
   // What the request was authorised as; mutations re-check it in their transaction (lockActor).
   const authority: SessionAuthority = {
     kind: 'session',
@@ -172,6 +185,7 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
     };
   } else {
+    await chargeSessionCall(ctx, caller.user.id);
     const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
     reader = {
       principal,

@@ -120,7 +120,9 @@ describe('auth.signUp', () => {
     const { email } = await signUpOrg(app);
     for (const variant of [email, email.toUpperCase(), `  ${email}  `]) {
       await expectTrpcError(
-        app.caller().auth.signUp({ orgName: 'Dup', name: 'Dup', email: variant, password: PASSWORD }),
+        app
+          .caller({ ip: uniqueIp() })
+          .auth.signUp({ orgName: 'Dup', name: 'Dup', email: variant, password: PASSWORD }),
         'CONFLICT',
       );
     }
@@ -130,7 +132,9 @@ describe('auth.signUp', () => {
     const email = uniqueEmail('race');
     const results = await Promise.allSettled(
       [email, email.toUpperCase()].map((e) =>
-        app.caller().auth.signUp({ orgName: 'Race', name: 'Race', email: e, password: PASSWORD }),
+        app
+          .caller({ ip: uniqueIp() })
+          .auth.signUp({ orgName: 'Race', name: 'Race', email: e, password: PASSWORD }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

@@ -15,6 +15,7 @@ import {
 } from '../../src/services/seed/demo-seed';
 import { seedDemoOnFirstStart } from '../../src/services/seed/first-start-seed';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { isPostgres } from '../support/test-database';
 import { expectTrpcError, uniqueIp } from './account-helpers';
 
 /** The demo seed runs against this file's own, initially empty database, in this order. */
@@ -45,14 +46,35 @@ async function meetingFacts(orgId: string): Promise<(MeetingFacts & { id: string
 }
 
 describe('first-start seed', () => {
+  const withSeed = (
+    seed: 'auto' | 'demo' | 'off',
+    over: { kind?: 'pglite' | 'postgres'; nodeEnv?: 'production' } = {},
+  ) => ({
+    ...app.deps,
+    config: { ...app.deps.config, seed, ...(over.nodeEnv ? { nodeEnv: over.nodeEnv } : {}) },
+    database: { ...app.deps.database, kind: over.kind ?? app.deps.database.kind },
+  });
+
   it('does nothing when KEYHOLE_SEED is off', async () => {
-    const deps = { ...app.deps, config: { ...app.deps.config, seed: false } };
-    expect(await seedDemoOnFirstStart(deps)).toBeNull();
+    expect(await seedDemoOnFirstStart(withSeed('off'))).toBeNull();
     expect(await app.deps.db.select().from(orgs)).toHaveLength(0);
   });
 
-  it('seeds the demo org on an empty database', async () => {
-    const made = await seedDemoOnFirstStart(app.deps);
+  it('auto never seeds PostgreSQL nor a production server, even on an empty database', async () => {
+    expect(await seedDemoOnFirstStart(withSeed('auto', { kind: 'postgres' }))).toBeNull();
+    expect(
+      await seedDemoOnFirstStart(withSeed('auto', { kind: 'pglite', nodeEnv: 'production' })),
+    ).toBeNull();
+    expect(
+      await seedDemoOnFirstStart(withSeed('auto', { kind: 'postgres', nodeEnv: 'production' })),
+    ).toBeNull();
+    expect(await app.deps.db.select().from(orgs)).toHaveLength(0);
+  });
+
+  it('seeds the demo org on an empty database: auto on the embedded one, demo on any (PostgreSQL here when DATABASE_URL is set)', async () => {
+    const made = isPostgres()
+      ? await seedDemoOnFirstStart(withSeed('demo', { nodeEnv: 'production' }))
+      : await seedDemoOnFirstStart(withSeed('auto'));
     expect(made).not.toBeNull();
     seed = made!;
     const [org] = await app.deps.db.select().from(orgs);
@@ -61,6 +83,7 @@ describe('first-start seed', () => {
 
   it('does nothing once the database has an org', async () => {
     expect(await seedDemoOnFirstStart(app.deps)).toBeNull();
+    expect(await seedDemoOnFirstStart(withSeed('demo'))).toBeNull();
     expect(await app.deps.db.select().from(orgs)).toHaveLength(1);
   });
 });

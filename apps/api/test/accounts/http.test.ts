@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from '../../src/db/schema';
 import { createLogger } from '../../src/lib/logger';
 import { SESSION_COOKIE } from '../../src/services/sessions/session-token';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
@@ -18,7 +19,7 @@ beforeAll(async () => {
     env: {
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '3',
       // Lets each test pick its client address with X-Forwarded-For.
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
       KEYHOLE_LOG_LEVEL: 'trace',
     },
   });
@@ -399,6 +400,32 @@ describe('sign-in limits over HTTP', () => {
       input: { email, password: PASSWORD },
     });
     expect(elsewhere.status).toBe(200);
+  });
+});
+
+describe('user agents in the audit log (SPEC §9 "Logs")', () => {
+  it('are cut to 512 characters, in the audit log and on the session row', async () => {
+    const userAgent = `Mozilla/5.0 ${'x'.repeat(12_000)} tail-marker`;
+    const email = uniqueEmail('ua');
+    const up = await call('mutation', 'auth.signUp', {
+      input: { orgName: 'UA Org', name: 'Ua', email, password: PASSWORD },
+      headers: { 'user-agent': userAgent },
+    });
+    expect(up.status).toBe(200);
+    const cookie = sessionCookieOf(up.setCookies);
+    const wrong = await call('mutation', 'auth.signIn', {
+      input: { email, password: 'not the password' },
+      headers: { 'user-agent': userAgent },
+    });
+    expect(wrong.status).toBe(401);
+    const audit = await call('query', 'audit.list', { cookie, input: {} });
+    expect(audit.status).toBe(200);
+    const items = (audit.body.result!.data as { items: { action: string; userAgent: string | null }[] })
+      .items;
+    expect(items.map((i) => i.action).sort()).toEqual(['auth.sign_in_failed', 'auth.signed_up']);
+    for (const item of items) expect(item.userAgent).toBe(userAgent.slice(0, 512));
+    const rows = await app.deps.db.select({ userAgent: sessions.userAgent }).from(sessions);
+    expect(Math.max(...rows.map((r) => r.userAgent?.length ?? 0))).toBeLessThanOrEqual(512);
   });
 });
 

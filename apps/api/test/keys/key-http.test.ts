@@ -22,7 +22,7 @@ beforeAll(async () => {
       KEYHOLE_LOG_LEVEL: 'trace',
       KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: String(AUTH_FAIL_LIMIT),
       // Each test sends from addresses of its own (X-Forwarded-For), since failure counters are per IP.
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
     },
   });
   server = await startTestServer(app);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   app = await createTestApp({ database, clock: systemClock });
   // Random client addresses (X-Forwarded-For): the 401s polled for here must not fill the Redis
   // failure counter of 127.0.0.1 that other suites' processes share.
-  const env = { KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000', KEYHOLE_TRUST_PROXY: 'true' };
+  const env = { KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000', KEYHOLE_TRUST_PROXY: '1' };
   [a, b] = await Promise.all([
     startApiProcess({ name: 'A', databaseUrl: database.url!, env }),
     startApiProcess({ name: 'B', databaseUrl: database.url!, env }),

@@ -32,7 +32,7 @@ const minted = new Set<string>();
 const figures: Record<string, number> = {};
 
 const ENV = {
-  KEYHOLE_TRUST_PROXY: 'true',
+  KEYHOLE_TRUST_PROXY: '1',
   KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000',
   KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
   KEYHOLE_LOG_LEVEL: 'trace',

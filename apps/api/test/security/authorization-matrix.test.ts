@@ -289,7 +289,7 @@ beforeAll(async () => {
   app = await createTestApp({
     clock,
     env: {
-      KEYHOLE_TRUST_PROXY: 'true', // each request from a random address (X-Forwarded-For)
+      KEYHOLE_TRUST_PROXY: '1', // each request from a random address (X-Forwarded-For)
       KEYHOLE_RATE_LIMIT_PER_MINUTE: '100000',
       KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '100000',

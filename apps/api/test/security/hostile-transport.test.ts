@@ -27,7 +27,7 @@ const minted = new Set<string>();
 beforeAll(async () => {
   app = await createTestApp({
     env: {
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
       KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
       KEYHOLE_RATE_LIMIT_PER_MINUTE: '1000000',
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '1000',

@@ -45,7 +45,7 @@ let deactivatedEmail: string;
 beforeAll(async () => {
   app = await createTestApp({
     env: {
-      KEYHOLE_TRUST_PROXY: 'true',
+      KEYHOLE_TRUST_PROXY: '1',
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: String(PAIR_LIMIT),
       KEYHOLE_PASSWORD_COST: String(COST),
       KEYHOLE_LOG_LEVEL: 'trace',
@@ -98,6 +98,45 @@ describe('password guessing from one address', () => {
     const owner = await signIn(email, PASSWORD, randomIp());
     expect(outcomeOf(owner)).toBe('OK');
     expect(owner.headers.get('set-cookie')).toMatch(/^keyhole_session=/);
+  });
+});
+
+describe('unicode case variants of one email (SPEC §9 "Sign-in limits")', () => {
+  it('share one counter: the database matches admİn@… (U+0130) to admin@…, so must the limit', async () => {
+    const account = `admin-${Date.now().toString(36)}@example.test`;
+    const org = await seedOrg(app.deps.db);
+    await seedUser(app.deps.db, {
+      orgId: org.id,
+      email: account,
+      passwordHash: await hashPassword(PASSWORD, COST),
+    });
+    const dotted = account.replace('admin', 'admİn');
+    // The database's lower() maps İ to i: the dotted spelling is the same account.
+    expect(outcomeOf(await signIn(dotted, PASSWORD))).toBe('OK');
+    const ip = randomIp();
+    const guesses = [account, account.toUpperCase(), dotted, dotted.toUpperCase(), account.replace('a', 'A')];
+    for (const variant of guesses.slice(0, PAIR_LIMIT)) {
+      expect(outcomeOf(await signIn(variant, 'a wrong guess', ip)), variant).toBe('UNAUTHORIZED');
+    }
+    // The right password through yet another spelling, from the same address: limited like the rest.
+    expect(outcomeOf(await signIn(dotted.replace('test', 'TEST'), PASSWORD, ip))).toBe(
+      'TOO_MANY_REQUESTS/rate_limited',
+    );
+    expect(outcomeOf(await signIn(account, PASSWORD, ip))).toBe('TOO_MANY_REQUESTS/rate_limited');
+    // The owner, elsewhere, is not locked out.
+    expect(outcomeOf(await signIn(dotted, PASSWORD, randomIp()))).toBe('OK');
+  });
+
+  it('an unknown email is counted by its database-normalised form: its variants share one counter too', async () => {
+    const ghost = `nobody-in-${Date.now().toString(36)}@example.test`;
+    const ip = randomIp();
+    for (let i = 0; i < PAIR_LIMIT; i++) {
+      const variant = i % 2 === 0 ? ghost : ghost.replace('-in-', '-İn-');
+      expect(outcomeOf(await signIn(variant, 'whatever', ip))).toBe('UNAUTHORIZED');
+    }
+    expect(outcomeOf(await signIn(ghost.replace('-in-', '-İN-'), 'whatever', ip))).toBe(
+      'TOO_MANY_REQUESTS/rate_limited',
+    );
   });
 });
 
@@ -155,7 +194,14 @@ describe('secret hygiene of this file', () => {
       database: app.database,
       texts: { log: app.logs.lines, 'error body': wire.errorBodies },
       secrets: [],
-      passwords: [PASSWORD, 'a wrong password', 'attacker guess', 'definitely not it', 'another wrong guess'],
+      passwords: [
+        PASSWORD,
+        'a wrong password',
+        'attacker guess',
+        'definitely not it',
+        'another wrong guess',
+        'a wrong guess',
+      ],
     });
   });
 });

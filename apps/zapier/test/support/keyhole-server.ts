@@ -48,7 +48,7 @@ export class KeyholeServer {
   static async start(): Promise<KeyholeServer> {
     // Trusting X-Forwarded-For lets this file send from an address of its own: with REDIS_URL the
     // per-IP counters (sign-in, failed authentications) are shared with every other test process.
-    const app = await createTestApp({ env: { KEYHOLE_TRUST_PROXY: 'true' } });
+    const app = await createTestApp({ env: { KEYHOLE_TRUST_PROXY: '1' } });
     const running = await startTestServer(app);
     const server = new KeyholeServer(app, running.url, () => running.close());
     const clientIp = `10.${randomBytes(3).join('.')}`;

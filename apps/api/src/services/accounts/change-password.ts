@@ -2,7 +2,6 @@ import { KeyholeError } from '@keyhole/core';
 import { and, eq, ne } from 'drizzle-orm';
 import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { hashPassword, verifyPassword } from '../../lib/password';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
@@ -26,12 +25,12 @@ export async function changePassword(
 ): Promise<void> {
   const [user] = await deps.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
   if (!user) throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
-  await spendSignInAttempt(deps, user.email, origin.ip);
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+  await spendSignInAttempt(deps, { userId: user.id }, origin.ip);
+  if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
     // Not UNAUTHORIZED: the session is fine, and clients treat 401 as "signed out".
     throw new KeyholeError('BAD_REQUEST', 'currentPassword: the current password is wrong.');
   }
-  const passwordHash = await hashPassword(input.newPassword, deps.config.passwordCost);
+  const passwordHash = await deps.passwords.hash(input.newPassword, deps.config.passwordCost);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     // The user row for update first, so two changes of one user's password queue instead of

@@ -1,10 +1,9 @@
 import { KeyholeError } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
-import { burnPasswordCheck, verifyPassword } from '../../lib/password';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
-import { findUserByEmail } from './user-by-email';
+import { findSignInAccount } from './user-by-email';
 import { type AccountView, toOrgView, toUserView } from './views';
 
 export interface SignInInput {
@@ -16,22 +15,24 @@ export interface SignInInput {
 export const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 /**
- * Checks the password and starts a session. Attempts are limited per (email, IP) and per IP before
- * any hash runs; unknown emails still pay for one hash so both failures take the same time.
+ * Checks the password and starts a session. Attempts are limited per (account, IP) and per IP before
+ * any hash runs — the account being the one the database matches, whatever the spelling of its
+ * email; unknown emails still pay for one hash so both failures take the same time.
  */
 export async function signIn(
   deps: AppDeps,
   input: SignInInput,
   origin: RequestOrigin & { ip: string },
 ): Promise<AccountView & { token: string }> {
-  await spendSignInAttempt(deps, input.email, origin.ip);
-  const found = await findUserByEmail(deps.db, input.email);
+  const { found, normalisedEmail } = await findSignInAccount(deps.db, input.email);
+  const subject = found ? { userId: found.user.id } : { normalisedEmail };
+  await spendSignInAttempt(deps, subject, origin.ip);
   if (!found) {
-    await burnPasswordCheck(input.password, deps.config.passwordCost);
+    await deps.passwords.burn(input.password, deps.config.passwordCost);
     throw new KeyholeError('UNAUTHORIZED', WRONG_CREDENTIALS);
   }
   const { user, org } = found;
-  const passwordOk = await verifyPassword(input.password, user.passwordHash);
+  const passwordOk = await deps.passwords.verify(input.password, user.passwordHash);
   const now = deps.clock.now();
   const target = { type: 'user', id: user.id, name: user.email };
   if (!passwordOk || user.status !== 'active') {
@@ -63,6 +64,6 @@ export async function signIn(
     });
     return t;
   });
-  await forgetSignInAttempts(deps, input.email, origin.ip);
+  await forgetSignInAttempts(deps, subject, origin.ip);
   return { token, user: toUserView(user), org: toOrgView(org) };
 }

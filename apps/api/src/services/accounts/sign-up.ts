@@ -2,9 +2,9 @@ import { KeyholeError } from '@keyhole/core';
 import { orgs, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
-import { hashPassword } from '../../lib/password';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
+import { spendSignUpAttempt } from './sign-in-limits';
 import { isEmailTaken } from './user-by-email';
 import { type AccountView, toOrgView, toUserView } from './views';
 
@@ -26,16 +26,22 @@ export const signUpDisabledError = () =>
 const emailTaken = () =>
   new KeyholeError('CONFLICT', 'An account with this email already exists: sign in instead.');
 
-/** Creates an org with its first admin and signs that admin in. Returns the new session's token. */
+/**
+ * Creates an org with its first admin and signs that admin in. Returns the new session's token.
+ * Each attempt spends one of the client IP's hourly sign-ups before the (deliberately slow) hash,
+ * and the hash runs whether or not the email is taken, so the answer time does not tell which
+ * emails have accounts (SPEC §9, audit finding 4).
+ */
 export async function signUp(
   deps: AppDeps,
   input: SignUpInput,
-  origin: RequestOrigin,
+  origin: RequestOrigin & { ip: string },
 ): Promise<AccountView & { token: string }> {
   if (!deps.config.allowSignup) throw signUpDisabledError();
-  // Checked before the (deliberately slow) hash; the unique index still decides under a race.
+  await spendSignUpAttempt(deps, origin.ip);
+  const passwordHash = await deps.passwords.hash(input.password, deps.config.passwordCost);
+  // The unique index still decides under a race.
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
-  const passwordHash = await hashPassword(input.password, deps.config.passwordCost);
   const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (tx) => {

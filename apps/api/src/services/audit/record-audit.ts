@@ -20,6 +20,18 @@ export interface RequestOrigin {
   userAgent: string | null;
 }
 
+/** SPEC §9 "Logs": a stored user agent is at most this many characters. */
+export const MAX_STORED_USER_AGENT = 512;
+
+/** The user agent as stored (audit events, session rows): cut to 512 characters, never mid-surrogate. */
+export function storedUserAgent(userAgent: string | null | undefined): string | null {
+  if (userAgent === null || userAgent === undefined) return null;
+  if (userAgent.length <= MAX_STORED_USER_AGENT) return userAgent;
+  let cut = userAgent.slice(0, MAX_STORED_USER_AGENT);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut;
+}
+
 export interface AuditInput {
   orgId: string;
   at: Date;
@@ -45,7 +57,7 @@ export async function recordAudit(tx: Database, e: AuditInput): Promise<void> {
     targetName: e.target?.name ?? null,
     details: e.details ?? {},
     ip: e.origin?.ip ?? null,
-    userAgent: e.origin?.userAgent ?? null,
+    userAgent: storedUserAgent(e.origin?.userAgent),
   });
 }
 

@@ -3,7 +3,6 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { meetingAttendees, meetings, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
-import { hashPassword } from '../../lib/password';
 import { isEmailTaken } from '../accounts/user-by-email';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
@@ -31,7 +30,7 @@ export async function addMember(
   origin: RequestOrigin,
 ): Promise<UserView> {
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
-  const passwordHash = await hashPassword(input.password, deps.config.passwordCost);
+  const passwordHash = await deps.passwords.hash(input.password, deps.config.passwordCost);
   const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (tx) => {

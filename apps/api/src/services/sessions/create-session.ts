@@ -1,6 +1,6 @@
 import type { Database } from '../../db/create-database';
 import { sessions } from '../../db/schema';
-import type { RequestOrigin } from '../audit/record-audit';
+import { type RequestOrigin, storedUserAgent } from '../audit/record-audit';
 import { hashSessionToken, newSessionToken, SESSION_COOKIE, SESSION_IDLE_MS } from './session-token';
 
 /** Starts a session for a user and returns the cookie token (only its hash is stored). */
@@ -17,7 +17,7 @@ export async function createSession(
     createdAt: now,
     lastSeenAt: now,
     ip: origin?.ip ?? null,
-    userAgent: origin?.userAgent ?? null,
+    userAgent: storedUserAgent(origin?.userAgent),
   });
   return token;
 }
