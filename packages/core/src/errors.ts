@@ -41,7 +41,7 @@ export const ERROR_REASONS = [
   'legacy_read_only',
   'reveal_disabled',
   'rate_limited',
-  // A bounded queue is full (password hashing, SPEC §9): retry after Retry-After.
+  // A bounded queue is full (password hashing, large reads; SPEC §9): retry after Retry-After.
   'server_busy',
   'key_in_url',
   'origin_mismatch',
@@ -56,7 +56,6 @@ export const ERROR_REASONS = [
   'batch_too_large',
   'duplicate_authorization',
   'response_too_large',
-  'server_busy',
   'request_timeout',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];

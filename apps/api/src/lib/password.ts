@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { KeyholeError } from '@keyhole/core';
+import { ServerBusyError } from './server-busy';
 
 /**
  * scrypt with OWASP's cost (N = 2^17, r = 8, p = 1) by default; tests lower N through
@@ -36,17 +36,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** For unknown emails: a hash made once per cost and checked against, like a real account's. */
 const dummyHashes = new Map<number, Promise<string>>();
 
-/** The hashing queue is full: the client is told when to come back (`Retry-After`). */
-export class ServerBusyError extends KeyholeError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      'TOO_MANY_REQUESTS',
-      `The server is busy checking passwords: try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
-      'server_busy',
-    );
-  }
-}
-
 /** Each scrypt call at the default cost holds 128 MiB: SPEC §9 allows two at a time per process. */
 export const PASSWORD_HASH_CONCURRENCY = 2;
 
@@ -78,7 +67,7 @@ export function createPasswordHasher(opts: { queue: number; concurrency?: number
   async function gated<T>(work: () => Promise<T>): Promise<T> {
     if (running < concurrency) running++;
     else if (waiting.length < opts.queue) await new Promise<void>((resolve) => waiting.push(resolve));
-    else throw new ServerBusyError(retryAfterSeconds());
+    else throw new ServerBusyError(retryAfterSeconds(), 'checking passwords');
     const started = performance.now();
     try {
       return await work();

@@ -1,5 +1,5 @@
-import { KeyholeError } from '@keyhole/core';
 import { RequestAbandonedError } from './request-scope';
+import { ServerBusyError } from './server-busy';
 
 /**
  * A weighted semaphore for the reads whose answers can be large (meeting pages, transcripts), so the
@@ -21,16 +21,6 @@ interface Waiter {
   weight: number;
   grant(): void;
   refuse(err: Error): void;
-}
-
-export class ServerBusyError extends KeyholeError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      'TOO_MANY_REQUESTS',
-      `The server is busy serving other large reads. Retry in ${retryAfterSeconds} s, or ask for smaller pages.`,
-      'server_busy',
-    );
-  }
 }
 
 export class ReadGate {
@@ -69,10 +59,16 @@ export class ReadGate {
       return Promise.resolve();
     }
     if (this.queue.length >= this.opts.maxWaiting) {
-      return Promise.reject(new ServerBusyError(this.retryAfter()));
+      return Promise.reject(
+        new ServerBusyError(this.retryAfter(), 'serving other large reads (ask for smaller pages)'),
+      );
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => leave(new ServerBusyError(this.retryAfter())), this.opts.maxWaitMs);
+      const timer = setTimeout(
+        () =>
+          leave(new ServerBusyError(this.retryAfter(), 'serving other large reads (ask for smaller pages)')),
+        this.opts.maxWaitMs,
+      );
       const onAbort = () => leave(new RequestAbandonedError());
       const leave = (err: Error) => {
         const i = this.queue.indexOf(waiter);

@@ -23,7 +23,7 @@ beforeAll(async () => {
       await startApiProcess({
         name: `aborts-${adapter}`,
         ...(url ? { databaseUrl: url } : {}),
-        env: { KEYHOLE_TRPC_ADAPTER: adapter, KEYHOLE_SEED: 'on', KEYHOLE_LOG_LEVEL: 'warn' },
+        env: { KEYHOLE_TRPC_ADAPTER: adapter, KEYHOLE_SEED: 'demo', KEYHOLE_LOG_LEVEL: 'warn' },
       }),
     );
   }
