@@ -254,14 +254,15 @@ describe('batch abuse', () => {
     expect(r.headers.get('x-ratelimit-remaining')).toBe('5');
   });
 
-  it('a batch of 25 sign-ins answers with one Set-Cookie (it was one per call, more header than clients accept)', async () => {
+  it('a batch of sign-ins answers with one Set-Cookie (it was one per call, more header than clients accept)', async () => {
     const org = await seedOrg(app.deps.db);
     const password = 'batch sign-in password';
     const user = await seedUser(app.deps.db, {
       orgId: org.id,
       passwordHash: await hashPassword(password, app.deps.config.passwordCost),
     });
-    const n = 25;
+    // Within the password gate (2 hashing, 16 waiting): a larger batch is refused whole as server_busy.
+    const n = 12;
     const input = Object.fromEntries(
       Array.from({ length: n }, (_, i) => [i, { email: user.email, password }]),
     );
