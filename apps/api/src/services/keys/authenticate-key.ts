@@ -8,6 +8,7 @@ import {
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiKeys, orgs, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
+import { writeRateLimitHeaders } from '../../lib/rate-limit-headers';
 import type { RateDecision } from '../../lib/rate-limiter';
 import type { AuthenticatedKey, OrgView } from '../../trpc/caller';
 import type { ResponseSink } from '../../trpc/context';
@@ -197,9 +198,6 @@ function tooManyFailures(decision: RateDecision, res: ResponseSink): KeyholeErro
   );
 }
 
-// The lowest remaining figure of the request wins: the calls of a batch settle in any order.
-const lowestRemaining = new WeakMap<ResponseSink, number>();
-
 /**
  * Spends one call of the key's budget (SPEC §4), records usage in memory, and writes the rate-limit
  * headers on every call; past the budget, TOO_MANY_REQUESTS with Retry-After.
@@ -212,14 +210,8 @@ export async function chargeKeyRequest(
   const limit = key.rateLimitPerMinute ?? deps.config.rateLimitPerMinute;
   const decision = await deps.counters.keyCalls.hit(key.id, limit);
   deps.keyUsage.record(key.id, deps.clock.now());
-  const resetSeconds = Math.ceil(decision.resetMs / 1000);
-  const remaining = Math.min(decision.remaining, lowestRemaining.get(res) ?? Number.POSITIVE_INFINITY);
-  lowestRemaining.set(res, remaining);
-  res.setHeader('X-RateLimit-Limit', String(decision.limit));
-  res.setHeader('X-RateLimit-Remaining', String(remaining));
-  res.setHeader('X-RateLimit-Reset', String(resetSeconds));
+  const retryAfter = writeRateLimitHeaders(res, decision);
   if (!decision.allowed) {
-    const retryAfter = Math.max(1, resetSeconds);
     res.setHeader('Retry-After', String(retryAfter));
     throw new KeyholeError(
       'TOO_MANY_REQUESTS',
