@@ -77,7 +77,7 @@ describe('postgres.js across PostgreSQL restarts', () => {
     // A fixed, short reconnect backoff: postgres.js's default grows to 20 s over repeated closes, and
     // a call waiting that long for a connection is the pool's backoff (issue 13, findings 2 and 3),
     // not the write path this test is about.
-    const sql = postgres(pg.url, { max: 8, onnotice: () => {}, connect_timeout: 5, backoff: 0.1 });
+    const sql = postgres(pg.url, { max: 8, onnotice: () => {}, connect_timeout: 5, backoff: () => 0.1 });
     await sql`create table if not exists burst (id serial primary key, w int, n int)`;
     const outcomes = { ok: 0, error: 0, hung: 0 };
     const codes = new Map<string, number>();

@@ -11,7 +11,16 @@ import { type PrivatePostgres, startPrivatePostgres } from '../support/private-p
  * at the cause, not the net). Runs against a private PostgreSQL 15 cluster, never the shared one.
  */
 
-const RESTARTS = ['fast', 'immediate', 'fast', 'immediate', 'immediate', 'fast', 'immediate', 'fast'] as const;
+const RESTARTS = [
+  'fast',
+  'immediate',
+  'fast',
+  'immediate',
+  'immediate',
+  'fast',
+  'immediate',
+  'fast',
+] as const;
 const WORKERS = 8;
 const REQUEST_BOUND_MS = 20_000;
 
