@@ -87,15 +87,20 @@ function childrenOf(pid: number): number[] {
 }
 
 async function asPostgres(args: string[], timeoutMs = 60_000) {
+  // PostgreSQL refuses to run as root: as root, drop to `postgres`; as `postgres`, run directly.
+  if (process.getuid?.() !== 0) return run(args[0]!, args.slice(1), { timeout: timeoutMs });
   return run('runuser', ['-u', 'postgres', '--', ...args], { timeout: timeoutMs });
 }
 
 export async function startPrivatePostgres(opts: { name?: string } = {}): Promise<PrivatePostgres> {
+  if (!existsSync(`${BIN}/initdb`) || !existsSync(`${BIN}/pg_ctl`)) {
+    throw new Error(`PostgreSQL 15 server binaries not found in ${BIN} (set KEYHOLE_PG_BIN)`);
+  }
   installExitHook();
   const dir = mkdtempSync(path.join(os.tmpdir(), `keyhole-pg-${opts.name ?? 'fault'}-`));
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'postgres.log');
-  chownSync(dir, uid('postgres'), gid('postgres'));
+  if (process.getuid?.() === 0) chownSync(dir, uid('postgres'), gid('postgres'));
   const port = await freePort();
   await asPostgres([
     `${BIN}/initdb`,
@@ -121,7 +126,9 @@ export async function startPrivatePostgres(opts: { name?: string } = {}): Promis
     'logging_collector = off',
   ].join('\n');
   writeFileSync(path.join(data, 'postgresql.auto.conf'), `${conf}\n`);
-  chownSync(path.join(data, 'postgresql.auto.conf'), uid('postgres'), gid('postgres'));
+  if (process.getuid?.() === 0) {
+    chownSync(path.join(data, 'postgresql.auto.conf'), uid('postgres'), gid('postgres'));
+  }
 
   const pgCtl = (...args: string[]) =>
     asPostgres([`${BIN}/pg_ctl`, '-D', data, '-l', log, '-w', '-t', '60', ...args]);
