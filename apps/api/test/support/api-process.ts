@@ -47,11 +47,15 @@ export async function startApiProcess(opts: {
   env?: Record<string, string>;
   /** Extra node flags, e.g. `--max-old-space-size=384`. */
   nodeArgs?: string[];
+  /** Variables of the runner's environment the child must not inherit (e.g. `REDIS_URL`). */
+  dropEnv?: string[];
 }): Promise<ApiProcess> {
   const port = await freePort();
   // The child gets exactly the settings given here, never the test runner's KEYHOLE_* ones.
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL'),
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL' && !opts.dropEnv?.includes(k),
+    ),
   );
   const database = opts.databaseUrl
     ? { DATABASE_URL: opts.databaseUrl }
