@@ -8,7 +8,7 @@ import { createKeyFor } from '../support/keys';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader, sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { randomIp, Wire } from './wire';
+import { randomIp } from './wire';
 
 /**
  * SPEC §9's transport bounds over real sockets: keys anywhere in the URL, several Authorization
