@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter } from '@trpc/server';
 import {
@@ -203,6 +204,8 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
     // Each call's answer is serialised as soon as it settles and its objects dropped, so a request
     // holds text, not object graphs; the text counts against the answer's cap and the process budget.
     const local = new AbortController();
+    // Every call of a batch (and tRPC inside each) listens on it: up to the batch cap, not a leak.
+    setMaxListeners(4 * 1000, local.signal);
     const stop = () => local.abort(signal.reason);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,8 @@ function refuseEarly(
  */
 function requestSignal(deps: AppDeps, req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();
+  // The stock adapter's calls of a batch each listen on it: up to the batch cap, not a leak.
+  setMaxListeners(4 * 1000, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new Error('request deadline passed'));
     deps.logger.warn({ requestId: (req as IncomingMessage & { id?: string }).id }, 'request deadline passed');
