@@ -43,6 +43,11 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = app.deps.config.shutdownGraceMs;
+    // Whatever hangs (a database that no longer answers), the process still ends.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, graceMs + 15_000).unref();
     logger.info({ signal, graceMs }, 'shutting down: no new connections, finishing requests in flight');
     await server.close(graceMs);
     // Usage buffered by the requests just finished is written before the database closes.

@@ -190,13 +190,7 @@ async function answerReadiness(deps: AppDeps, res: ServerResponse) {
   }
   res.setHeader('cache-control', 'no-store');
   res.setHeader('retry-after', '1');
-  sendTrpcError(
-    res,
-    503,
-    'SERVICE_UNAVAILABLE',
-    'The database cannot be reached.',
-    'database_unavailable',
-  );
+  sendTrpcError(res, 503, 'SERVICE_UNAVAILABLE', 'The database cannot be reached.', 'database_unavailable');
 }
 
 export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter?: 'fast' | 'stock') {
@@ -319,7 +313,11 @@ export async function startHttpServer(
         draining = true;
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const cut = setTimeout(() => {
-          if (inFlight.size > 0) deps.logger.warn({ requests: inFlight.size, graceMs }, 'shutdown grace over: cutting requests still in flight');
+          if (inFlight.size > 0)
+            deps.logger.warn(
+              { requests: inFlight.size, graceMs },
+              'shutdown grace over: cutting requests still in flight',
+            );
           server.closeAllConnections();
         }, graceMs);
         cut.unref();

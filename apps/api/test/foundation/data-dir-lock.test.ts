@@ -69,7 +69,9 @@ describe('data-dir lock', () => {
       { cwd: API_DIR, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(holder);
-    await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => d.includes('locked') && resolve()));
+    await new Promise<void>((resolve) =>
+      holder.stdout!.on('data', (d: Buffer) => d.includes('locked') && resolve()),
+    );
     const before = readFileSync(lockFile(dir), 'utf8');
     expect(JSON.parse(before)).toEqual({ pid: holder.pid, startTime: processStartTime(holder.pid!) });
     expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);

@@ -92,7 +92,10 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms
 
 /** After Redis is back: N more requests add exactly N in Redis. */
 async function expectCountsInRedis() {
-  await waitFor('redis available again', async () => (await whoami()).status === 200 && api.output.join('').includes('redis_available'));
+  await waitFor(
+    'redis available again',
+    async () => (await whoami()).status === 200 && api.output.join('').includes('redis_available'),
+  );
   // Commands sent in the instant the stall began may still land: let them, then measure.
   await new Promise((r) => setTimeout(r, 300));
   const before = await redisCount();
@@ -112,7 +115,12 @@ describe('Redis faults', () => {
     );
     expect(await redisCount()).toBeGreaterThanOrEqual(results.length);
     console.log(
-      `[redis-faults] baseline: ${results.length} calls, p50 ${round(percentile(results.map((r) => r.ms), 50))} ms, p99 ${round(baselineP99)} ms`,
+      `[redis-faults] baseline: ${results.length} calls, p50 ${round(
+        percentile(
+          results.map((r) => r.ms),
+          50,
+        ),
+      )} ms, p99 ${round(baselineP99)} ms`,
     );
     expect(logLines('redis_unavailable')).toHaveLength(0);
   });
@@ -159,7 +167,9 @@ describe('Redis faults', () => {
     expect(logLines('redis_unavailable')).toHaveLength(2);
     const startedAt = Date.now();
     await waitFor('redis available again', () => logLines('redis_available').length === 2);
-    console.log(`[redis-faults] counting in Redis again ${Date.now() - startedAt} ms after it accepted connections`);
+    console.log(
+      `[redis-faults] counting in Redis again ${Date.now() - startedAt} ms after it accepted connections`,
+    );
     await expectCountsInRedis();
     // ioredis's own unstructured output never reaches the log.
     expect(api.output.join('')).not.toContain('Unhandled error event');

@@ -139,7 +139,9 @@ describe('SIGTERM to keyhole serve', () => {
             let text = '';
             res.setEncoding('utf8');
             res.on('data', (d) => (text += d));
-            res.on('end', () => resolve({ status: res.statusCode!, text, connection: res.headers.connection }));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, text, connection: res.headers.connection }),
+            );
           },
         );
         req.on('error', reject);
@@ -229,7 +231,10 @@ describe('pnpm start', () => {
     since: number,
   ) {
     await waitUntil(
-      `every process of ${label} to exit (${run.tree.filter(alive).map((p) => `${p}: ${cmdline(p)}`).join('; ')})`,
+      `every process of ${label} to exit (${run.tree
+        .filter(alive)
+        .map((p) => `${p}: ${cmdline(p)}`)
+        .join('; ')})`,
       () => run.tree.every((pid) => !alive(pid)),
       15_000,
     );
