@@ -5,6 +5,8 @@ import type { Logger } from './logger';
 export const REDIS_COMMAND_TIMEOUT_MS = 200;
 /** How often a ready connection is probed, so a stalled Redis is noticed without waiting for traffic. */
 const PROBE_INTERVAL_MS = 250;
+/** ioredis's message for a command past `commandTimeout`. */
+const TIMED_OUT = 'Command timed out';
 
 export interface RedisConnection {
   redis: Redis;
@@ -21,7 +23,8 @@ export interface RedisConnection {
  * - Nothing is queued while the connection is down (`enableOfflineQueue: false`) and nothing is
  *   re-sent after a reconnect (`maxRetriesPerRequest: 0`): a request that already fell back never
  *   spends a budget in Redis later.
- * - A stall (SIGSTOP, a hung network) is noticed by a timed-out command or probe; the connection is
+ * - A stall (SIGSTOP, a hung network) is noticed by a timed-out command or probe, confirmed by a
+ *   second PING timing out (so a blocked event loop here is not taken for a stall); the connection is
  *   then dropped, so the limiters skip Redis at once (`rejectIfRedisNotReady`) instead of each
  *   waiting 200 ms, and only the commands already in flight at that moment can still reach Redis.
  * - One structured `redis unavailable` line per outage (ioredis's own unstructured "Unhandled error
@@ -65,17 +68,36 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
     // Drop the connection: while it reconnects the limiters skip Redis without waiting.
     if (redis.status === 'ready') redis.disconnect(true);
   };
-  // A timed-out command of a limiter (it fell back already) means Redis stalled.
+  // One timed-out command may be this process's own fault (its event loop was blocked past the
+  // timeout while the answer sat in the socket): a second, fresh PING confirms the stall first.
+  let confirming = false;
+  const suspect = () => {
+    if (confirming || !healthy || redis.status !== 'ready') return;
+    confirming = true;
+    redis
+      .ping()
+      .then(
+        () => undefined,
+        (err: Error) => {
+          if (err?.message === TIMED_OUT) stalled();
+        },
+      )
+      .finally(() => {
+        confirming = false;
+      });
+  };
+  // A timed-out command (a limiter's: it fell back to memory already, or a probe) means Redis may
+  // have stalled.
   const send = redis.sendCommand.bind(redis);
   redis.sendCommand = ((command, stream) => {
     const result = send(command, stream);
     command.promise.catch((err: Error) => {
-      if (err?.message === 'Command timed out') stalled();
+      if (err?.message === TIMED_OUT) suspect();
     });
     return result;
   }) as typeof redis.sendCommand;
   const probe = setInterval(() => {
-    if (redis.status !== 'ready') return;
+    if (redis.status !== 'ready' || confirming) return;
     redis.ping().catch(() => undefined);
   }, PROBE_INTERVAL_MS);
   probe.unref();
