@@ -1,4 +1,8 @@
 // `pnpm start`: builds what is missing (the web app), then runs the API process in the foreground.
+// No server outlives it (SPEC §9 "Shutdown"): pnpm signals only its direct child, which is this
+// process (the root script `exec`s node, so no shell sits between); SIGTERM and SIGINT are passed on,
+// and the server also shuts down by itself when this process goes (its IPC channel closes), even on
+// SIGKILL. If pnpm itself dies, this process notices its parent changed and stops the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +22,13 @@ const child = spawn(
   ['--import', 'tsx', 'src/cli.ts', ...(args.length ? args : ['serve'])],
   {
     cwd: `${root}apps/api`,
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500);
+orphaned.unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

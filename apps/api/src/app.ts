@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { createDatabase, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
 import type { AppDeps } from './deps';
@@ -11,6 +10,7 @@ import { createLogger, type Logger } from './lib/logger';
 import { createPasswordHasher } from './lib/password';
 import { createWindowCounter } from './lib/rate-limiter';
 import { ReadGate } from './lib/read-gate';
+import { createRedisConnection } from './lib/redis-connection';
 import { VERSION } from './lib/version';
 import { KeyUsageRecorder } from './services/keys/key-usage-recorder';
 import { VerifiedKeyCache } from './services/keys/verified-key-cache';
@@ -43,12 +43,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config.secret ??
     (database.kind === 'pglite' ? readOrCreateSecret(config.dataDir) : undefined);
   if (!secret) throw new Error('KEYHOLE_SECRET is required with DATABASE_URL');
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
-    : null;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const redisConnection = config.redisUrl ? createRedisConnection(config.redisUrl, logger) : null;
+  const redis = redisConnection?.redis ?? null;
   const counter = (name: string, windowSeconds = 60) =>
     createWindowCounter({ name, windowSeconds, redis: redis ?? undefined });
-  const logger = overrides.logger ?? createLogger(config.logLevel);
   const changes = new ChangeFeed(database, logger);
   await changes.start();
   const keyCache = new VerifiedKeyCache();
@@ -100,7 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           deps.logger.error({ err }, 'error while shutting down');
         }
       }
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (redisConnection) await redisConnection.close();
       await database.close();
     },
   };

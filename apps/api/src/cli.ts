@@ -42,13 +42,27 @@ async function serve(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await server.close();
+    const graceMs = app.deps.config.shutdownGraceMs;
+    // Whatever hangs (a database that no longer answers), the process still ends.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, graceMs + 15_000).unref();
+    logger.info({ signal, graceMs }, 'shutting down: no new connections, finishing requests in flight');
+    await server.close(graceMs);
+    // Usage buffered by the requests just finished is written before the database closes.
     await app.close();
+    logger.info({ signal }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started by `pnpm start` (scripts/start.mjs) with an IPC channel: when that launcher goes, even by
+  // SIGKILL, the channel closes and the server shuts down too instead of outliving it (SPEC §9).
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => void stop('parent exited'));
+  }
 }
 
 async function migrate(): Promise<void> {

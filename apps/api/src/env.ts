@@ -88,6 +88,8 @@ const schema = z
     KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
     KEYHOLE_MAX_BATCH: int(DEFAULT_MAX_BATCH, 1, 1000),
     KEYHOLE_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+    // SIGTERM: how long in-flight requests may still run before their connections are cut (SPEC §9).
+    KEYHOLE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -133,6 +135,8 @@ export interface Config {
   maxBatch: number;
   /** The whole request, from its first byte to its last answered byte. */
   requestTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may still run (SPEC §9 "Shutdown"). */
+  shutdownGraceMs: number;
   redisUrl: string | undefined;
 }
 
@@ -170,6 +174,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trpcAdapter: e.KEYHOLE_TRPC_ADAPTER,
     maxBatch: e.KEYHOLE_MAX_BATCH,
     requestTimeoutMs: e.KEYHOLE_REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: e.KEYHOLE_SHUTDOWN_GRACE_MS,
     redisUrl: e.REDIS_URL,
   };
 }

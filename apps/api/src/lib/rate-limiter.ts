@@ -42,6 +42,8 @@ export function createWindowCounter(opts: {
         keyPrefix,
         points: UNBOUNDED,
         duration: opts.windowSeconds,
+        // Not connected (down, or dropped after a stall): count in memory at once, never wait.
+        rejectIfRedisNotReady: true,
         // A Redis outage must not take the API down: fall back to this process's memory meanwhile.
         insuranceLimiter: new RateLimiterMemory({
           keyPrefix,

@@ -170,6 +170,32 @@ export function answerClientError(deps: AppDeps, err: Error & { code?: string },
   );
 }
 
+/** How long `/readyz` waits for `select 1` before calling the database unavailable. */
+export const READINESS_TIMEOUT_MS = 1000;
+
+/** Readiness (SPEC §6): `200 ready`, or 503 `database_unavailable` while the database cannot be reached. */
+async function answerReadiness(deps: AppDeps, res: ServerResponse) {
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    deps.database.query('select 1').then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (res.writableEnded || res.destroyed) return;
+  if (ready) {
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end('ready');
+    return;
+  }
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('retry-after', '1');
+  sendTrpcError(res, 503, 'SERVICE_UNAVAILABLE', 'The database cannot be reached.', 'database_unavailable');
+}
+
 export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter?: 'fast' | 'stock') {
   const trpc = createTrpcHandler(deps, adapter);
   const serveStatic = createStaticHandler(webRoot);
@@ -209,7 +235,12 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
       return;
     }
     if (pathname === '/healthz') {
+      // Liveness: the process answers, whatever the database (SPEC §6).
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (pathname === '/readyz') {
+      void answerReadiness(deps, res);
       return;
     }
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
@@ -236,13 +267,21 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
 export interface RunningServer {
   server: Server;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting; idle keep-alive connections close at once, requests in flight may finish
+   * within `graceMs` (their answers carry `Connection: close`), then what is left is cut.
+   * Resolves when every connection is closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startHttpServer(
   deps: AppDeps,
   opts: { host?: string; port?: number; webRoot?: string; adapter?: 'fast' | 'stock' } = {},
 ) {
+  const listener = createRequestListener(deps, opts.webRoot, opts.adapter);
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
   const server = createServer(
     {
       headersTimeout: LIMITS.headersTimeoutMs,
@@ -250,7 +289,16 @@ export async function startHttpServer(
       // How often node:http looks for requests past those timeouts (its default is 30 s).
       connectionsCheckingInterval: 1000,
     },
-    createRequestListener(deps, opts.webRoot, opts.adapter),
+    (req, res) => {
+      inFlight.add(res);
+      res.once('close', () => {
+        inFlight.delete(res);
+        // While draining, a connection whose last answer went out is closed, not kept alive.
+        if (draining) setImmediate(() => server.closeIdleConnections());
+      });
+      if (draining) res.setHeader('connection', 'close');
+      listener(req, res);
+    },
   );
   server.on('clientError', (err, socket) => answerClientError(deps, err, socket as Socket));
   server.keepAliveTimeout = 65_000;
@@ -263,11 +311,24 @@ export async function startHttpServer(
   return {
     server,
     url: `http://${host}:${address.port}`,
-    close: () =>
+    close: (graceMs = 2000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        draining = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+        const cut = setTimeout(() => {
+          if (inFlight.size > 0)
+            deps.logger.warn(
+              { requests: inFlight.size, graceMs },
+              'shutdown grace over: cutting requests still in flight',
+            );
+          server.closeAllConnections();
+        }, graceMs);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
       }),
   } satisfies RunningServer;
 }
