@@ -105,7 +105,8 @@ async function seedOrgWithAdmin() {
   });
 }
 
-describe('pnpm keyhole legacy-import', () => {
+// Each case starts the real CLI (tsx) several times: seconds each on a loaded 2-core machine.
+describe('pnpm keyhole legacy-import', { timeout: 120_000 }, () => {
   it('refuses an embedded data dir held by a running server, saying to stop it or use PostgreSQL', async () => {
     const dataDir = tempDir();
     // This test process is alive, so its pid in the lock file is a server holding the directory.
