@@ -35,9 +35,6 @@ async function serve(): Promise<void> {
     );
   }
   const server = await startHttpServer(app.deps);
-  logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
-  process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);
-  if (seeded) process.stdout.write(demoInstructions(seeded, app.deps.config.publicUrl ?? server.url));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -63,6 +60,10 @@ async function serve(): Promise<void> {
     process.channel.unref();
     process.once('disconnect', () => void stop('parent exited'));
   }
+  // Announced only once the signals are handled: whoever reads this line may stop the server at once.
+  logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
+  process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);
+  if (seeded) process.stdout.write(demoInstructions(seeded, app.deps.config.publicUrl ?? server.url));
 }
 
 async function migrate(): Promise<void> {

@@ -944,6 +944,12 @@ async function sendRawTransport(
     ctx.wire.errorBodies.push(r.text);
     return `${env!.error!.data.code}${reason ? `/${reason}` : ''}`;
   };
+  // Size comes first (SPEC §9): a request line and headers past node's 16 KiB are refused 413 before
+  // the URL or the headers are looked at.
+  const expectRefusedAfterSize = (bytes: Buffer, r: WireResult, status: number, reason: string) =>
+    bytes.indexOf('\r\n\r\n') > 16 * 1024 - 1024 && r.status === 413
+      ? expectRefused(r, 413, undefined)
+      : expectRefused(r, status, reason);
   switch (tr.t) {
     case 'cut': {
       const bytes = await rawHttp(baseUrl, req);
@@ -956,7 +962,7 @@ async function sendRawTransport(
     }
     case 'dupAuth': {
       const bytes = await rawHttp(baseUrl, req, ['Authorization: Bearer a:b', 'authorization: Bearer c:d']);
-      return expectRefused(await rawExchange(baseUrl, bytes), 400, 'duplicate_authorization');
+      return expectRefusedAfterSize(bytes, await rawExchange(baseUrl, bytes), 400, 'duplicate_authorization');
     }
     case 'keyInUrl': {
       const key = [...ctx.minted][0]!;
@@ -970,12 +976,7 @@ async function sendRawTransport(
         `${path}${sep}x=${key.split(':')[1]}`,
       ];
       const bytes = await rawHttp(baseUrl, { ...req, path: variants[tr.variant]! });
-      const r = await rawExchange(baseUrl, bytes);
-      // Size comes first (SPEC §9): a request line and headers past node's 16 KiB are 413 before the URL is read.
-      if (bytes.indexOf('\r\n\r\n') > 16 * 1024 - 1024 && r.status === 413) {
-        return expectRefused(r, 413, undefined);
-      }
-      return expectRefused(r, 400, 'key_in_url');
+      return expectRefusedAfterSize(bytes, await rawExchange(baseUrl, bytes), 400, 'key_in_url');
     }
     case 'oversize': {
       const { body: _body, ...head } = req;
