@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { generateKey } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetings } from '../../src/db/schema';
@@ -8,7 +7,7 @@ import { createKeyFor } from '../support/keys';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader, sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { randomIp } from './wire';
+import { randomIp, rawExchange } from './wire';
 
 /**
  * SPEC §9's transport bounds over real sockets: keys anywhere in the URL, several Authorization
@@ -49,35 +48,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** One raw HTTP/1.1 exchange; the answer's status line, headers and body. */
-function raw(url: string, text: string): Promise<{ status: number; head: string; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const all = Buffer.concat(chunks).toString('utf8');
-      const split = all.indexOf('\r\n\r\n');
-      const head = all.slice(0, split);
-      let body = all.slice(split + 4);
-      if (/transfer-encoding: chunked/i.test(head)) {
-        let out = '';
-        for (;;) {
-          const eol = body.indexOf('\r\n');
-          const size = Number.parseInt(body.slice(0, eol), 16);
-          if (!size) break;
-          out += body.slice(eol + 2, eol + 2 + size);
-          body = body.slice(eol + 2 + size + 2);
-        }
-        body = out;
-      }
-      resolve({ status: Number(head.split(' ')[1]), head, body });
-    });
-    socket.write(text);
-  });
-}
+/** One raw HTTP/1.1 exchange (the text as bytes), answered in full. */
+const raw = (url: string, text: string) => rawExchange(url, Buffer.from(text, 'latin1'));
 
 const reasonOf = (body: string) =>
   (JSON.parse(body) as { error: { data: { reason?: string } } }).error.data.reason;
@@ -132,7 +104,7 @@ describe('several Authorization headers', () => {
         `GET /trpc/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${keyString}\r\nAuthorization: Bearer nope:nope\r\nConnection: close\r\n\r\n`,
       );
       expect(r.status).toBe(400);
-      expect(reasonOf(r.body)).toBe('duplicate_authorization');
+      expect(reasonOf(r.text)).toBe('duplicate_authorization');
     }
   });
 });
@@ -154,16 +126,16 @@ describe('the order of refusals', () => {
       s,
       `GET /trpc/whoami?k=${keyString} HTTP/1.1\r\nHost: x\r\n${dup}Connection: close\r\n\r\n`,
     );
-    expect(reasonOf(r.body)).toBe('key_in_url');
+    expect(reasonOf(r.text)).toBe('key_in_url');
     // Two Authorization headers and a batch too large: the headers win.
     r = await raw(s, `GET /trpc/${many(30)}?batch=1 HTTP/1.1\r\nHost: x\r\n${dup}Connection: close\r\n\r\n`);
-    expect(reasonOf(r.body)).toBe('duplicate_authorization');
+    expect(reasonOf(r.text)).toBe('duplicate_authorization');
     // A batch too large with a bad key: the batch wins, and nothing is charged to anyone.
     r = await raw(
       s,
       `GET /trpc/${many(30)}?batch=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope:nope\r\nConnection: close\r\n\r\n`,
     );
-    expect(reasonOf(r.body)).toBe('batch_too_large');
+    expect(reasonOf(r.text)).toBe('batch_too_large');
     // A bad key with bad input: the key wins.
     const res = await fetch(`${s}/trpc/meetings.list?input=%7B%22limit%22%3A%22x%22%7D`, {
       headers: { authorization: 'Bearer nope:nope', 'x-forwarded-for': randomIp() },
