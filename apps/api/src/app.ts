@@ -29,10 +29,20 @@ export interface AppOverrides {
   secret?: string;
 }
 
-/** Opens the database the config names: PostgreSQL with DATABASE_URL, else PGlite in the data dir. */
-export function openConfiguredDatabase(config: Config): Promise<KeyholeDatabase> {
+/**
+ * Opens the database the config names: PostgreSQL with DATABASE_URL, else PGlite in the data dir.
+ * `requests: false` (CLI commands) leaves out the request timeouts (KEYHOLE_DB_TIMEOUT_MS).
+ */
+export function openConfiguredDatabase(
+  config: Config,
+  { requests = true }: { requests?: boolean } = {},
+): Promise<KeyholeDatabase> {
   return config.databaseUrl
-    ? createDatabase({ kind: 'postgres', url: config.databaseUrl })
+    ? createDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        ...(requests ? { timeoutMs: config.dbTimeoutMs } : {}),
+      })
     : createDatabase({ kind: 'pglite', dataDir: config.dataDir });
 }
 
@@ -52,7 +62,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await changes.start();
   const keyCache = new VerifiedKeyCache();
   const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
-  const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
+  const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs, config.dbTimeoutMs);
   keyUsage.start();
   const deps: AppDeps = {
     config,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type App, createApp } from './app';
+import { type App, createApp, openConfiguredDatabase } from './app';
 import { CliError } from './cli-error';
 import { createDatabase } from './db/create-database';
 import { DataDirInUseError } from './db/data-dir';
@@ -76,7 +76,16 @@ async function migrate(): Promise<void> {
 }
 
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await createApp(loadConfig());
+  const config = loadConfig();
+  // CLI commands (seeds, imports) have their own limits: not the request timeouts of `serve`.
+  const database = await openConfiguredDatabase(config, { requests: false });
+  let app: App;
+  try {
+    app = await createApp(config, { database });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   try {
     return await fn(app);
   } finally {

@@ -88,6 +88,8 @@ const schema = z
     KEYHOLE_TRPC_ADAPTER: z.enum(['fast', 'stock']).default('fast'),
     KEYHOLE_MAX_BATCH: int(DEFAULT_MAX_BATCH, 1, 1000),
     KEYHOLE_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+    // Connect, statement and lock timeout of the statements serving requests (SPEC §9 "Database faults").
+    KEYHOLE_DB_TIMEOUT_MS: int(5000, 100, 60_000),
     // SIGTERM: how long in-flight requests may still run before their connections are cut (SPEC §9).
     KEYHOLE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
     REDIS_URL: z
@@ -135,6 +137,11 @@ export interface Config {
   maxBatch: number;
   /** The whole request, from its first byte to its last answered byte. */
   requestTimeoutMs: number;
+  /**
+   * How long a request's statement or transaction may wait for the database (connecting, running,
+   * waiting for a lock) before the call is answered 503 `database_unavailable`.
+   */
+  dbTimeoutMs: number;
   /** On SIGTERM/SIGINT, how long in-flight requests may still run (SPEC §9 "Shutdown"). */
   shutdownGraceMs: number;
   redisUrl: string | undefined;
@@ -174,6 +181,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trpcAdapter: e.KEYHOLE_TRPC_ADAPTER,
     maxBatch: e.KEYHOLE_MAX_BATCH,
     requestTimeoutMs: e.KEYHOLE_REQUEST_TIMEOUT_MS,
+    dbTimeoutMs: e.KEYHOLE_DB_TIMEOUT_MS,
     shutdownGraceMs: e.KEYHOLE_SHUTDOWN_GRACE_MS,
     redisUrl: e.REDIS_URL,
   };

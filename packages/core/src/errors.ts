@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'TIMEOUT',
   'INTERNAL_SERVER_ERROR',
+  // The database cannot be reached or does not answer in time (SPEC §9): never used for load.
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -30,6 +32,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   TIMEOUT: 408,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 // Clients branch on `error.data.reason`, so these strings are part of the public contract.
@@ -57,6 +60,8 @@ export const ERROR_REASONS = [
   'duplicate_authorization',
   'response_too_large',
   'request_timeout',
+  // The database is down, stalled or a lock did not come in time (SPEC §9): retry after Retry-After.
+  'database_unavailable',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

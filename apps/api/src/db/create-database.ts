@@ -7,8 +7,11 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { DatabaseUnavailableError } from '../lib/database-unavailable';
+import { LIMITS } from '../lib/limits';
 import { throwIfRequestAbandoned } from '../lib/request-scope';
 import { lockDataDir } from './data-dir';
+import { DatabaseGate } from './database-gate';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -45,17 +48,37 @@ export interface KeyholeDatabase {
 
 /**
  * Every transaction checks, as its last step before COMMIT, that the request it serves is still
- * there; if not it throws, so the driver rolls it back (see lib/request-scope.ts).
+ * there and that its database deadline has not passed; if not it throws, so the driver rolls it back
+ * (see lib/request-scope.ts and database-gate.ts). With a gate, a request's transaction is one unit
+ * of gated work.
  */
-function rollbackAbandoned(db: Database): Database {
+function rollbackAbandoned(db: Database, gate?: DatabaseGate): Database {
   const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) =>
-    transaction(async (tx) => {
-      const result = await fn(tx);
-      throwIfRequestAbandoned();
-      return result;
-    }, config)) as Database['transaction'];
+  db.transaction = ((fn, config) => {
+    const open = (expired: () => boolean) =>
+      transaction(async (tx) => {
+        const result = await fn(tx);
+        throwIfRequestAbandoned();
+        if (expired()) throw new DatabaseUnavailableError();
+        return result;
+      }, config);
+    return gate ? gate.run(open) : open(() => false);
+  }) as Database['transaction'];
   return db;
+}
+
+/**
+ * A postgres.js query runs when first awaited (its `then`); a gated one runs as one unit of gated
+ * work, so the caller's await ends at the gate's deadline even while the driver still waits.
+ */
+function gateQuery<Q extends PromiseLike<unknown>>(gate: DatabaseGate, query: Q): Q {
+  const then = query.then.bind(query);
+  let gated: Promise<unknown> | undefined;
+  (query as { then: PromiseLike<unknown>['then'] }).then = (onFulfilled, onRejected) => {
+    gated ??= gate.run(() => new Promise((resolve, reject) => then(resolve, reject)));
+    return gated.then(onFulfilled, onRejected);
+  };
+  return query;
 }
 
 /** Statement listeners, fed by drizzle's logger hook and by raw `query()` calls. */
@@ -75,7 +98,19 @@ function statementTap() {
 }
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; max?: number; migrate?: boolean }
+  | {
+      kind: 'postgres';
+      url: string;
+      max?: number;
+      migrate?: boolean;
+      /**
+       * The request bound (KEYHOLE_DB_TIMEOUT_MS, SPEC §9): connect timeout, `statement_timeout` and
+       * `lock_timeout` of every session of the pool, and the database gate's deadline for request
+       * work. Unset (CLI commands): the server's own settings and postgres.js's 30 s connect timeout.
+       * Migrations always run on a connection of their own without these limits.
+       */
+      timeoutMs?: number;
+    }
   /**
    * dataDir undefined = in memory (tests). The database files live in `<dataDir>/pgdata`; the lock and
    * the generated secret sit beside them.
@@ -95,23 +130,54 @@ export async function createDatabase(options: DatabaseOptions): Promise<KeyholeD
   return database;
 }
 
-async function openPostgres(options: { url: string; max?: number }): Promise<KeyholeDatabase> {
+/**
+ * postgres.js waits `(0.5–1) × min(3^n / 100, 20)` seconds before its n-th reconnect in a row (n
+ * counts every failed attempt of the pool), so after a 10 s outage it could stay away for 20 s. Ours
+ * grows from 50 ms to at most `LIMITS.dbReconnectMaxDelayMs`: back within 2 s of the database (SPEC §9).
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(LIMITS.dbReconnectMaxDelayMs, 50 * 2 ** Math.min(retries, 10)) / 1000;
+}
+
+const POSTGRES_TYPES = { bigint: postgres.BigInt };
+
+async function openPostgres(options: {
+  url: string;
+  max?: number;
+  timeoutMs?: number;
+}): Promise<KeyholeDatabase> {
+  const { timeoutMs } = options;
   const client = postgres(options.url, {
     max: options.max ?? 10,
     onnotice: () => {},
     // Dates arrive as Date, bigint counts as number (usage counts stay far below 2^53).
-    types: { bigint: postgres.BigInt },
-    connection: { application_name: 'keyhole' },
+    types: POSTGRES_TYPES,
+    backoff: reconnectDelaySeconds,
+    ...(timeoutMs === undefined
+      ? { connection: { application_name: 'keyhole' } }
+      : {
+          connect_timeout: timeoutMs / 1000,
+          // Sent in the startup packet: every session of the pool, the listener's included, has them.
+          connection: {
+            application_name: 'keyhole',
+            statement_timeout: timeoutMs,
+            lock_timeout: timeoutMs,
+          },
+        }),
   });
+  const gate = timeoutMs === undefined ? undefined : new DatabaseGate(timeoutMs);
   // drizzle sends every statement unnamed, so PostgreSQL plans it again on each call. Our statements
   // come from a small, fixed set of query shapes (values travel as parameters), so let postgres.js
   // prepare each shape once per connection and reuse the plan.
   const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean }) =>
-    unsafe(text, args as never[], { ...opts, prepare: opts?.prepare ?? true })) as typeof client.unsafe;
+  client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean }) => {
+    const query = unsafe(text, args as never[], { ...opts, prepare: opts?.prepare ?? true });
+    return gate?.applies() ? gateQuery(gate, query) : query;
+  }) as typeof client.unsafe;
   const tap = statementTap();
   const db = rollbackAbandoned(
     drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database,
+    gate,
   );
   return {
     db,
@@ -141,17 +207,31 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
     },
     dumpDataDir: () => Promise.reject(new Error('dumpDataDir is for PGlite only')),
     migrate: async () => {
-      // The lock belongs to one connection, so hold it on a reserved one while the pool migrates.
-      const lockConn = await client.reserve();
+      // Migrations have their own limits: a client of their own, without the request timeouts (a long
+      // ALTER, or waiting for another starter's advisory lock, is not a fault).
+      const own = postgres(options.url, {
+        max: 2,
+        onnotice: () => {},
+        types: POSTGRES_TYPES,
+        connection: { application_name: 'keyhole-migrate' },
+      });
       try {
-        await lockConn`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        // The lock belongs to one connection, so hold it on a reserved one while the other migrates.
+        const lockConn = await own.reserve();
         try {
-          await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+          await lockConn`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+          try {
+            await migratePostgres(drizzlePostgres({ client: own, schema }), {
+              migrationsFolder: MIGRATIONS_FOLDER,
+            });
+          } finally {
+            await lockConn`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+          }
         } finally {
-          await lockConn`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+          lockConn.release();
         }
       } finally {
-        lockConn.release();
+        await own.end({ timeout: 5 });
       }
     },
     close: () => client.end({ timeout: 5 }),

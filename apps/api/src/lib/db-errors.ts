@@ -23,3 +23,46 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   }
   return false;
 }
+
+/** Node socket errors and postgres.js's own connection errors: the database is not reachable. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+]);
+
+/**
+ * SQLSTATEs that say the database cannot serve now, not that the statement is wrong: 57014
+ * query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout), 57P01–57P03 (admin
+ * shutdown, crash shutdown, cannot connect now), 53300 too_many_connections, and class 08 (connection
+ * exceptions).
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57014', '55P03', '57P01', '57P02', '57P03', '53300']);
+
+/**
+ * True when `err` (or an error along its `cause` chain, e.g. inside drizzle's `DrizzleQueryError`)
+ * says the database is down, stalled or a lock did not come in time (SPEC §9 "Database faults"). A
+ * genuine bug — a syntax error, a constraint violation — is not.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (name === 'DatabaseUnavailableError') return true;
+    if (typeof code === 'string') {
+      if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+      if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+    }
+    // Node reports a refused connection to a host with several addresses as an AggregateError.
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -23,6 +23,18 @@ export const LIMITS = {
   /** Large reads that may queue for the gate, and for how long. */
   readGateMaxWaiting: 64,
   readGateMaxWaitMs: 15_000,
+  /**
+   * Request statements and transactions handed to the database driver and not yet settled, per process
+   * (the database gate). postgres.js queues without bound while its connections are busy or cannot
+   * connect; past this many, a call is refused at once: 503 `database_unavailable` when the database
+   * has answered nothing for `dbSilentMs`, else 429 `server_busy` (503 is never for load).
+   */
+  dbMaxOutstanding: 256,
+  dbSilentMs: 1000,
+  /** `Retry-After` of a 503 `database_unavailable`, in seconds. */
+  dbRetryAfterSeconds: 2,
+  /** The longest pause between two attempts to reconnect to PostgreSQL (recovery within 2 s, SPEC §9). */
+  dbReconnectMaxDelayMs: 500,
 } as const;
 
 /** Answers being assembled across the process; a request reserves its bytes as it grows. */

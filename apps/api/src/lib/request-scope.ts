@@ -22,3 +22,16 @@ export class RequestAbandonedError extends Error {
 export function throwIfRequestAbandoned(): void {
   if (scope.getStore()?.aborted) throw new RequestAbandonedError();
 }
+
+/** True while serving a request (or work given a deadline of its own with `runWithDeadline`). */
+export function inRequestScope(): boolean {
+  return scope.getStore() !== undefined;
+}
+
+/**
+ * Background work bound like a request's (the usage flush): the database gate times it out after the
+ * database timeout, and a transaction still open when `ms` have passed rolls back rather than commits.
+ */
+export function runWithDeadline<T>(ms: number, fn: () => T): T {
+  return scope.run(AbortSignal.timeout(ms), fn);
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AppDeps } from '../deps';
+import { databaseUnavailableLog } from '../lib/database-unavailable';
 import { ByteBudget, LIMITS } from '../lib/limits';
 import { RequestAbandonedError, runInRequestScope } from '../lib/request-scope';
 import { appRouter } from '../routers/app-router';
@@ -33,6 +34,7 @@ export function createTrpcHandler(
     res,
     signal: signal ?? signals.get(req),
   });
+  const logUnavailable = databaseUnavailableLog(deps.logger);
   const onError = ({
     error,
     path,
@@ -47,6 +49,10 @@ export function createTrpcHandler(
         { path, requestId: ctx?.req.requestId },
         'request abandoned, its transaction rolled back',
       );
+      return;
+    }
+    if (error.code === 'SERVICE_UNAVAILABLE') {
+      logUnavailable(error.cause, path, ctx?.req.requestId);
       return;
     }
     if (error.code === 'INTERNAL_SERVER_ERROR') {

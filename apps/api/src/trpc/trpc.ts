@@ -16,6 +16,9 @@
 import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { DatabaseUnavailableError } from '../lib/database-unavailable';
+import { isDatabaseUnavailable } from '../lib/db-errors';
+import { ServerBusyError } from '../lib/server-busy';
 import {
   adminRequiredError,
   type KeyAuthority,
@@ -62,10 +65,25 @@ function retryAfterOf(cause: KeyholeError): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.ceil(value)) : null;
 }
 
+/**
+ * A driver error that says the database is down, stalled or locked (never a genuine bug: a syntax
+ * error or a constraint violation stays a 500) becomes 503 `database_unavailable` (SPEC §9).
+ */
+function domainCause(error: TRPCError): unknown {
+  const cause = error.cause;
+  if (cause instanceof KeyholeError || error.code !== 'INTERNAL_SERVER_ERROR') return cause;
+  // The database gate's refusals reach here inside drizzle's DrizzleQueryError.
+  for (let e: unknown = cause, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof DatabaseUnavailableError || e instanceof ServerBusyError) return e;
+    e = e.cause;
+  }
+  return isDatabaseUnavailable(cause) ? new DatabaseUnavailableError(cause) : cause;
+}
+
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof KeyholeError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? undefined : domainCause(result.error);
+  if (!result.ok && cause instanceof KeyholeError) {
     const retryAfter = retryAfterOf(cause);
     if (retryAfter !== null) ctx.res.setHeader('Retry-After', String(retryAfter));
     return { ...result, error: new TRPCError({ code: cause.code, message: cause.message, cause }) };
