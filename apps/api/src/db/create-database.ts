@@ -43,6 +43,8 @@ export interface KeyholeDatabase {
   dumpDataDir(): Promise<Blob>;
   /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
   onStatement(fn: (sql: string) => void): () => void;
+  /** PostgreSQL opened for requests (`timeoutMs`): what bounds their waiting for the database. */
+  gate?: DatabaseGate;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ function rollbackAbandoned(db: Database, gate?: DatabaseGate): Database {
 function gateQuery<Q extends PromiseLike<unknown>>(gate: DatabaseGate, query: Q): Q {
   const then = query.then.bind(query);
   let gated: Promise<unknown> | undefined;
+  // biome-ignore lint/suspicious/noThenProperty: the query must stay a thenable, now one that waits at the gate
   (query as { then: PromiseLike<unknown>['then'] }).then = (onFulfilled, onRejected) => {
     gated ??= gate.run(() => new Promise((resolve, reject) => then(resolve, reject)));
     return gated.then(onFulfilled, onRejected);
@@ -110,6 +113,8 @@ export type DatabaseOptions =
        * Migrations always run on a connection of their own without these limits.
        */
       timeoutMs?: number;
+      /** The gate's bound (tests lower it); LIMITS.dbMaxOutstanding by default. */
+      maxOutstanding?: number;
     }
   /**
    * dataDir undefined = in memory (tests). The database files live in `<dataDir>/pgdata`; the lock and
@@ -145,6 +150,7 @@ async function openPostgres(options: {
   url: string;
   max?: number;
   timeoutMs?: number;
+  maxOutstanding?: number;
 }): Promise<KeyholeDatabase> {
   const { timeoutMs } = options;
   const client = postgres(options.url, {
@@ -165,7 +171,7 @@ async function openPostgres(options: {
           },
         }),
   });
-  const gate = timeoutMs === undefined ? undefined : new DatabaseGate(timeoutMs);
+  const gate = timeoutMs === undefined ? undefined : new DatabaseGate(timeoutMs, options.maxOutstanding);
   // drizzle sends every statement unnamed, so PostgreSQL plans it again on each call. Our statements
   // come from a small, fixed set of query shapes (values travel as parameters), so let postgres.js
   // prepare each shape once per connection and reuse the plan.
@@ -182,6 +188,7 @@ async function openPostgres(options: {
   return {
     db,
     kind: 'postgres',
+    ...(gate ? { gate } : {}),
     query: async <T>(text: string, params: unknown[] = []) => {
       tap.emit(text);
       return (await client.unsafe(text, params as never[])) as unknown as T[];

@@ -13,8 +13,9 @@ import { ServerBusyError } from '../lib/server-busy';
  * - at most `maxOutstanding` of them are handed to the driver and not yet settled; more are refused
  *   at once (503 `database_unavailable` when the database has answered nothing for `silentMs`, else
  *   429 `server_busy`: a healthy database that is merely busy is load, not an outage);
- * - each is answered 503 `database_unavailable` once `timeoutMs` have passed, whatever the driver is
- *   still doing (a stalled server enforces no statement_timeout). Its slot stays taken until the
+ * - each is answered 503 `database_unavailable` once `timeoutMs` (+ `graceMs`, so that the server's
+ *   own statement and lock timeouts come first) have passed, whatever the driver is still doing (a
+ *   stalled server enforces no statement_timeout). Its slot stays taken until the
  *   driver settles it, so a stall fills the gate and later calls are refused at once;
  * - a transaction whose deadline passed rolls back rather than commits (`expired()` is checked just
  *   before COMMIT), so a client that was told 503 never finds the write done later.
@@ -32,6 +33,7 @@ export class DatabaseGate {
     readonly timeoutMs: number,
     readonly maxOutstanding: number = LIMITS.dbMaxOutstanding,
     readonly silentMs: number = LIMITS.dbSilentMs,
+    readonly graceMs: number = LIMITS.dbDeadlineGraceMs,
   ) {}
 
   /** Whether work started here would be gated (a request's, and not nested in gated work). */
@@ -54,7 +56,7 @@ export class DatabaseGate {
       const timer = setTimeout(() => {
         expired = true;
         reject(new DatabaseUnavailableError());
-      }, this.timeoutMs);
+      }, this.timeoutMs + this.graceMs);
       const settle = (answered: boolean) => {
         clearTimeout(timer);
         this.outstanding--;

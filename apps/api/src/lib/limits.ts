@@ -31,6 +31,12 @@ export const LIMITS = {
    */
   dbMaxOutstanding: 256,
   dbSilentMs: 1000,
+  /**
+   * The gate answers a request's statement or transaction 503 at the database timeout plus this: the
+   * server's own statement and lock timeouts (with their SQLSTATE) come first; the gate's deadline is
+   * for a database that cannot even say so (stalled, or a connection that never completes).
+   */
+  dbDeadlineGraceMs: 250,
   /** `Retry-After` of a 503 `database_unavailable`, in seconds. */
   dbRetryAfterSeconds: 2,
   /** The longest pause between two attempts to reconnect to PostgreSQL (recovery within 2 s, SPEC §9). */

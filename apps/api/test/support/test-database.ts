@@ -18,7 +18,9 @@ export const testConfigSource = (): Record<string, string | undefined> => ({
  * migrated template on PostgreSQL when DATABASE_URL is set. Share one per file (PGlite takes seconds
  * to start) and keep tests apart by creating their own orgs.
  */
-export async function createTestDatabase(): Promise<KeyholeDatabase & { url?: string }> {
+export async function createTestDatabase(
+  opts: { timeoutMs?: number; maxOutstanding?: number } = {},
+): Promise<KeyholeDatabase & { url?: string }> {
   const { databaseUrl } = loadConfig(testConfigSource());
   if (!databaseUrl) {
     const dump = inject('pgliteDump');
@@ -34,7 +36,7 @@ export async function createTestDatabase(): Promise<KeyholeDatabase & { url?: st
     await admin.end();
   }
   const url = withDatabase(databaseUrl, name);
-  const db = await createDatabase({ kind: 'postgres', url, migrate: false });
+  const db = await createDatabase({ kind: 'postgres', url, migrate: false, ...opts });
   return { ...db, url };
 }
 
