@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
-import { isDatabaseUnavailable } from '../lib/db-errors';
+import { isDatabaseUnavailable, isDatabaseUnreachable } from '../lib/db-errors';
 import { LIMITS } from '../lib/limits';
 import { inRequestScope } from '../lib/request-scope';
 import { ServerBusyError } from '../lib/server-busy';
@@ -17,6 +17,9 @@ import { ServerBusyError } from '../lib/server-busy';
  *   own statement and lock timeouts come first) have passed, whatever the driver is still doing (a
  *   stalled server enforces no statement_timeout). Its slot stays taken until the
  *   driver settles it, so a stall fills the gate and later calls are refused at once;
+ * - while the database cannot be reached at all (the last settled work was refused, closed, or timed
+ *   out connecting), only `probes` calls at a time try it and the others are answered 503 at once;
+ *   the first one that gets through ends that, so recovery waits for nothing but the reconnect;
  * - a transaction whose deadline passed rolls back rather than commits (`expired()` is checked just
  *   before COMMIT), so a client that was told 503 never finds the write done later.
  *
@@ -26,6 +29,7 @@ import { ServerBusyError } from '../lib/server-busy';
  */
 export class DatabaseGate {
   private outstanding = 0;
+  private unreachable = false;
   private lastAnswerAt = performance.now();
   private readonly inside = new AsyncLocalStorage<true>();
 
@@ -34,6 +38,7 @@ export class DatabaseGate {
     readonly maxOutstanding: number = LIMITS.dbMaxOutstanding,
     readonly silentMs: number = LIMITS.dbSilentMs,
     readonly graceMs: number = LIMITS.dbDeadlineGraceMs,
+    readonly probes: number = LIMITS.dbProbesWhileUnreachable,
   ) {}
 
   /** Whether work started here would be gated (a request's, and not nested in gated work). */
@@ -49,6 +54,9 @@ export class DatabaseGate {
   /** Runs `start` as one unit of request work; `expired()` turns true once its deadline has passed. */
   run<T>(start: (expired: () => boolean) => PromiseLike<T>): Promise<T> {
     if (!this.applies()) return Promise.resolve(start(() => false));
+    if (this.unreachable && this.outstanding >= this.probes) {
+      return Promise.reject(new DatabaseUnavailableError());
+    }
     if (this.outstanding >= this.maxOutstanding) return Promise.reject(this.refusal());
     this.outstanding++;
     let expired = false;
@@ -57,16 +65,17 @@ export class DatabaseGate {
         expired = true;
         reject(new DatabaseUnavailableError());
       }, this.timeoutMs + this.graceMs);
-      const settle = (answered: boolean) => {
+      const settle = (answered: boolean, err?: unknown) => {
         clearTimeout(timer);
         this.outstanding--;
         if (answered) this.lastAnswerAt = performance.now();
+        this.unreachable = err !== undefined && isDatabaseUnreachable(err);
       };
       let work: PromiseLike<T>;
       try {
         work = this.inside.run(true, () => start(() => expired));
       } catch (err) {
-        settle(false);
+        settle(false, err);
         reject(err);
         return;
       }
@@ -76,7 +85,7 @@ export class DatabaseGate {
           resolve(value);
         },
         (err: unknown) => {
-          settle(!isDatabaseUnavailable(err));
+          settle(!isDatabaseUnavailable(err), err);
           reject(err);
         },
       );

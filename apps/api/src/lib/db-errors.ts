@@ -48,6 +48,23 @@ const UNREACHABLE_CODES = new Set([
 const UNAVAILABLE_SQLSTATES = new Set(['57014', '55P03', '57P01', '57P02', '57P03', '53300']);
 
 /**
+ * True when `err` says the database could not be reached at all (a refused or closed connection, a
+ * connect timeout, a server shutting down or starting up), as opposed to one that answered "too
+ * slow" (statement or lock timeout). Used to try only a few statements at a time while it is so.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code } = e as { code?: unknown };
+    if (typeof code === 'string') {
+      if (UNREACHABLE_CODES.has(code) || /^(57P0[123]|08[0-9A-Z]{3}|53300)$/.test(code)) return true;
+    }
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnreachable(inner))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * True when `err` (or an error along its `cause` chain, e.g. inside drizzle's `DrizzleQueryError`)
  * says the database is down, stalled or a lock did not come in time (SPEC §9 "Database faults"). A
  * genuine bug — a syntax error, a constraint violation — is not.

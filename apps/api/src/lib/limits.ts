@@ -32,6 +32,12 @@ export const LIMITS = {
   dbMaxOutstanding: 256,
   dbSilentMs: 1000,
   /**
+   * While the database cannot be reached (the last attempt was refused, closed or timed out while
+   * connecting), this many request statements at a time try it; the others are answered 503 at once.
+   * postgres.js would otherwise keep them queued, handing out one per reconnect attempt.
+   */
+  dbProbesWhileUnreachable: 4,
+  /**
    * The gate answers a request's statement or transaction 503 at the database timeout plus this: the
    * server's own statement and lock timeouts (with their SQLSTATE) come first; the gate's deadline is
    * for a database that cannot even say so (stalled, or a connection that never completes).

@@ -1,3 +1,5 @@
+import { DatabaseUnavailableError } from './database-unavailable';
+import { isDatabaseUnavailable } from './db-errors';
 import { RequestAbandonedError } from './request-scope';
 import { ServerBusyError } from './server-busy';
 
@@ -7,6 +9,10 @@ import { ServerBusyError } from './server-busy';
  * meetings it may load; `capacity` bounds their sum across the process. Excess reads wait in a
  * bounded FIFO queue, for a bounded time; beyond either bound they are refused with
  * `TOO_MANY_REQUESTS` reason `server_busy` (and a `Retry-After`), never left to pile up.
+ *
+ * A read that fails because the database is unavailable (down, stalled, its table locked) fails the
+ * reads waiting behind it too, with 503 `database_unavailable`: they would meet the same fault, and
+ * waiting for the gate must not stretch a request past the database timeout (SPEC §9).
  */
 export interface ReadGateOptions {
   /** Sum of weights that may run at once. */
@@ -43,6 +49,11 @@ export class ReadGate {
     await this.acquire(w, signal);
     try {
       return await fn();
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        for (const waiter of this.queue.splice(0)) waiter.refuse(new DatabaseUnavailableError(err));
+      }
+      throw err;
     } finally {
       this.release(w);
     }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError } from '../../src/lib/database-unavailable';
 import { DatabaseGate } from '../../src/db/database-gate';
+import { DatabaseUnavailableError } from '../../src/lib/database-unavailable';
 import { isDatabaseUnavailable } from '../../src/lib/db-errors';
 import { runInRequestScope } from '../../src/lib/request-scope';
 import { ServerBusyError } from '../../src/lib/server-busy';
@@ -58,7 +58,12 @@ async function listMeetings(adapter: 'fast' | 'stock') {
   const started = performance.now();
   const res = await fetch(`${base[adapter]}/trpc/meetings.list`, { headers: keyRequest(keyString) });
   const body = (await res.json()) as { error?: { data?: { code?: string; reason?: string } } };
-  return { status: res.status, body, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started };
+  return {
+    status: res.status,
+    body,
+    retryAfter: res.headers.get('retry-after'),
+    ms: performance.now() - started,
+  };
 }
 
 /** Holds `table` under ACCESS EXCLUSIVE on the locker's connection until the returned function is called. */
@@ -91,9 +96,14 @@ describe.skipIf(!isPostgres())('database faults on PostgreSQL (KEYHOLE_DB_TIMEOU
     try {
       for (const adapter of ['fast', 'stock'] as const) {
         const r = await listMeetings(adapter);
-        console.log(`[database-faults] ${adapter}: locked meetings → ${r.status} after ${Math.round(r.ms)} ms`);
+        console.log(
+          `[database-faults] ${adapter}: locked meetings → ${r.status} after ${Math.round(r.ms)} ms`,
+        );
         expect(r.status).toBe(503);
-        expect(r.body.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
+        expect(r.body.error?.data).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE',
+          reason: 'database_unavailable',
+        });
         expect(r.retryAfter).toBe('2');
         expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
       }
@@ -109,7 +119,11 @@ describe.skipIf(!isPostgres())('database faults on PostgreSQL (KEYHOLE_DB_TIMEOU
   });
 
   it('tells the database being unavailable apart from genuine bugs, on real errors', async () => {
-    const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e,
+      );
     const db = app.deps.database;
     expect(isDatabaseUnavailable(await errorOf(db.query('select 1/0')))).toBe(false);
     expect(isDatabaseUnavailable(await errorOf(db.query('selec 1')))).toBe(false);
