@@ -26,17 +26,22 @@ const LOCK_MS = 20_000;
 // Scheduling noise on a loaded 2-core machine: on top of the database timeout, and of the 2 s recovery.
 const MARGIN_MS = 1000;
 const RECOVERY_MS = 2000;
-// A client that gives up on its keys.create this soon, while PostgreSQL is down (the ghost-key check).
-const IMPATIENT_MS = 50;
+// A client that gives up on its keys.create this soon while PostgreSQL is down or stalled (the
+// ghost-key check): sooner than the 2 s timeout of the stall test, so the server is still waiting.
+const IMPATIENT_MS = 1000;
 
 let pg: PrivatePostgres;
 let sql: postgres.Sql;
+/** The KEYHOLE_DB_TIMEOUT_MS=2000 server, shared by the lock and the stall tests. */
+let second: Awaited<ReturnType<typeof startServer>> | undefined;
 
 beforeAll(async () => {
   pg = await startPrivatePostgres({ name: 'outage' });
 }, 120_000);
 
 afterAll(async () => {
+  pg?.resume();
+  await second?.api.kill();
   await sql?.end({ timeout: 1 });
   await pg?.kill();
 });
@@ -87,10 +92,11 @@ interface Call {
   retryAfter: string | null;
   /** The call was charged to its key (rate-limit headers): it counts one in the key's usage. */
   charged: boolean;
+  error?: string;
 }
 
 /** Steady traffic until `stop()`; every call's outcome, and how many were open at once at most. */
-function traffic(url: string, keys: string[], cookie: string) {
+function traffic(url: string, keys: string[], cookie: string, label: string) {
   const calls: Call[] = [];
   let impatient = false;
   const pending = new Set<Promise<void>>();
@@ -112,6 +118,7 @@ function traffic(url: string, keys: string[], cookie: string) {
     const p = fn(call)
       .catch((err: Error) => {
         call.status = err.name === 'TimeoutError' ? 'gave up' : 'network';
+        call.error = `${err.name}: ${err.message}`;
       })
       .finally(() => {
         open--;
@@ -147,7 +154,7 @@ function traffic(url: string, keys: string[], cookie: string) {
     );
     if (n % (RATE_PER_SECOND / 2) === 0) {
       // Every other create gives up after 1 s, as an impatient client would.
-      const name = `load ${n}`;
+      const name = `${label} load ${n}`;
       const impatient = (n / (RATE_PER_SECOND / 2)) % 2 === 0;
       track(
         'create',
@@ -166,6 +173,17 @@ function traffic(url: string, keys: string[], cookie: string) {
       );
     }
   }, 1000 / RATE_PER_SECOND);
+  // Revoke what the load creates, so the org stays under its 10 live keys (a session, like the load).
+  const revoker = setInterval(async () => {
+    try {
+      const res = await fetch(`${url}/trpc/keys.list`, { headers: { cookie } });
+      if (res.status !== 200) return;
+      const list = (await res.json()) as { result: { data: { keys: { id: string; name: string }[] } } };
+      for (const k of list.result.data.keys) {
+        if (k.name.startsWith(`${label} load `)) await post(url, 'keys.revoke', { id: k.id }, cookie);
+      }
+    } catch {}
+  }, 400);
   return {
     calls,
     setImpatient: (on: boolean) => {
@@ -177,6 +195,7 @@ function traffic(url: string, keys: string[], cookie: string) {
     openNow: () => open,
     stop: async () => {
       clearInterval(timer);
+      clearInterval(revoker);
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
@@ -198,18 +217,7 @@ describe('PostgreSQL faults under load, real processes', () => {
   it('PostgreSQL stopped 10 s: 503 database_unavailable at once, bounded, back within 2 s, no usage lost, no ghost key', async () => {
     const { api, account, keys } = await startServer('outage');
     sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-    const load = traffic(api.url, keys, account.cookie);
-    // Revoke what the load creates, so the org stays under its key limit (a session, like the load).
-    const revoker = setInterval(async () => {
-      try {
-        const res = await fetch(`${api.url}/trpc/keys.list`, { headers: { cookie: account.cookie } });
-        if (res.status !== 200) return;
-        const list = (await res.json()) as { result: { data: { keys: { id: string; name: string }[] } } };
-        for (const k of list.result.data.keys) {
-          if (k.name.startsWith('load ')) await post(api.url, 'keys.revoke', { id: k.id }, account.cookie);
-        }
-      } catch {}
-    }, 400);
+    const load = traffic(api.url, keys, account.cookie, 'stopped');
     let stopBegan = 0;
     let stopped = 0;
     let startBegan = 0;
@@ -222,7 +230,7 @@ describe('PostgreSQL faults under load, real processes', () => {
       await pg.stop('fast');
       stopped = performance.now();
       load.setImpatient(true);
-      for (let t = 0; t < DOWN_MS; t += 2500) {
+      while (performance.now() - stopped < DOWN_MS - 1500) {
         await sleep(2500);
         const [readyz, healthz] = await Promise.all([
           fetch(`${api.url}/readyz`),
@@ -236,7 +244,6 @@ describe('PostgreSQL faults under load, real processes', () => {
       accepting = performance.now();
       await sleep(4000);
     } finally {
-      clearInterval(revoker);
       await load.stop();
     }
     // Usage written: two flush intervals and a margin after the last call.
@@ -269,7 +276,9 @@ describe('PostgreSQL faults under load, real processes', () => {
     const failedNames = creates.filter((c) => c.status !== 200).map((c) => c.name!);
     const okNames = creates.filter((c) => c.status === 200).map((c) => c.name!);
     const stored = new Set(
-      (await sql<{ name: string }[]>`select name from api_keys where name like 'load %'`).map((r) => r.name),
+      (await sql<{ name: string }[]>`select name from api_keys where name like 'stopped load %'`).map(
+        (r) => r.name,
+      ),
     );
     const ghosts = failedNames.filter((n) => stored.has(n));
     const gaveUp = creates.filter((c) => c.status === 'gave up').length;
@@ -321,15 +330,15 @@ describe('PostgreSQL faults under load, real processes', () => {
     }
     expect(ghosts).toEqual([]);
     expect(failedNames.length).toBeGreaterThan(0);
-    expect(gaveUp).toBeGreaterThan(0);
     await api.stop();
   });
 
   it('meetings locked 20 s (KEYHOLE_DB_TIMEOUT_MS=2000): reads answer 503 within the timeout instead of queueing, then succeed', async () => {
     const timeoutMs = 2000;
-    const { api, account, keys } = await startServer('locked', timeoutMs);
+    second = await startServer('locked', timeoutMs);
+    const { api, account, keys } = second;
     sql ??= postgres(pg.url, { max: 1, onnotice: () => {} });
-    const load = traffic(api.url, keys, account.cookie);
+    const load = traffic(api.url, keys, account.cookie, 'locked');
     let lockedAt = 0;
     let releasedAt = 0;
     try {
@@ -365,6 +374,76 @@ describe('PostgreSQL faults under load, real processes', () => {
     );
     expect(after.length).toBeGreaterThan(0);
     for (const c of after) expect(c.status).toBe(200);
+  });
+
+  it('PostgreSQL stalled 10 s (SIGSTOP, KEYHOLE_DB_TIMEOUT_MS=2000): calls answer 503 within the timeout, bounded, back within 2 s of SIGCONT', async () => {
+    const timeoutMs = 2000;
+    const { api, account, keys } = second!;
+    const load = traffic(api.url, keys, account.cookie, 'stalled');
+    let pausedAt = 0;
+    let resumedAt = 0;
+    const probes: { readyz: number; healthz: number }[] = [];
+    try {
+      await sleep(1000);
+      pg.pause();
+      pausedAt = performance.now();
+      load.setImpatient(true);
+      while (performance.now() - pausedAt < DOWN_MS - 1500) {
+        await sleep(2500);
+        const [readyz, healthz] = await Promise.all([
+          fetch(`${api.url}/readyz`),
+          fetch(`${api.url}/healthz`),
+        ]);
+        probes.push({ readyz: readyz.status, healthz: healthz.status });
+      }
+      load.setImpatient(false);
+      pg.resume();
+      resumedAt = performance.now();
+      await sleep(4000);
+    } finally {
+      pg.resume();
+      await load.stop();
+    }
+    const calls = load.calls;
+    const during = calls.filter((c) => c.startedAt >= pausedAt + 50 && c.endedAt <= resumedAt);
+    const slowest = Math.max(...calls.map((c) => c.endedAt - c.startedAt));
+    const firstOk = calls
+      .filter((c) => c.status === 200 && c.endedAt > resumedAt)
+      .reduce((a, c) => Math.min(a, c.endedAt), Number.POSITIVE_INFINITY);
+    // Ghost keys: a create given up by its client (or answered 503) while the database was stalled was
+    // still waiting in the server; when the database came back it must have rolled back, not committed.
+    const creates = calls.filter((c) => c.kind === 'create');
+    const failedNames = creates.filter((c) => c.status !== 200).map((c) => c.name!);
+    const gaveUp = creates.filter((c) => c.status === 'gave up').length;
+    const stored = new Set(
+      (await sql<{ name: string }[]>`select name from api_keys where name like 'stalled load %'`).map(
+        (r) => r.name,
+      ),
+    );
+    const ghosts = failedNames.filter((n) => stored.has(n));
+    console.log(
+      `[database-outage] PostgreSQL stalled ${round(resumedAt - pausedAt)} ms: ${calls.length} calls ${JSON.stringify(summary(calls))}; ` +
+        `creates not answered 200: ${failedNames.length} (${gaveUp} given up by the client after ${IMPATIENT_MS} ms), ghosts ${ghosts.length}; ` +
+        `during the stall ${during.length}, slowest ${round(Math.max(0, ...during.map((c) => c.endedAt - c.startedAt)))} ms; slowest overall ${round(slowest)} ms; ` +
+        `max open requests ${load.maxOpen}; first success ${round(firstOk - resumedAt)} ms after SIGCONT; probes during: ${JSON.stringify(probes)}`,
+    );
+    expect(api.child.exitCode).toBeNull();
+    expect(during.length).toBeGreaterThan((DOWN_MS / 1000) * RATE_PER_SECOND * 0.5);
+    for (const c of during) {
+      if (c.status === 'gave up' && c.kind === 'create') continue;
+      expect(c.status, JSON.stringify(c)).toBe(503);
+      expect(c.reason).toBe('database_unavailable');
+      expect(c.retryAfter).toBe('2');
+    }
+    expect(slowest).toBeLessThan(timeoutMs + MARGIN_MS);
+    expect(load.maxOpen).toBeLessThanOrEqual(
+      Math.ceil(((timeoutMs + MARGIN_MS) / 1000) * (RATE_PER_SECOND + 2)),
+    );
+    expect(firstOk - resumedAt).toBeLessThanOrEqual(RECOVERY_MS);
+    for (const p of probes) expect(p).toEqual({ readyz: 503, healthz: 200 });
+    expect(gaveUp).toBeGreaterThan(0);
+    expect(ghosts).toEqual([]);
+    expect(calls.filter((c) => c.status === 'network')).toEqual([]);
     await api.stop();
   });
 });

@@ -29,6 +29,12 @@ export interface PrivatePostgres {
   restart(mode?: 'fast' | 'immediate'): Promise<void>;
   /** SIGKILL the postmaster and its backends (by pid file), then remove the directory. Idempotent. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP the postmaster and every process it started: the server stalls (connections stay open,
+   * new ones are accepted by the kernel and never answered). `resume()` sends SIGCONT to the same.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 const live = new Set<PrivatePostgres>();
@@ -133,6 +139,7 @@ export async function startPrivatePostgres(opts: { name?: string } = {}): Promis
   const pgCtl = (...args: string[]) =>
     asPostgres([`${BIN}/pg_ctl`, '-D', data, '-l', log, '-w', '-t', '60', ...args]);
 
+  let paused: number[] = [];
   const pg: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -148,7 +155,22 @@ export async function startPrivatePostgres(opts: { name?: string } = {}): Promis
     restart: async (mode = 'fast') => {
       await pgCtl('-m', mode, '-o', `-k ${dir}`, 'restart');
     },
+    pause: () => {
+      const pid = readPid(dir);
+      if (pid === null) throw new Error('private PostgreSQL is not running');
+      paused = [pid, ...childrenOf(pid)];
+      for (const p of paused) process.kill(p, 'SIGSTOP');
+    },
+    resume: () => {
+      for (const p of paused) {
+        try {
+          process.kill(p, 'SIGCONT');
+        } catch {}
+      }
+      paused = [];
+    },
     kill: async () => {
+      pg.resume();
       killByPidFile(dir);
       for (let i = 0; i < 50 && readPid(dir) !== null; i++) await new Promise((r) => setTimeout(r, 100));
       live.delete(pg);
