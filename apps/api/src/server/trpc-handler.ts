@@ -6,6 +6,7 @@ import { RequestAbandonedError, runInRequestScope } from '../lib/request-scope';
 import { appRouter } from '../routers/app-router';
 import type { Context } from '../trpc/context';
 import { createFastTrpcHandler } from './fast-trpc-handler';
+import { readBodyOrRefuse } from './read-body';
 import { requestInfo } from './request-info';
 
 export type TrpcHandler = (
@@ -64,9 +65,22 @@ export function createTrpcHandler(
     createContext: ({ req, res }) => createContext(req, res),
     onError,
   });
+  // The stock adapter's own body reader destroys the socket when a body passes the limit (no 413
+  // reaches the client): bodies are read here first, under the same limit and answer as the fast path.
+  const stockReadingBody = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') {
+      stock(req, res);
+      return;
+    }
+    void readBodyOrRefuse(req, res, LIMITS.maxBodyBytes).then((body) => {
+      if (body === null) return;
+      (req as IncomingMessage & { body?: string }).body = body;
+      stock(req, res);
+    });
+  };
   const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
     signals.set(req, signal);
-    runInRequestScope(signal, () => stock(req, res));
+    runInRequestScope(signal, () => stockReadingBody(req, res));
   };
   if (kind === 'stock') return stockWithSignal;
   const fast = createFastTrpcHandler<Context>({
@@ -76,7 +90,7 @@ export function createTrpcHandler(
     budget: new ByteBudget(LIMITS.responseBudgetBytes),
     createContext,
     onError,
-    fallback: stock,
+    fallback: stockReadingBody,
   });
   return (req, res, path, search, signal) => {
     signals.set(req, signal);
