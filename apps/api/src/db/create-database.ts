@@ -7,7 +7,6 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { throwIfRequestAbandoned } from '../lib/request-scope';
 import { lockDataDir } from './data-dir';
 import * as schema from './schema';
 
@@ -41,21 +40,6 @@ export interface KeyholeDatabase {
   /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
   onStatement(fn: (sql: string) => void): () => void;
   close(): Promise<void>;
-}
-
-/**
- * Every transaction checks, as its last step before COMMIT, that the request it serves is still
- * there; if not it throws, so the driver rolls it back (see lib/request-scope.ts).
- */
-function rollbackAbandoned(db: Database): Database {
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) =>
-    transaction(async (tx) => {
-      const result = await fn(tx);
-      throwIfRequestAbandoned();
-      return result;
-    }, config)) as Database['transaction'];
-  return db;
 }
 
 /** Statement listeners, fed by drizzle's logger hook and by raw `query()` calls. */
@@ -110,9 +94,7 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
   client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean }) =>
     unsafe(text, args as never[], { ...opts, prepare: opts?.prepare ?? true })) as typeof client.unsafe;
   const tap = statementTap();
-  const db = rollbackAbandoned(
-    drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database,
-  );
+  const db = drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
     db,
     kind: 'postgres',
@@ -174,7 +156,7 @@ async function openPglite(options: {
     throw err;
   }
   const tap = statementTap();
-  const db = rollbackAbandoned(drizzlePglite({ client, schema, logger: tap.logger }) as unknown as Database);
+  const db = drizzlePglite({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
     db,
     kind: 'pglite',

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AppDeps } from '../deps';
 import { ByteBudget, LIMITS } from '../lib/limits';
-import { RequestAbandonedError, runInRequestScope } from '../lib/request-scope';
+import { depsForRequest, RequestAbandonedError } from '../lib/request-scope';
 import { appRouter } from '../routers/app-router';
 import type { Context } from '../trpc/context';
 import { createFastTrpcHandler } from './fast-trpc-handler';
@@ -28,12 +28,15 @@ export function createTrpcHandler(
 ): TrpcHandler {
   // The stock adapter builds its context from (req, res) alone: the request's signal rides along here.
   const signals = new WeakMap<IncomingMessage, AbortSignal>();
-  const createContext = (req: IncomingMessage, res: ServerResponse, signal?: AbortSignal): Context => ({
-    deps,
-    req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
-    res,
-    signal: signal ?? signals.get(req),
-  });
+  const createContext = (req: IncomingMessage, res: ServerResponse, given?: AbortSignal): Context => {
+    const signal = given ?? signals.get(req);
+    return {
+      deps: depsForRequest(deps, signal),
+      req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
+      res,
+      signal,
+    };
+  };
   const onError = ({
     error,
     path,
@@ -80,7 +83,7 @@ export function createTrpcHandler(
   };
   const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
     signals.set(req, signal);
-    runInRequestScope(signal, () => stockReadingBody(req, res));
+    stockReadingBody(req, res);
   };
   if (kind === 'stock') return stockWithSignal;
   const fast = createFastTrpcHandler<Context>({
@@ -94,7 +97,7 @@ export function createTrpcHandler(
   });
   return (req, res, path, search, signal) => {
     signals.set(req, signal);
-    runInRequestScope(signal, () => fast(req, res, path, search, signal)).catch((err: unknown) => {
+    fast(req, res, path, search, signal).catch((err: unknown) => {
       deps.logger.error({ err }, 'tRPC handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(

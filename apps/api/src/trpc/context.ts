@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps';
+import { depsForRequest } from '../lib/request-scope';
 import type { Caller } from './caller';
 
 /** What a procedure knows of the HTTP request; tests fill in only what they need. */
@@ -54,9 +55,12 @@ export function createContextInner(opts: {
   deps: AppDeps;
   req?: Partial<RequestInfo>;
   res?: ResponseSink;
+  /** Stands for the HTTP request's signal: aborted, the call's transactions roll back. */
+  signal?: AbortSignal;
 }): Context {
   return {
-    deps: opts.deps,
+    deps: depsForRequest(opts.deps, opts.signal),
+    signal: opts.signal,
     req: {
       requestId: randomUUID(),
       ip: '127.0.0.1',
