@@ -192,7 +192,11 @@ describe.skipIf(!isPostgres())('two API processes on one PostgreSQL', () => {
     // SPEC §9: the listener is back within 1 s of the database accepting connections (here: at once).
     await timeUntil(
       since,
-      async () => b.output.join('').includes('change listener reconnected; dropping cached keys'),
+      async () => {
+        // A pause, so the child's output is read meanwhile.
+        await new Promise((r) => setTimeout(r, 10));
+        return b.output.join('').includes('change listener reconnected; dropping cached keys');
+      },
       'listener back',
     );
   });
