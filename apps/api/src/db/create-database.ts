@@ -26,12 +26,14 @@ export interface KeyholeDatabase {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Rows as arrays (columns by position), for hot statements whose columns share names. */
   queryValues(text: string, params?: unknown[]): Promise<unknown[][]>;
-  /** LISTEN on a channel; resolves to an unlisten function. `onReconnect` fires when the listener had to reconnect. */
-  listen(
-    channel: string,
-    onMessage: (payload: string) => void,
-    onReconnect?: () => void,
-  ): Promise<() => Promise<void>>;
+  /**
+   * A notification connection of its own, outside the pool: resolves once it LISTENs on every channel.
+   * It never reconnects by itself: `onClose` fires once if it is lost, and the caller opens another
+   * (lib/change-feed.ts decides when). Its `notify` runs on the same connection, so a process can hear
+   * its own heartbeat through it.
+   */
+  openNotifications(opts: NotificationOptions): Promise<NotificationConnection>;
+  /** NOTIFY through the pool (a change, published after its transaction committed). */
   notify(channel: string, payload: string): Promise<void>;
   /** Applies the committed migrations; on PostgreSQL under an advisory lock so concurrent starters queue. */
   migrate(): Promise<void>;
@@ -41,6 +43,21 @@ export interface KeyholeDatabase {
   onStatement(fn: (sql: string) => void): () => void;
   close(): Promise<void>;
 }
+
+export interface NotificationOptions {
+  channels: string[];
+  onNotify(channel: string, payload: string): void;
+  onClose(): void;
+  /** Gives up opening (connect and LISTEN) after this long. */
+  openTimeoutMs: number;
+}
+
+export interface NotificationConnection {
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Statement listeners, fed by drizzle's logger hook and by raw `query()` calls. */
 function statementTap() {
@@ -109,15 +126,7 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
         .values()) as unknown as unknown[][];
     },
     onStatement: tap.onStatement,
-    listen: async (channel, onMessage, onReconnect) => {
-      let started = false;
-      const sub = await client.listen(channel, onMessage, () => {
-        // postgres.js calls this on every (re)connect of the listener; the first call is the initial one.
-        if (started) onReconnect?.();
-      });
-      started = true;
-      return () => sub.unlisten();
-    },
+    openNotifications: (opts) => openPostgresNotifications(options.url, opts),
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
     },
@@ -137,6 +146,67 @@ async function openPostgres(options: { url: string; max?: number }): Promise<Key
       }
     },
     close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * postgres.js's own `listen` reconnects after its exponential backoff (measured 0.65–13 s after a
+ * restart) and cannot say whether it currently hears anything. This is one plain connection instead,
+ * without lifetime or idle limits (either would drop it on purpose), that the change feed watches and
+ * replaces itself.
+ */
+async function openPostgresNotifications(
+  url: string,
+  { channels, onNotify, onClose, openTimeoutMs }: NotificationOptions,
+): Promise<NotificationConnection> {
+  let open = false;
+  let closed = false;
+  // `onnotify` is the hook postgres.js's own `listen` is built on; its published types leave it out.
+  const hooks = {
+    onnotify: (channel: string, payload: string) => {
+      if (!closed) onNotify(channel, payload);
+    },
+  } as object;
+  const conn = postgres(url, {
+    ...hooks,
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    fetch_types: false,
+    prepare: false,
+    connect_timeout: Math.max(1, Math.ceil(openTimeoutMs / 1000)),
+    onnotice: () => {},
+    onclose: () => {
+      if (!open || closed) return;
+      closed = true;
+      onClose();
+    },
+    connection: { application_name: 'keyhole-listen' },
+  });
+  const close = async () => {
+    closed = true;
+    await conn.end({ timeout: 0 }).catch(() => {});
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      conn.unsafe(channels.map((c) => `listen ${quoteIdent(c)}`).join('; ')),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('LISTEN timed out')), openTimeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    await close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  open = true;
+  return {
+    notify: async (channel, payload) => {
+      await conn.unsafe('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close,
   };
 }
 
@@ -169,7 +239,20 @@ async function openPglite(options: {
       return (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
     },
     onStatement: tap.onStatement,
-    listen: async (channel, onMessage) => client.listen(channel, onMessage),
+    openNotifications: async ({ channels, onNotify }) => {
+      // One process owns a PGlite database and its notices never travel over a socket: nothing to lose.
+      const unlisten = await Promise.all(
+        channels.map((channel) => client.listen(channel, (payload) => onNotify(channel, payload))),
+      );
+      return {
+        notify: async (channel, payload) => {
+          await client.query('select pg_notify($1, $2)', [channel, payload]);
+        },
+        close: async () => {
+          await Promise.all(unlisten.map((fn) => fn()));
+        },
+      };
+    },
     notify: async (channel, payload) => {
       await client.query('select pg_notify($1, $2)', [channel, payload]);
     },
