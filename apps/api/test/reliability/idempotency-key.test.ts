@@ -5,6 +5,7 @@ import { apiKeys, auditEvents, idempotencyRecords } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
 import { idempotencyScope } from '../../src/services/idempotency/idempotent-request';
 import { newOrgWithAdmin } from '../keys/key-test-helpers';
+import { expectNoSecretsLeaked } from '../security/secret-hygiene';
 import { seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
@@ -16,6 +17,7 @@ import { createTestApp, startTestServer, type TestApp } from '../support/test-ap
 
 const SESSION_LIMIT = 30;
 let app: TestApp;
+const answeredSecrets = new Set<string>();
 const servers: Record<'fast' | 'stock', Awaited<ReturnType<typeof startTestServer>>> = {} as never;
 
 beforeAll(async () => {
@@ -56,6 +58,7 @@ async function send(
     ...(opts.method === 'GET' ? {} : { body: JSON.stringify(opts.body ?? {}) }),
   });
   const text = await res.text();
+  for (const secret of text.match(/"secret":"([^"]+)"/g) ?? []) answeredSecrets.add(secret.slice(10, -1));
   const json = JSON.parse(text) as { result?: { data: unknown }; error?: { data?: { reason?: string } } };
   return {
     status: res.status,
@@ -319,4 +322,17 @@ describe('Idempotency-Key scope, window and limits', () => {
       expect(after.status).toBe(200);
     },
   );
+});
+
+describe('what the records keep', () => {
+  it('holds no key string, secret or password, in any table or log line', async () => {
+    expect(answeredSecrets.size).toBeGreaterThan(10);
+    const report = await expectNoSecretsLeaked({
+      database: app.database,
+      secrets: answeredSecrets,
+      passwords: ['old password 123', 'new password 456'],
+      texts: { logs: app.logs.lines },
+    });
+    expect(report.tableRows).toBeGreaterThan(0);
+  });
 });
