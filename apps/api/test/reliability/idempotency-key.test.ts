@@ -5,6 +5,7 @@ import { apiKeys, auditEvents, idempotencyRecords } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
 import { idempotencyScope } from '../../src/services/idempotency/idempotent-request';
 import { newOrgWithAdmin } from '../keys/key-test-helpers';
+import { tableFingerprint } from '../security/db-fingerprint';
 import { expectNoSecretsLeaked } from '../security/secret-hygiene';
 import { seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
@@ -322,6 +323,50 @@ describe('Idempotency-Key scope, window and limits', () => {
       expect(after.status).toBe(200);
     },
   );
+});
+
+describe('every mutation with a caller', () => {
+  it('answers a repeat from its record, writing nothing at all', async () => {
+    const base = servers.fast.url;
+    const { org, cookie } = await admin();
+    const member = await seedUser(app.deps.db, { orgId: org.id });
+    const created = await send(base, 'keys.create', { cookie, body: keyInput('every') });
+    const keyId = (created.data as { key: { id: string } }).key.id;
+    const meeting = await send(base, 'meetings.create', {
+      cookie,
+      body: { subject: 'Plan', startAt: '2026-02-01T10:00:00Z', endAt: '2026-02-01T11:00:00Z' },
+    });
+    const meetingId = (meeting.data as { id: string }).id;
+    const calls: [string, unknown][] = [
+      ['keys.create', keyInput('every 2')],
+      ['keys.rename', { id: keyId, name: 'every renamed' }],
+      ['keys.reveal', { id: keyId }],
+      ['keys.regenerate', { id: keyId }],
+      [
+        'members.add',
+        { email: 'new.member@example.test', name: 'New', role: 'member', password: 'a long enough password' },
+      ],
+      ['members.setRole', { userId: member.id, role: 'admin' }],
+      ['members.setStatus', { userId: member.id, status: 'deactivated' }],
+      ['org.updateSettings', { allowKeyReveal: false }],
+      [
+        'meetings.create',
+        { subject: 'Once', startAt: '2026-02-02T10:00:00Z', endAt: '2026-02-02T11:00:00Z' },
+      ],
+      ['meetings.update', { id: meetingId, subject: 'Renamed once' }],
+      ['keys.revoke', { id: keyId }],
+    ];
+    for (const [procedure, body] of calls) {
+      const key = `every-${procedure}`;
+      const first = await send(base, procedure, { cookie, key, body });
+      expect(first.status, `${procedure}: ${first.text}`).toBe(200);
+      const before = await tableFingerprint(app.database);
+      const again = await send(base, procedure, { cookie, key, body });
+      expect(again.headers.get('idempotent-replayed'), procedure).toBe('true');
+      expect(again.text, procedure).toBe(first.text);
+      expect(await tableFingerprint(app.database), procedure).toEqual(before);
+    }
+  });
 });
 
 describe('what the records keep', () => {
