@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, lt, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys, auditEvents, idempotencyRecords } from '../../src/db/schema';
 import type { ManualClock } from '../../src/lib/clock';
@@ -243,9 +243,21 @@ describe('Idempotency-Key scope, window and limits', () => {
     const within = await send(base(), 'keys.create', { cookie, key: 'daily', body: keyInput('daily') });
     expect(within.headers.get('idempotent-replayed')).toBe('true');
     clock.advance(2);
+    const expired = async () => {
+      const cutoff = new Date(clock.now().getTime() - 24 * 60 * 60 * 1000);
+      const [row] = await app.deps.db
+        .select({ n: count() })
+        .from(idempotencyRecords)
+        .where(lt(idempotencyRecords.createdAt, cutoff));
+      return row!.n;
+    };
+    const expiredBefore = await expired();
+    expect(expiredBefore).toBeGreaterThan(1);
     const later = await send(base(), 'keys.create', { cookie, key: 'daily', body: keyInput('daily') });
     expect([later.status, later.headers.get('idempotent-replayed')]).toEqual([200, null]);
     expect(await liveKeys(org.id, 'daily')).toBe(2);
+    // Its own old row was replaced, and the write took up to 10 other expired rows with it.
+    expect(await expired()).toBe(Math.max(0, expiredBefore - 1 - 10));
   });
 
   it('replays a password change whose current password is no longer the current one', async () => {
