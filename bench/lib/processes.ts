@@ -23,6 +23,18 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** What a Keyhole server reports over IPC as it shuts down (apps/api/src/cli.ts `reportKeyCache`). */
+export interface KeyCacheFigures {
+  hits: number;
+  misses: number;
+  hitRate: number | null;
+}
+
+export interface RunningKeyhole extends Running {
+  /** Its key cache's figures, once it has stopped (null if it sent none). */
+  keyCache(): KeyCacheFigures | null;
+}
+
 async function waitFor(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
@@ -44,11 +56,12 @@ function start(
   env: Record<string, string | undefined>,
   healthUrl: string,
   url: string,
+  ipc = false,
 ) {
   const child = spawn(process.execPath, args, {
     cwd,
     env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (d) => {
@@ -72,11 +85,12 @@ function start(
   );
 }
 
-/** The real Keyhole server (`keyhole serve`) in its own process. */
-export async function startKeyhole(env: Record<string, string | undefined>): Promise<Running> {
+/** The real Keyhole server (`keyhole serve`) in its own process, with an IPC channel for its figures. */
+export async function startKeyhole(env: Record<string, string | undefined>): Promise<RunningKeyhole> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  return start(
+  let keyCache: KeyCacheFigures | null = null;
+  const running = await start(
     ['--import', 'tsx', 'src/cli.ts', 'serve'],
     API_DIR,
     {
@@ -89,7 +103,12 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
     },
     `${url}/healthz`,
     url,
+    true,
   );
+  running.child.on('message', (m: { type?: string; keyCache?: KeyCacheFigures }) => {
+    if (m?.type === 'keyhole-stats' && m.keyCache) keyCache = m.keyCache;
+  });
+  return { ...running, keyCache: () => keyCache };
 }
 
 export async function startFloor(databaseUrl: string, orgId: string): Promise<Running> {

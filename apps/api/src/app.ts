@@ -60,9 +60,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     createWindowCounter({ name, windowSeconds, redis: redis ?? undefined });
   const changes = new ChangeFeed(database, logger);
   await changes.start();
-  const keyCache = new VerifiedKeyCache();
+  const keyCache = new VerifiedKeyCache({ heardUpToMs: () => changes.heardUpToMs() });
   const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
-  const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs, config.dbTimeoutMs);
+  const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
   keyUsage.start();
   const deps: AppDeps = {
     config,

@@ -47,6 +47,7 @@ async function serve(): Promise<void> {
     }, graceMs + 15_000).unref();
     logger.info({ signal, graceMs }, 'shutting down: no new connections, finishing requests in flight');
     await server.close(graceMs);
+    await reportKeyCache(app);
     // Usage buffered by the requests just finished is written before the database closes.
     await app.close();
     logger.info({ signal }, 'stopped');
@@ -64,6 +65,21 @@ async function serve(): Promise<void> {
   logger.info({ url: server.url, database: app.deps.database.kind }, 'Keyhole is listening');
   process.stdout.write(`\nKeyhole is running at ${server.url} (database: ${app.deps.database.kind})\n`);
   if (seeded) process.stdout.write(demoInstructions(seeded, app.deps.config.publicUrl ?? server.url));
+}
+
+/**
+ * How often a key was verified from memory in this process's life, logged at shutdown; also sent over
+ * the IPC channel when the parent opened one (the bench reads its hit rate there: no endpoint for it).
+ */
+async function reportKeyCache(app: App): Promise<void> {
+  const { hits, misses } = app.deps.keyCache.stats();
+  const keyCache = { hits, misses, hitRate: hits + misses ? hits / (hits + misses) : null };
+  app.deps.logger.info({ keyCache }, 'key cache figures');
+  const send = process.send?.bind(process);
+  if (!send || !process.connected) return;
+  await new Promise<void>((resolve) => {
+    send({ type: 'keyhole-stats', keyCache }, undefined, {}, () => resolve());
+  });
 }
 
 async function migrate(): Promise<void> {

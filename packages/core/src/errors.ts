@@ -56,6 +56,13 @@ export const ERROR_REASONS = [
   'key_required',
   'admin_required',
   'host_only',
+  // Idempotency-Key (SPEC §9 "Database faults"): the same key with other input, a twin still running,
+  // a replay whose key secret was regenerated or revoked since, a malformed header, a header on a batch.
+  'idempotency_key_reused',
+  'idempotency_in_progress',
+  'idempotency_key_stale',
+  'idempotency_key_invalid',
+  'idempotency_key_in_batch',
   'batch_too_large',
   'duplicate_authorization',
   'response_too_large',

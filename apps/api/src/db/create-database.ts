@@ -9,7 +9,6 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { LIMITS } from '../lib/limits';
-import { throwIfRequestAbandoned } from '../lib/request-scope';
 import { lockDataDir } from './data-dir';
 import { DatabaseGate } from './database-gate';
 import * as schema from './schema';
@@ -30,12 +29,14 @@ export interface KeyholeDatabase {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Rows as arrays (columns by position), for hot statements whose columns share names. */
   queryValues(text: string, params?: unknown[]): Promise<unknown[][]>;
-  /** LISTEN on a channel; resolves to an unlisten function. `onReconnect` fires when the listener had to reconnect. */
-  listen(
-    channel: string,
-    onMessage: (payload: string) => void,
-    onReconnect?: () => void,
-  ): Promise<() => Promise<void>>;
+  /**
+   * A notification connection of its own, outside the pool: resolves once it LISTENs on every channel.
+   * It never reconnects by itself: `onClose` fires once if it is lost, and the caller opens another
+   * (lib/change-feed.ts decides when). Its `notify` runs on the same connection, so a process can hear
+   * its own heartbeat through it.
+   */
+  openNotifications(opts: NotificationOptions): Promise<NotificationConnection>;
+  /** NOTIFY through the pool (a change, published after its transaction committed). */
   notify(channel: string, payload: string): Promise<void>;
   /** Applies the committed migrations; on PostgreSQL under an advisory lock so concurrent starters queue. */
   migrate(): Promise<void>;
@@ -43,29 +44,41 @@ export interface KeyholeDatabase {
   dumpDataDir(): Promise<Blob>;
   /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
   onStatement(fn: (sql: string) => void): () => void;
-  /** PostgreSQL opened for requests (`timeoutMs`): what bounds their waiting for the database. */
+  /** PostgreSQL opened for serving (`timeoutMs`): what bounds the waiting for the database. */
   gate?: DatabaseGate;
   close(): Promise<void>;
 }
 
+export interface NotificationOptions {
+  channels: string[];
+  onNotify(channel: string, payload: string): void;
+  onClose(): void;
+  /** Gives up opening (connect and LISTEN) after this long. */
+  openTimeoutMs: number;
+}
+
+export interface NotificationConnection {
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /**
- * Every transaction checks, as its last step before COMMIT, that the request it serves is still
- * there and that its database deadline has not passed; if not it throws, so the driver rolls it back
- * (see lib/request-scope.ts and database-gate.ts). With a gate, a request's transaction is one unit
- * of gated work.
+ * With a gate, every transaction of the pool is one unit of gated work, and checks as its last step
+ * before COMMIT that its deadline has not passed; if it has, it throws so the driver rolls it back: a
+ * caller told 503 never finds the write done later (database-gate.ts).
  */
-function rollbackAbandoned(db: Database, gate?: DatabaseGate): Database {
+function gateTransactions(db: Database, gate: DatabaseGate): Database {
   const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) => {
-    const open = (expired: () => boolean) =>
+  db.transaction = ((fn, config) =>
+    gate.run((expired) =>
       transaction(async (tx) => {
         const result = await fn(tx);
-        throwIfRequestAbandoned();
         if (expired()) throw new DatabaseUnavailableError();
         return result;
-      }, config);
-    return gate ? gate.run(open) : open(() => false);
-  }) as Database['transaction'];
+      }, config),
+    )) as Database['transaction'];
   return db;
 }
 
@@ -107,10 +120,10 @@ export type DatabaseOptions =
       max?: number;
       migrate?: boolean;
       /**
-       * The request bound (KEYHOLE_DB_TIMEOUT_MS, SPEC §9): connect timeout, `statement_timeout` and
-       * `lock_timeout` of every session of the pool, and the database gate's deadline for request
-       * work. Unset (CLI commands): the server's own settings and postgres.js's 30 s connect timeout.
-       * Migrations always run on a connection of their own without these limits.
+       * The serving bound (KEYHOLE_DB_TIMEOUT_MS, SPEC §9): connect timeout, `statement_timeout` and
+       * `lock_timeout` of every session of the pool, and the database gate's deadline for each
+       * statement and transaction. Unset (CLI commands): the server's own settings, postgres.js's 30 s
+       * connect timeout, no gate. Migrations always run on a client of their own without these limits.
        */
       timeoutMs?: number;
       /** The gate's bound (tests lower it); LIMITS.dbMaxOutstanding by default. */
@@ -163,12 +176,8 @@ async function openPostgres(options: {
       ? { connection: { application_name: 'keyhole' } }
       : {
           connect_timeout: timeoutMs / 1000,
-          // Sent in the startup packet: every session of the pool, the listener's included, has them.
-          connection: {
-            application_name: 'keyhole',
-            statement_timeout: timeoutMs,
-            lock_timeout: timeoutMs,
-          },
+          // Sent in the startup packet: every session of the pool has them.
+          connection: { application_name: 'keyhole', statement_timeout: timeoutMs, lock_timeout: timeoutMs },
         }),
   });
   const gate = timeoutMs === undefined ? undefined : new DatabaseGate(timeoutMs, options.maxOutstanding);
@@ -176,15 +185,14 @@ async function openPostgres(options: {
   // come from a small, fixed set of query shapes (values travel as parameters), so let postgres.js
   // prepare each shape once per connection and reuse the plan.
   const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean }) => {
+  client.unsafe = ((text: string, args?: unknown[], opts?: { prepare?: boolean; onexecute?: unknown }) => {
     const query = unsafe(text, args as never[], { ...opts, prepare: opts?.prepare ?? true });
-    return gate?.applies() ? gateQuery(gate, query) : query;
+    // A transaction's own BEGIN (postgres.js sends it with `onexecute`) runs under its transaction's slot.
+    return gate && opts?.onexecute === undefined ? gateQuery(gate, query) : query;
   }) as typeof client.unsafe;
   const tap = statementTap();
-  const db = rollbackAbandoned(
-    drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database,
-    gate,
-  );
+  const drizzled = drizzlePostgres({ client, schema, logger: tap.logger }) as unknown as Database;
+  const db = gate ? gateTransactions(drizzled, gate) : drizzled;
   return {
     db,
     kind: 'postgres',
@@ -200,21 +208,13 @@ async function openPostgres(options: {
         .values()) as unknown as unknown[][];
     },
     onStatement: tap.onStatement,
-    listen: async (channel, onMessage, onReconnect) => {
-      let started = false;
-      const sub = await client.listen(channel, onMessage, () => {
-        // postgres.js calls this on every (re)connect of the listener; the first call is the initial one.
-        if (started) onReconnect?.();
-      });
-      started = true;
-      return () => sub.unlisten();
-    },
+    openNotifications: (opts) => openPostgresNotifications(options.url, opts),
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
     },
     dumpDataDir: () => Promise.reject(new Error('dumpDataDir is for PGlite only')),
     migrate: async () => {
-      // Migrations have their own limits: a client of their own, without the request timeouts (a long
+      // Migrations have their own limits: a client of their own, without the serving timeouts (a long
       // ALTER, or waiting for another starter's advisory lock, is not a fault).
       const own = postgres(options.url, {
         max: 2,
@@ -245,6 +245,67 @@ async function openPostgres(options: {
   };
 }
 
+/**
+ * postgres.js's own `listen` reconnects after its exponential backoff (measured 0.65–13 s after a
+ * restart) and cannot say whether it currently hears anything. This is one plain connection instead,
+ * without lifetime or idle limits (either would drop it on purpose), that the change feed watches and
+ * replaces itself.
+ */
+async function openPostgresNotifications(
+  url: string,
+  { channels, onNotify, onClose, openTimeoutMs }: NotificationOptions,
+): Promise<NotificationConnection> {
+  let open = false;
+  let closed = false;
+  // `onnotify` is the hook postgres.js's own `listen` is built on; its published types leave it out.
+  const hooks = {
+    onnotify: (channel: string, payload: string) => {
+      if (!closed) onNotify(channel, payload);
+    },
+  } as object;
+  const conn = postgres(url, {
+    ...hooks,
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    fetch_types: false,
+    prepare: false,
+    connect_timeout: Math.max(1, Math.ceil(openTimeoutMs / 1000)),
+    onnotice: () => {},
+    onclose: () => {
+      if (!open || closed) return;
+      closed = true;
+      onClose();
+    },
+    connection: { application_name: 'keyhole-listen' },
+  });
+  const close = async () => {
+    closed = true;
+    await conn.end({ timeout: 0 }).catch(() => {});
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      conn.unsafe(channels.map((c) => `listen ${quoteIdent(c)}`).join('; ')),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('LISTEN timed out')), openTimeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    await close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  open = true;
+  return {
+    notify: async (channel, payload) => {
+      await conn.unsafe('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close,
+  };
+}
+
 async function openPglite(options: {
   dataDir?: string;
   loadDataDir?: Blob;
@@ -261,7 +322,7 @@ async function openPglite(options: {
     throw err;
   }
   const tap = statementTap();
-  const db = rollbackAbandoned(drizzlePglite({ client, schema, logger: tap.logger }) as unknown as Database);
+  const db = drizzlePglite({ client, schema, logger: tap.logger }) as unknown as Database;
   return {
     db,
     kind: 'pglite',
@@ -274,7 +335,20 @@ async function openPglite(options: {
       return (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
     },
     onStatement: tap.onStatement,
-    listen: async (channel, onMessage) => client.listen(channel, onMessage),
+    openNotifications: async ({ channels, onNotify }) => {
+      // One process owns a PGlite database and its notices never travel over a socket: nothing to lose.
+      const unlisten = await Promise.all(
+        channels.map((channel) => client.listen(channel, (payload) => onNotify(channel, payload))),
+      );
+      return {
+        notify: async (channel, payload) => {
+          await client.query('select pg_notify($1, $2)', [channel, payload]);
+        },
+        close: async () => {
+          await Promise.all(unlisten.map((fn) => fn()));
+        },
+      };
+    },
     notify: async (channel, payload) => {
       await client.query('select pg_notify($1, $2)', [channel, payload]);
     },

@@ -1,14 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { isDatabaseUnavailable, isDatabaseUnreachable } from '../lib/db-errors';
 import { LIMITS } from '../lib/limits';
-import { inRequestScope } from '../lib/request-scope';
 import { ServerBusyError } from '../lib/server-busy';
 
 /**
- * Bounds what requests wait for the database (SPEC §9 "Database faults"). postgres.js queues every
+ * Bounds what the server waits for the database (SPEC §9 "Database faults"). postgres.js queues every
  * statement while its connections are busy or cannot connect, for as long as that lasts; the gate
- * sits in front of it for each statement or transaction run for a request:
+ * sits in front of it for each statement or transaction of the serving pool (requests, and the
+ * server's own background work such as the usage flush, which then retries):
  *
  * - at most `maxOutstanding` of them are handed to the driver and not yet settled; more are refused
  *   at once (503 `database_unavailable` when the database has answered nothing for `silentMs`, else
@@ -23,15 +22,26 @@ import { ServerBusyError } from '../lib/server-busy';
  * - a transaction whose deadline passed rolls back rather than commits (`expired()` is checked just
  *   before COMMIT), so a client that was told 503 never finds the write done later.
  *
- * Work outside a request (migrations, CLI commands, the change feed's listener) passes through, and so
- * does a statement inside gated work (a transaction's own BEGIN, or a pool call made from inside it):
- * it runs under its parent's slot and deadline.
+ * Migrations, CLI commands and the change feed's connection use clients of their own, without a
+ * gate. Statements inside a transaction run on its connection, under its slot and deadline.
+ *
+ * No AsyncLocalStorage: on Node 20 an active one hooks every promise of the process (see
+ * lib/request-scope.ts).
  */
+/** How often deadlines are checked: one timer for the gate, not one per statement on the hot path. */
+const SWEEP_MS = 50;
+
+interface Pending {
+  deadline: number;
+  expire(): void;
+}
+
 export class DatabaseGate {
   private outstanding = 0;
+  private readonly pending = new Set<Pending>();
+  private sweeper: NodeJS.Timeout | null = null;
   private unreachable = false;
   private lastAnswerAt = performance.now();
-  private readonly inside = new AsyncLocalStorage<true>();
 
   constructor(
     readonly timeoutMs: number,
@@ -41,19 +51,13 @@ export class DatabaseGate {
     readonly probes: number = LIMITS.dbProbesWhileUnreachable,
   ) {}
 
-  /** Whether work started here would be gated (a request's, and not nested in gated work). */
-  applies(): boolean {
-    return inRequestScope() && this.inside.getStore() === undefined;
-  }
-
-  /** Statements and transactions handed to the driver for requests and not yet settled. */
+  /** Statements and transactions handed to the driver and not yet settled. */
   get inFlight(): number {
     return this.outstanding;
   }
 
-  /** Runs `start` as one unit of request work; `expired()` turns true once its deadline has passed. */
+  /** Runs `start` as one unit of gated work; `expired()` turns true once its deadline has passed. */
   run<T>(start: (expired: () => boolean) => PromiseLike<T>): Promise<T> {
-    if (!this.applies()) return Promise.resolve(start(() => false));
     if (this.unreachable && this.outstanding >= this.probes) {
       return Promise.reject(new DatabaseUnavailableError());
     }
@@ -61,19 +65,23 @@ export class DatabaseGate {
     this.outstanding++;
     let expired = false;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        expired = true;
-        reject(new DatabaseUnavailableError());
-      }, this.timeoutMs + this.graceMs);
+      const entry: Pending = {
+        deadline: performance.now() + this.timeoutMs + this.graceMs,
+        expire: () => {
+          expired = true;
+          reject(new DatabaseUnavailableError());
+        },
+      };
+      this.track(entry);
       const settle = (answered: boolean, err?: unknown) => {
-        clearTimeout(timer);
+        this.pending.delete(entry);
         this.outstanding--;
         if (answered) this.lastAnswerAt = performance.now();
         this.unreachable = err !== undefined && isDatabaseUnreachable(err);
       };
       let work: PromiseLike<T>;
       try {
-        work = this.inside.run(true, () => start(() => expired));
+        work = start(() => expired);
       } catch (err) {
         settle(false, err);
         reject(err);
@@ -90,6 +98,25 @@ export class DatabaseGate {
         },
       );
     });
+  }
+
+  private track(entry: Pending): void {
+    this.pending.add(entry);
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const p of this.pending) {
+        if (p.deadline > now) break; // one timeout for all: deadlines come in insertion order
+        // Answered now; its slot stays taken until the driver settles it.
+        this.pending.delete(p);
+        p.expire();
+      }
+      if (this.pending.size === 0 && this.sweeper) {
+        clearInterval(this.sweeper);
+        this.sweeper = null;
+      }
+    }, SWEEP_MS);
+    this.sweeper.unref();
   }
 
   private refusal(): Error {

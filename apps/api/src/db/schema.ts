@@ -230,3 +230,26 @@ export const auditEvents = pgTable(
     index('audit_org_action_at_idx').on(t.orgId, t.action, t.at, t.id),
   ],
 );
+
+/**
+ * The answers of mutations sent with an `Idempotency-Key` (SPEC §9 "Database faults"), written in
+ * the transaction of the mutation itself, so a committed effect always has its answer here and a
+ * rolled-back one never does. `scope` is an HMAC of (caller, procedure, header value) and
+ * `input_hash` one of the parsed input, both under a key derived from the root secret: neither the
+ * header nor the input is stored. `answer` is the JSON the client got, with a key string replaced by
+ * null: `secret_client_key` and `secret_fingerprint` say which key's secret goes back in on a replay,
+ * read again from the encrypted store. Rows older than 24 hours are ignored and deleted lazily.
+ */
+export const idempotencyRecords = pgTable(
+  'idempotency_records',
+  {
+    scope: bytea('scope').primaryKey(),
+    procedure: text('procedure').notNull(),
+    inputHash: bytea('input_hash').notNull(),
+    answer: text('answer').notNull(),
+    secretClientKey: text('secret_client_key'),
+    secretFingerprint: bytea('secret_fingerprint'),
+    createdAt: tstz('created_at').notNull(),
+  },
+  (t) => [index('idempotency_records_created_idx').on(t.createdAt)],
+);

@@ -13,6 +13,8 @@ export interface Keyring {
   cursorHmac: Buffer;
   /** Salt-like key for hashing session tokens and rate-limit identifiers. */
   sessionHmac: Buffer;
+  /** HMAC key for idempotency scopes, inputs and the fingerprints of replayed key strings. */
+  idempotencyHmac: Buffer;
 }
 
 function derive(root: string, purpose: string): Buffer {
@@ -27,6 +29,7 @@ export function createKeyring(rootSecret: string): Keyring {
     keySecretEncryption: derive(rootSecret, 'api-key-secret-encryption:v1'),
     cursorHmac: derive(rootSecret, 'cursor-hmac:v1'),
     sessionHmac: derive(rootSecret, 'session-hmac:v1'),
+    idempotencyHmac: derive(rootSecret, 'idempotency-hmac:v1'),
   };
 }
 

@@ -7,6 +7,7 @@ import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
 import type { AccountView } from '../services/accounts/views';
 import { toUserView } from '../services/accounts/views';
 import { chargeSessionCall, resolveCaller } from '../trpc/authenticate';
+import { idempotent } from '../trpc/idempotency';
 import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
 import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
 import {
@@ -74,8 +75,9 @@ export const authRouter = router({
 
   changePassword: sessionProcedure
     .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))
-    .mutation(async ({ ctx, input }) => {
-      await changePassword(ctx.deps, ctx.authority, input, requestOrigin(ctx));
-      return { ok: true as const };
-    }),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) =>
+        changePassword(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
+      ),
+    ),
 });

@@ -13,6 +13,7 @@ import { revealKey } from '../services/keys/reveal-key';
 import { revokeKey } from '../services/keys/revoke-key';
 import type { SessionUser } from '../trpc/caller';
 import type { Context } from '../trpc/context';
+import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router } from '../trpc/trpc';
 
 // Ids are free text here: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
@@ -41,12 +42,16 @@ export const keysRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      createKey(ctx.deps, keyAdmin(ctx), { ...input, expiresAt: input.expiresAt ?? null }),
+      idempotent(ctx, input, (write) =>
+        createKey(ctx.deps, keyAdmin(ctx), { ...input, expiresAt: input.expiresAt ?? null }, write),
+      ),
     ),
 
   rename: adminProcedure
     .input(z.strictObject({ id, name }))
-    .mutation(({ ctx, input }) => renameKey(ctx.deps, keyAdmin(ctx), input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => renameKey(ctx.deps, keyAdmin(ctx), input, write)),
+    ),
 
   regenerate: adminProcedure
     .input(
@@ -55,15 +60,21 @@ export const keysRouter = router({
         previousSecretValidForSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => regenerateKey(ctx.deps, keyAdmin(ctx), input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => regenerateKey(ctx.deps, keyAdmin(ctx), input, write)),
+    ),
 
   reveal: adminProcedure
     .input(z.strictObject({ id }))
-    .mutation(({ ctx, input }) => revealKey(ctx.deps, keyAdmin(ctx), input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => revealKey(ctx.deps, keyAdmin(ctx), input, write)),
+    ),
 
   revoke: adminProcedure
     .input(z.strictObject({ id }))
-    .mutation(({ ctx, input }) => revokeKey(ctx.deps, keyAdmin(ctx), input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => revokeKey(ctx.deps, keyAdmin(ctx), input, write)),
+    ),
 
   usage: adminProcedure
     .input(z.strictObject({ id, days: z.number().int().min(1).max(90).optional() }))

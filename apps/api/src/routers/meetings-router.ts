@@ -10,6 +10,7 @@ import {
   updateMeetingInput,
 } from '../services/meetings/meeting-inputs';
 import { updateMeeting } from '../services/meetings/update-meeting';
+import { idempotent } from '../trpc/idempotency';
 import { largeRead } from '../trpc/large-read';
 import { keyOrSessionProcedure, type ReaderContext, router, sessionProcedure } from '../trpc/trpc';
 
@@ -23,15 +24,20 @@ export const meetingsRouter = router({
   create: sessionProcedure
     .input(createMeetingInput)
     .mutation(({ ctx, input }) =>
-      createMeeting(ctx.deps, { user: ctx.user, authority: ctx.authority }, input),
+      idempotent(ctx, input, (write) =>
+        createMeeting(ctx.deps, { user: ctx.user, authority: ctx.authority }, input, write),
+      ),
     ),
   update: sessionProcedure
     .input(updateMeetingInput)
     .mutation(({ ctx, input }) =>
-      updateMeeting(
-        ctx.deps,
-        { user: ctx.user, settings: ctx.org.settings, authority: ctx.authority },
-        input,
+      idempotent(ctx, input, (write) =>
+        updateMeeting(
+          ctx.deps,
+          { user: ctx.user, settings: ctx.org.settings, authority: ctx.authority },
+          input,
+          write,
+        ),
       ),
     ),
   list: keyOrSessionProcedure

@@ -4,6 +4,7 @@ import { addMember } from '../services/members/add-member';
 import { listMembers } from '../services/members/list-members';
 import { setMemberRole } from '../services/members/set-role';
 import { setMemberStatus } from '../services/members/set-status';
+import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router } from '../trpc/trpc';
 import { emailField, newPasswordField, personNameField } from './account-fields';
 import { requestOrigin } from './request-context';
@@ -20,13 +21,23 @@ export const membersRouter = router({
         password: newPasswordField,
       }),
     )
-    .mutation(({ ctx, input }) => addMember(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => addMember(ctx.deps, ctx.authority, input, requestOrigin(ctx), write)),
+    ),
 
   setRole: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), role: z.enum(USER_ROLES) }))
-    .mutation(({ ctx, input }) => setMemberRole(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) =>
+        setMemberRole(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
+      ),
+    ),
 
   setStatus: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), status: z.enum(USER_STATUSES) }))
-    .mutation(({ ctx, input }) => setMemberStatus(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) =>
+        setMemberStatus(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
+      ),
+    ),
 });

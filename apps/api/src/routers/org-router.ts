@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { updateOrgSettings } from '../services/org/update-settings';
+import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
 import { requestOrigin } from './request-context';
 
@@ -14,5 +15,9 @@ export const orgRouter = router({
         allowKeyReveal: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => updateOrgSettings(ctx.deps, ctx.authority, input, requestOrigin(ctx))),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) =>
+        updateOrgSettings(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
+      ),
+    ),
 });

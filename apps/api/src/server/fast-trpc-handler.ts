@@ -13,6 +13,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { ByteBudget } from '../lib/limits';
+import { readBodyOrRefuse } from './read-body';
 
 /**
  * A lean node:http path for the common tRPC requests — JSON queries by GET and JSON mutations by POST,
@@ -47,48 +48,6 @@ function decodePathOrNull(path: string): string | null {
     return decodeURIComponent(path);
   } catch {
     return null;
-  }
-}
-
-/**
- * The request body, at most `limit` bytes. The promise is created (and marked handled) before anything
- * else is awaited, so a client that disconnects mid-body can never become an unhandled rejection;
- * whoever awaits it later still sees the failure.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const body = new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        fail(new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `Request body exceeds ${limit} bytes.` }));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', fail);
-    req.on('close', () => fail(new ClientGoneError()));
-  });
-  body.catch(() => undefined);
-  return body;
-}
-
-/** The client went away before its answer: nothing is written, and work still waiting stops. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super('client closed the connection');
   }
 }
 
@@ -148,15 +107,8 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
     // A mutation runs only once its whole body is here: one cut off (or over the limit) runs nothing.
     let bodyText: string | null = null;
     if (method === 'POST') {
-      try {
-        bodyText = await readBody(req, opts.maxBodySize);
-      } catch (err) {
-        if (err instanceof TRPCError && err.code === 'PAYLOAD_TOO_LARGE' && !res.headersSent) {
-          const r = refusal('PAYLOAD_TOO_LARGE', err.message);
-          res.writeHead(r.status, { 'content-type': 'application/json', connection: 'close' }).end(r.body);
-        }
-        return;
-      }
+      bodyText = await readBodyOrRefuse(req, res, opts.maxBodySize);
+      if (bodyText === null) return;
     }
 
     // Inputs are parsed lazily and once, exactly where tRPC parses them (inside each call's input step).

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/unstable-core-do-not-import';
 import type { AppDeps } from '../deps';
 import { LIMITS } from '../lib/limits';
+import { idempotencyHeaderRefusal } from './idempotency-header';
 import { findKeyInUrl } from './key-in-url';
 import { createStaticHandler } from './static-files';
 import { createTrpcHandler } from './trpc-handler';
@@ -37,7 +38,7 @@ const API_HEADERS: [string, string][] = [
 
 /**
  * The refusals made before tRPC sees a request, in SPEC §9's order: size → key in URL → duplicate
- * Authorization → batch too large. Returns true when the request was answered.
+ * Authorization → batch too large → a misplaced or malformed Idempotency-Key. Returns true when the request was answered.
  */
 function refuseEarly(
   deps: AppDeps,
@@ -91,6 +92,11 @@ function refuseEarly(
       );
       return true;
     }
+  }
+  const idempotency = idempotencyHeaderRefusal(req, search);
+  if (idempotency !== null) {
+    sendTrpcError(res, 400, 'BAD_REQUEST', idempotency.message, idempotency.reason);
+    return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { forwardedClient, type TrustProxy } from '../lib/trust-proxy';
 import type { RequestInfo } from '../trpc/context';
+import { idempotencyKeyHeader } from './idempotency-header';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -42,6 +43,7 @@ export function requestInfo(req: IncomingMessage, requestId: string, trustProxy:
     host: req.headers.host ?? null,
     secure: encrypted || client.proto === 'https',
     authorization: req.headers.authorization ?? null,
+    idempotencyKey: idempotencyKeyHeader(req),
     cookies: parseCookies(req.headers.cookie),
   };
 }

@@ -3,10 +3,11 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AppDeps } from '../deps';
 import { databaseUnavailableLog } from '../lib/database-unavailable';
 import { ByteBudget, LIMITS } from '../lib/limits';
-import { RequestAbandonedError, runInRequestScope } from '../lib/request-scope';
+import { depsForRequest, RequestAbandonedError } from '../lib/request-scope';
 import { appRouter } from '../routers/app-router';
 import type { Context } from '../trpc/context';
 import { createFastTrpcHandler } from './fast-trpc-handler';
+import { readBodyOrRefuse } from './read-body';
 import { requestInfo } from './request-info';
 
 export type TrpcHandler = (
@@ -28,12 +29,15 @@ export function createTrpcHandler(
 ): TrpcHandler {
   // The stock adapter builds its context from (req, res) alone: the request's signal rides along here.
   const signals = new WeakMap<IncomingMessage, AbortSignal>();
-  const createContext = (req: IncomingMessage, res: ServerResponse, signal?: AbortSignal): Context => ({
-    deps,
-    req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
-    res,
-    signal: signal ?? signals.get(req),
-  });
+  const createContext = (req: IncomingMessage, res: ServerResponse, given?: AbortSignal): Context => {
+    const signal = given ?? signals.get(req);
+    return {
+      deps: depsForRequest(deps, signal),
+      req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
+      res,
+      signal,
+    };
+  };
   const logUnavailable = databaseUnavailableLog(deps.logger);
   const onError = ({
     error,
@@ -70,9 +74,22 @@ export function createTrpcHandler(
     createContext: ({ req, res }) => createContext(req, res),
     onError,
   });
+  // The stock adapter's own body reader destroys the socket when a body passes the limit (no 413
+  // reaches the client): bodies are read here first, under the same limit and answer as the fast path.
+  const stockReadingBody = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') {
+      stock(req, res);
+      return;
+    }
+    void readBodyOrRefuse(req, res, LIMITS.maxBodyBytes).then((body) => {
+      if (body === null) return;
+      (req as IncomingMessage & { body?: string }).body = body;
+      stock(req, res);
+    });
+  };
   const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
     signals.set(req, signal);
-    runInRequestScope(signal, () => stock(req, res));
+    stockReadingBody(req, res);
   };
   if (kind === 'stock') return stockWithSignal;
   const fast = createFastTrpcHandler<Context>({
@@ -82,11 +99,11 @@ export function createTrpcHandler(
     budget: new ByteBudget(LIMITS.responseBudgetBytes),
     createContext,
     onError,
-    fallback: stock,
+    fallback: stockReadingBody,
   });
   return (req, res, path, search, signal) => {
     signals.set(req, signal);
-    runInRequestScope(signal, () => fast(req, res, path, search, signal)).catch((err: unknown) => {
+    fast(req, res, path, search, signal).catch((err: unknown) => {
       deps.logger.error({ err }, 'tRPC handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps';
+import { depsForRequest } from '../lib/request-scope';
+import type { IdempotentRequest } from '../services/idempotency/idempotent-request';
 import type { Caller } from './caller';
 
 /** What a procedure knows of the HTTP request; tests fill in only what they need. */
@@ -14,6 +16,8 @@ export interface RequestInfo {
   /** True when the request came over HTTPS (cookies get `Secure`). */
   secure: boolean;
   authorization: string | null;
+  /** The `Idempotency-Key` header, already checked (one header, 1–255 printable ASCII, no batch). */
+  idempotencyKey: string | null;
   cookies: Record<string, string>;
 }
 
@@ -31,6 +35,8 @@ export interface Context {
   callerPromise?: Promise<Caller>;
   /** Aborted when the client leaves or the request's deadline passes (HTTP only). */
   signal?: AbortSignal;
+  /** Set by the procedure builders for a mutation sent with an `Idempotency-Key` (trpc/idempotency.ts). */
+  idempotency?: IdempotentRequest | null;
   /** The request's large reads run one after another (`trpc/large-read.ts`). */
   largeReads?: Promise<unknown>;
 }
@@ -54,9 +60,12 @@ export function createContextInner(opts: {
   deps: AppDeps;
   req?: Partial<RequestInfo>;
   res?: ResponseSink;
+  /** Stands for the HTTP request's signal: aborted, the call's transactions roll back. */
+  signal?: AbortSignal;
 }): Context {
   return {
-    deps: opts.deps,
+    deps: depsForRequest(opts.deps, opts.signal),
+    signal: opts.signal,
     req: {
       requestId: randomUUID(),
       ip: '127.0.0.1',
@@ -65,6 +74,7 @@ export function createContextInner(opts: {
       host: null,
       secure: false,
       authorization: null,
+      idempotencyKey: null,
       cookies: {},
       ...opts.req,
     },

@@ -25,9 +25,11 @@ import {
   type SessionAuthority,
   sessionRequiredError,
 } from '../services/authority/authority';
+import { showSessionBudget } from '../services/sessions/charge-session';
 import { chargeKeyCall, chargeSessionCall, resolveCaller } from './authenticate';
 import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
 import type { Context } from './context';
+import { openIdempotencyAndCharge, refuseMisplacedIdempotencyKey } from './idempotency';
 
 function formatZodError(err: ZodError): string {
   return err.issues
@@ -112,12 +114,18 @@ const originCheck = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck);
+/** A malformed or misplaced Idempotency-Key, before credentials (trpc/idempotency.ts). */
+const idempotencyKeyCheck = t.middleware(({ ctx, type, path, next }) => {
+  refuseMisplacedIdempotencyKey(ctx, type, path);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck).use(idempotencyKeyCheck);
 
 // Ending a session is never refused for having used it too much.
 const UNMETERED_SESSION_PROCEDURES = new Set(['auth.signOut']);
 
-export const sessionProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
+export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
     // Still a call made with the key: it spends budget and gets the rate-limit headers.
@@ -129,7 +137,20 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, path, next }) 
     );
   }
   if (caller.type !== 'session') throw sessionRequiredError();
-  if (!UNMETERED_SESSION_PROCEDURES.has(path)) await chargeSessionCall(ctx, caller.user.id);
+  const userId = caller.user.id;
+  // A mutation answered from an Idempotency-Key record spends nothing (SPEC §9).
+  const idempotency = await openIdempotencyAndCharge(
+    ctx,
+    type,
+    path,
+    { kind: 'user', id: userId },
+    UNMETERED_SESSION_PROCEDURES.has(path)
+      ? null
+      : {
+          charge: () => chargeSessionCall(ctx, userId),
+          show: () => showSessionBudget(ctx.deps, userId, ctx.res),
+        },
+  );
   // What the request was authorised as; mutations re-check it in their transaction (lockActor).
   const authority: SessionAuthority = {
     kind: 'session',
@@ -138,7 +159,9 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, path, next }) 
     orgId: caller.org.id,
     asAdmin: false,
   };
-  return next({ ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority } });
+  return next({
+    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority, idempotency },
+  });
 });
 
 export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {

@@ -106,4 +106,84 @@ describe('VerifiedKeyCache', () => {
     cache.handle({ kind: 'user', id: 'u-1' });
     expect(cache.size).toBe(0);
   });
+
+  describe('trust while the change feed cannot vouch (SPEC §9 "Propagation under faults")', () => {
+    function world() {
+      const clock = { now: 0, heardUpTo: 0 };
+      const cache = new VerifiedKeyCache({
+        nowMs: () => clock.now,
+        heardUpToMs: () => clock.heardUpTo,
+        trustWindowMs: 750,
+      });
+      return { clock, cache };
+    }
+
+    it('serves an entry of any age (up to the TTL) while the feed hears', () => {
+      const { clock, cache } = world();
+      cache.set(entry(1), cache.stamp());
+      for (const t of [1_000, 10_000, 29_000]) {
+        clock.now = t;
+        clock.heardUpTo = t - 300;
+        expect(cache.get('kh_1'), `at ${t} ms`).toBeDefined();
+      }
+    });
+
+    it('while not hearing, an entry read 750 ms ago or more is a miss; a younger one is served', () => {
+      const { clock, cache } = world();
+      clock.heardUpTo = 0;
+      clock.now = 5_000;
+      cache.set(entry(1), cache.stamp());
+      clock.now = 5_749;
+      expect(cache.get('kh_1')).toBeDefined();
+      clock.now = 5_750;
+      expect(cache.get('kh_1')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    });
+
+    it('an entry read before hearing was lost is a miss once the feed has been silent for the window', () => {
+      const { clock, cache } = world();
+      cache.set(entry(1), cache.stamp());
+      clock.now = 10_000;
+      clock.heardUpTo = 9_800;
+      expect(cache.get('kh_1')).toBeDefined();
+      // The last heartbeat that came back was sent at 9 800 ms; nothing is heard after it.
+      clock.now = 10_549;
+      expect(cache.get('kh_1')).toBeDefined();
+      clock.now = 10_550;
+      expect(cache.get('kh_1')).toBeUndefined();
+    });
+
+    it('dates an entry from the start of its read, not from when it was stored', () => {
+      const { clock, cache } = world();
+      const stamp = cache.stamp();
+      clock.now = 400; // a slow look-up
+      cache.set(entry(1), stamp);
+      clock.now = 749;
+      expect(cache.get('kh_1')).toBeDefined();
+      clock.now = 750;
+      expect(cache.get('kh_1')).toBeUndefined();
+    });
+
+    it('regaining hearing (the feed dispatches "all" on reconnect) flushes, and a read begun before is not stored', () => {
+      const { clock, cache } = world();
+      cache.set(entry(1), cache.stamp());
+      const inFlight = cache.stamp();
+      clock.now = 2_000;
+      cache.handle({ kind: 'all' });
+      clock.heardUpTo = 2_000;
+      expect(cache.get('kh_1')).toBeUndefined();
+      expect(cache.set(entry(2), inFlight)).toBe(false);
+      expect(cache.size).toBe(0);
+    });
+
+    it('counts hits (served from memory) and misses (database reads)', () => {
+      const { clock, cache } = world();
+      clock.heardUpTo = Number.POSITIVE_INFINITY;
+      cache.set(entry(1), cache.stamp());
+      cache.get('kh_1');
+      cache.get('kh_1');
+      cache.get('kh_2');
+      expect(cache.stats()).toEqual({ hits: 2, misses: 1 });
+    });
+  });
 });

@@ -1,8 +1,11 @@
 import { generateKey } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetings } from '../../src/db/schema';
-import { RequestAbandonedError, runInRequestScope } from '../../src/lib/request-scope';
+import { RequestAbandonedError } from '../../src/lib/request-scope';
+import { appRouter } from '../../src/routers/app-router';
 import { startHttpServer } from '../../src/server/http-server';
+import { createContextInner } from '../../src/trpc/context';
+import { createCallerFactory } from '../../src/trpc/trpc';
 import { createKeyFor } from '../support/keys';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader, sessionRequest } from '../support/sessions';
@@ -50,6 +53,8 @@ afterAll(async () => {
 
 /** One raw HTTP/1.1 exchange (the text as bytes), answered in full. */
 const raw = (url: string, text: string) => rawExchange(url, Buffer.from(text, 'latin1'));
+
+const createCaller = createCallerFactory(appRouter);
 
 const reasonOf = (body: string) =>
   (JSON.parse(body) as { error: { data: { reason?: string } } }).error.data.reason;
@@ -280,13 +285,11 @@ describe('abandoned mutations', () => {
     gone.abort();
     const subject = `abandoned ${Date.now()}`;
     await expect(
-      runInRequestScope(gone.signal, () =>
-        app.caller(req).meetings.create({
-          subject,
-          startAt: '2026-03-01T10:00:00Z',
-          endAt: '2026-03-01T11:00:00Z',
-        }),
-      ),
+      createCaller(createContextInner({ deps: app.deps, req, signal: gone.signal })).meetings.create({
+        subject,
+        startAt: '2026-03-01T10:00:00Z',
+        endAt: '2026-03-01T11:00:00Z',
+      }),
     ).rejects.toSatisfy((err: { cause?: unknown }) => err.cause instanceof RequestAbandonedError);
     const rows = await app.deps.db.select({ subject: meetings.subject }).from(meetings);
     expect(rows.map((r) => r.subject)).not.toContain(subject);

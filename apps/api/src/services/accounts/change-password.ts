@@ -5,6 +5,8 @@ import type { AppDeps } from '../../deps';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { spendSignInAttempt } from './sign-in-limits';
 
 export interface ChangePasswordInput {
@@ -22,7 +24,8 @@ export async function changePassword(
   actor: SessionAuthority,
   input: ChangePasswordInput,
   origin: RequestOrigin & { ip: string },
-): Promise<void> {
+  write?: IdempotentWrite,
+): Promise<{ ok: true }> {
   const [user] = await deps.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
   if (!user) throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
   await spendSignInAttempt(deps, { userId: user.id }, origin.ip);
@@ -32,20 +35,26 @@ export async function changePassword(
   }
   const passwordHash = await deps.passwords.hash(input.newPassword, deps.config.passwordCost);
   const now = deps.clock.now();
-  await deps.db.transaction(async (tx) => {
-    // The user row for update first, so two changes of one user's password queue instead of
-    // deadlocking on the shared lock lockActor takes; then this session, still live.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
-    await lockActor(tx, actor, now);
-    await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
-    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
-    await recordAudit(tx, {
-      orgId: user.orgId,
-      at: now,
-      actor: userActor(user),
-      action: 'member.password_changed',
-      target: { type: 'user', id: user.id, name: user.email },
-      origin,
-    });
-  });
+  await mutationTransaction(
+    deps.db,
+    write,
+    async (tx) => {
+      // The user row for update first, so two changes of one user's password queue instead of
+      // deadlocking on the shared lock lockActor takes; then this session, still live.
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
+      await lockActor(tx, actor, now);
+      await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
+      await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
+      await recordAudit(tx, {
+        orgId: user.orgId,
+        at: now,
+        actor: userActor(user),
+        action: 'member.password_changed',
+        target: { type: 'user', id: user.id, name: user.email },
+        origin,
+      });
+    },
+    () => ({ ok: true }),
+  );
+  return { ok: true };
 }

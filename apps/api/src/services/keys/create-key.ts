@@ -13,6 +13,8 @@ import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
 import { SYSTEM_AUTHORITY } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { insertKeyUnderOrgLock, lockOrgForKeyCount } from './insert-key-within-limit';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { storeKeySecret } from './key-secrets';
@@ -32,6 +34,7 @@ export async function createKey(
   deps: AppDeps,
   admin: KeyAdmin,
   input: CreateKeyInput,
+  write?: IdempotentWrite,
 ): Promise<{ key: KeyView; secret: string }> {
   const now = deps.clock.now();
   const name = unwrapPolicy(normalizeKeyName(input.name));
@@ -40,7 +43,7 @@ export async function createKey(
   const rateLimitPerMinute = unwrapPolicy(checkRateLimitPerMinute(input.rateLimitPerMinute));
   const issuedToUserId = input.issuedToUserId ?? null;
 
-  return deps.db.transaction(async (tx) => {
+  return mutationTransaction(deps.db, write, async (tx) => {
     // The org row first (the key count needs it; setStatus takes it first too, so no lock cycle),
     // then the admin as still authorised: a deactivation or demotion meanwhile fails the request.
     await lockOrgForKeyCount(tx, admin.orgId);

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/create-database';
 import { keyUsageDaily } from '../../db/schema';
 import type { Logger } from '../../lib/logger';
-import { runWithDeadline } from '../../lib/request-scope';
 
 interface PendingUsage {
   lastUsedAt: Date;
@@ -22,9 +21,10 @@ export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
  * the next one. Reads (`exclusive`) and flushes take turns, so a read never sees a count both in the
  * database and still in memory.
  *
- * A flush is bound like a request (`runWithDeadline`, the database timeout): while the database is
- * down or stalled it fails within that time, keeps its counts and the next flush writes them; one
- * still open at its deadline rolls back rather than commits, so retried counts are not written twice.
+ * A flush is bound by the database gate like a request's transaction (KEYHOLE_DB_TIMEOUT_MS): while
+ * the database is down or stalled it fails within that time, keeps its counts and the next flush
+ * writes them; one still open at its deadline rolls back rather than commits, so retried counts are
+ * not written twice.
  */
 export class KeyUsageRecorder {
   private pending = new Map<string, PendingUsage>();
@@ -36,7 +36,6 @@ export class KeyUsageRecorder {
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly flushMs: number,
-    private readonly timeoutMs = 5000,
   ) {}
 
   record(keyId: string, at: Date, calls = 1): void {
@@ -113,31 +112,29 @@ export class KeyUsageRecorder {
         [...usage.days].map(([day, requests]) => ({ keyId, day, requests })),
       );
       const lastUsed = [...batch].map(([keyId, usage]) => ({ keyId, at: usage.lastUsedAt }));
-      await runWithDeadline(this.timeoutMs, () =>
-        this.db.transaction(async (tx) => {
-          for (let i = 0; i < dayRows.length; i += CHUNK) {
-            await tx
-              .insert(keyUsageDaily)
-              .values(dayRows.slice(i, i + CHUNK))
-              .onConflictDoUpdate({
-                target: [keyUsageDaily.keyId, keyUsageDaily.day],
-                set: { requests: sql`${keyUsageDaily.requests} + excluded.requests` },
-              });
-          }
-          for (let i = 0; i < lastUsed.length; i += CHUNK) {
-            const values = sql.join(
-              lastUsed
-                .slice(i, i + CHUNK)
-                .map((u) => sql`(${u.keyId}::uuid, ${u.at.toISOString()}::timestamptz)`),
-              sql`, `,
-            );
-            await tx.execute(sql`
+      await this.db.transaction(async (tx) => {
+        for (let i = 0; i < dayRows.length; i += CHUNK) {
+          await tx
+            .insert(keyUsageDaily)
+            .values(dayRows.slice(i, i + CHUNK))
+            .onConflictDoUpdate({
+              target: [keyUsageDaily.keyId, keyUsageDaily.day],
+              set: { requests: sql`${keyUsageDaily.requests} + excluded.requests` },
+            });
+        }
+        for (let i = 0; i < lastUsed.length; i += CHUNK) {
+          const values = sql.join(
+            lastUsed
+              .slice(i, i + CHUNK)
+              .map((u) => sql`(${u.keyId}::uuid, ${u.at.toISOString()}::timestamptz)`),
+            sql`, `,
+          );
+          await tx.execute(sql`
             update api_keys set last_used_at = greatest(api_keys.last_used_at, v.at)
             from (values ${values}) as v(id, at)
             where api_keys.id = v.id`);
-          }
-        }),
-      );
+        }
+      });
     } catch (err) {
       for (const [keyId, usage] of batch) this.restore(keyId, usage);
       this.logger.error({ err, keys: batch.size }, 'could not write key usage; will retry');

@@ -11,6 +11,8 @@ import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
 import { SYSTEM_AUTHORITY } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { storeKeySecret } from './key-secrets';
 import { lockActiveKey } from './lock-active-key';
@@ -25,10 +27,11 @@ export async function regenerateKey(
   deps: AppDeps,
   admin: KeyAdmin,
   input: { id: string; previousSecretValidForSeconds?: number },
+  write?: IdempotentWrite,
 ): Promise<{ key: KeyView; secret: string }> {
   const now = deps.clock.now();
   const overlapSeconds = unwrapPolicy(checkOverlapSeconds(input.previousSecretValidForSeconds));
-  const result = await deps.db.transaction(async (tx) => {
+  const result = await mutationTransaction(deps.db, write, async (tx) => {
     // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
     await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     const row = await lockActiveKey(tx, admin.orgId, input.id);

@@ -5,6 +5,8 @@ import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
 import { SYSTEM_AUTHORITY } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { decryptKeySecret } from './key-secrets';
 import { lockActiveKey } from './lock-active-key';
@@ -17,9 +19,10 @@ export async function revealKey(
   deps: AppDeps,
   admin: KeyAdmin,
   input: { id: string },
+  write?: IdempotentWrite,
 ): Promise<{ secret: string }> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  return mutationTransaction(deps.db, write, async (tx) => {
     // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
     await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
     const row = await lockActiveKey(tx, admin.orgId, input.id);

@@ -4,6 +4,8 @@ import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
 import { SYSTEM_AUTHORITY } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { type KeyAdmin, keyTarget } from './key-admin';
 import { lockActiveKey } from './lock-active-key';
 
@@ -15,34 +17,40 @@ export async function revokeKey(
   deps: AppDeps,
   admin: KeyAdmin,
   input: { id: string },
+  write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
   const now = deps.clock.now();
-  const id = await deps.db.transaction(async (tx) => {
-    // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
-    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
-    const row = await lockActiveKey(tx, admin.orgId, input.id);
-    await tx
-      .update(apiKeys)
-      .set({
-        revokedAt: now,
-        secretHash: null,
-        secretCiphertext: null,
-        previousSecretHash: null,
-        previousSecretValidUntil: null,
-        updatedAt: now,
-      })
-      .where(eq(apiKeys.id, row.id));
-    await recordAudit(tx, {
-      orgId: admin.orgId,
-      at: now,
-      actor: admin.actor,
-      action: 'key.revoked',
-      target: keyTarget(row),
-      details: { scope: row.scope, clientKey: row.clientKey },
-      origin: admin.origin,
-    });
-    return row.id;
-  });
+  const id = await mutationTransaction(
+    deps.db,
+    write,
+    async (tx) => {
+      // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+      await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
+      const row = await lockActiveKey(tx, admin.orgId, input.id);
+      await tx
+        .update(apiKeys)
+        .set({
+          revokedAt: now,
+          secretHash: null,
+          secretCiphertext: null,
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          updatedAt: now,
+        })
+        .where(eq(apiKeys.id, row.id));
+      await recordAudit(tx, {
+        orgId: admin.orgId,
+        at: now,
+        actor: admin.actor,
+        action: 'key.revoked',
+        target: keyTarget(row),
+        details: { scope: row.scope, clientKey: row.clientKey },
+        origin: admin.origin,
+      });
+      return row.id;
+    },
+    () => ({ ok: true }),
+  );
   await deps.changes.publish({ kind: 'key', id });
   return { ok: true };
 }

@@ -3,6 +3,8 @@ import { insertMeeting } from '../../db/meeting-store';
 import type { AppDeps } from '../../deps';
 import type { Authority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import type { CreateMeetingInput } from './meeting-inputs';
 import { resolveAttendees } from './resolve-attendees';
@@ -22,11 +24,12 @@ export async function createMeeting(
   deps: AppDeps,
   actor: { user: MeetingHost; authority: Authority },
   input: CreateMeetingInput,
+  write?: IdempotentWrite,
 ): Promise<MeetingView> {
   const host = actor.user;
   const now = deps.clock.now();
   const state = input.state ?? DEFAULT_MEETING_STATE;
-  return deps.db.transaction(async (tx) => {
+  return mutationTransaction(deps.db, write, async (tx) => {
     // The host's session, still live (not signed out, ended or deactivated since it was checked).
     await lockActor(tx, actor.authority, now);
     const attendees = await resolveAttendees(tx, host, input.attendees ?? []);

@@ -6,6 +6,8 @@ import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import type { Authority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import type { MeetingHost } from './create-meeting';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import type { UpdateMeetingInput } from './meeting-inputs';
@@ -23,13 +25,14 @@ export async function updateMeeting(
   deps: AppDeps,
   actor: { user: MeetingHost; settings: OrgSettings; authority: Authority },
   input: UpdateMeetingInput,
+  write?: IdempotentWrite,
 ): Promise<MeetingView> {
   const now = deps.clock.now();
   const access = meetingAccessFor(
     { kind: 'session', orgId: actor.user.orgId, userId: actor.user.id },
     actor.settings,
   );
-  return deps.db.transaction(async (tx) => {
+  return mutationTransaction(deps.db, write, async (tx) => {
     await lockActor(tx, actor.authority, now);
     // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
     const [current] = await tx

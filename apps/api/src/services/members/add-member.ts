@@ -7,6 +7,8 @@ import { isEmailTaken } from '../accounts/user-by-email';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 
 export interface AddMemberInput {
@@ -28,12 +30,13 @@ export async function addMember(
   actor: SessionAuthority,
   input: AddMemberInput,
   origin: RequestOrigin,
+  write?: IdempotentWrite,
 ): Promise<UserView> {
   if (await isEmailTaken(deps.db, input.email)) throw emailTaken();
   const passwordHash = await deps.passwords.hash(input.password, deps.config.passwordCost);
   const now = deps.clock.now();
   try {
-    return await deps.db.transaction(async (tx) => {
+    return await mutationTransaction(deps.db, write, async (tx) => {
       const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
       const [user] = await tx
         .insert(users)

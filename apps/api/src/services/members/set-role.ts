@@ -5,6 +5,8 @@ import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
 
@@ -18,32 +20,38 @@ export async function setMemberRole(
   actor: SessionAuthority,
   input: { userId: string; role: UserRole },
   origin: RequestOrigin,
+  write?: IdempotentWrite,
 ): Promise<UserView> {
   const now = deps.clock.now();
-  const { user, changed } = await deps.db.transaction(async (tx) => {
-    const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
-    const target = await memberOfOrg(tx, actor.orgId, input.userId);
-    if (target.role === input.role) return { user: target, changed: false };
-    const losesActiveAdmin = target.role === 'admin' && target.status === 'active';
-    if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
-      throw lastAdminError('demote');
-    }
-    const [updated] = await tx
-      .update(users)
-      .set({ role: input.role, updatedAt: now })
-      .where(eq(users.id, target.id))
-      .returning();
-    await recordAudit(tx, {
-      orgId: actor.orgId,
-      at: now,
-      actor: userActor(admin),
-      action: 'member.role_changed',
-      target: { type: 'user', id: target.id, name: target.email },
-      details: { from: target.role, to: input.role },
-      origin,
-    });
-    return { user: updated!, changed: true };
-  });
+  const { user, changed } = await mutationTransaction(
+    deps.db,
+    write,
+    async (tx) => {
+      const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
+      const target = await memberOfOrg(tx, actor.orgId, input.userId);
+      if (target.role === input.role) return { user: target, changed: false };
+      const losesActiveAdmin = target.role === 'admin' && target.status === 'active';
+      if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
+        throw lastAdminError('demote');
+      }
+      const [updated] = await tx
+        .update(users)
+        .set({ role: input.role, updatedAt: now })
+        .where(eq(users.id, target.id))
+        .returning();
+      await recordAudit(tx, {
+        orgId: actor.orgId,
+        at: now,
+        actor: userActor(admin),
+        action: 'member.role_changed',
+        target: { type: 'user', id: target.id, name: target.email },
+        details: { from: target.role, to: input.role },
+        origin,
+      });
+      return { user: updated!, changed: true };
+    },
+    (result) => toUserView(result.user),
+  );
   if (changed) await deps.changes.publish({ kind: 'user', id: user.id });
   return toUserView(user);
 }

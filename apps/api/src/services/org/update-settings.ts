@@ -5,6 +5,8 @@ import type { AppDeps } from '../../deps';
 import { toOrgView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';
+import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from './lock-org-for-admin';
 
 export type SettingsPatch = Partial<OrgSettings>;
@@ -19,31 +21,37 @@ export async function updateOrgSettings(
   actor: SessionAuthority,
   patch: SettingsPatch,
   origin: RequestOrigin,
+  write?: IdempotentWrite,
 ): Promise<OrgSettings> {
   const now = deps.clock.now();
-  const { settings, changed } = await deps.db.transaction(async (tx) => {
-    const { org, actor: admin } = await lockOrgForAdmin(tx, actor, now);
-    const before = toOrgView(org).settings;
-    const after: OrgSettings = {
-      orgFullKeysIncludePrivate: patch.orgFullKeysIncludePrivate ?? before.orgFullKeysIncludePrivate,
-      allowKeyReveal: patch.allowKeyReveal ?? before.allowKeyReveal,
-    };
-    const differs =
-      after.orgFullKeysIncludePrivate !== before.orgFullKeysIncludePrivate ||
-      after.allowKeyReveal !== before.allowKeyReveal;
-    if (!differs) return { settings: before, changed: false };
-    await tx.update(orgs).set(after).where(eq(orgs.id, org.id));
-    await recordAudit(tx, {
-      orgId: org.id,
-      at: now,
-      actor: userActor(admin),
-      action: 'org.settings_updated',
-      target: { type: 'org', id: org.id, name: org.name },
-      details: { before, after },
-      origin,
-    });
-    return { settings: after, changed: true };
-  });
+  const { settings, changed } = await mutationTransaction(
+    deps.db,
+    write,
+    async (tx) => {
+      const { org, actor: admin } = await lockOrgForAdmin(tx, actor, now);
+      const before = toOrgView(org).settings;
+      const after: OrgSettings = {
+        orgFullKeysIncludePrivate: patch.orgFullKeysIncludePrivate ?? before.orgFullKeysIncludePrivate,
+        allowKeyReveal: patch.allowKeyReveal ?? before.allowKeyReveal,
+      };
+      const differs =
+        after.orgFullKeysIncludePrivate !== before.orgFullKeysIncludePrivate ||
+        after.allowKeyReveal !== before.allowKeyReveal;
+      if (!differs) return { settings: before, changed: false };
+      await tx.update(orgs).set(after).where(eq(orgs.id, org.id));
+      await recordAudit(tx, {
+        orgId: org.id,
+        at: now,
+        actor: userActor(admin),
+        action: 'org.settings_updated',
+        target: { type: 'org', id: org.id, name: org.name },
+        details: { before, after },
+        origin,
+      });
+      return { settings: after, changed: true };
+    },
+    (result) => result.settings,
+  );
   if (changed) await deps.changes.publish({ kind: 'org', id: actor.orgId });
   return settings;
 }

@@ -21,3 +21,12 @@ export async function chargeSessionRequest(deps: AppDeps, userId: string, res: R
     );
   }
 }
+
+/**
+ * The same X-RateLimit-* headers without spending anything: for a call answered from an earlier
+ * one's record (an `Idempotency-Key` replay, SPEC §9), which spends no budget.
+ */
+export async function showSessionBudget(deps: AppDeps, userId: string, res: ResponseSink): Promise<void> {
+  const decision = await deps.counters.sessionCalls.peek(userId, deps.config.sessionRateLimitPerMinute);
+  writeRateLimitHeaders(res, decision);
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/unstable-core-do-not-import';
+
+class BodyTooLargeError extends Error {}
+
+/**
+ * The request body, at most `limit` bytes. The promise is created (and marked handled) before anything
+ * else is awaited, so a client that disconnects mid-body can never become an unhandled rejection;
+ * whoever awaits it later still sees the failure.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const body = new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        fail(new BodyTooLargeError(`Request body exceeds ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', fail);
+    req.on('close', () => fail(new ClientGoneError()));
+  });
+  body.catch(() => undefined);
+  return body;
+}
+
+/** The client went away before its answer: nothing is written, and work still waiting stops. */
+class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+  }
+}
+
+/**
+ * The body, or null once the request is answered 413 (over `limit`) or its client is gone (nothing
+ * to answer).
+ */
+export async function readBodyOrRefuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+): Promise<string | null> {
+  try {
+    return await readBody(req, limit);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError && !res.headersSent) {
+      const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 };
+      const body = JSON.stringify({
+        error: { message: err.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data },
+      });
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(body);
+    }
+    return null;
+  }
+}

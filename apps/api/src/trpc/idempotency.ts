@@ -1,0 +1,66 @@
+import { checkIdempotencyKey, KeyholeError } from '@keyhole/core';
+import {
+  type IdempotencyCaller,
+  type IdempotentRequest,
+  openIdempotentRequest,
+} from '../services/idempotency/idempotent-request';
+import { type IdempotentWrite, runIdempotent } from '../services/idempotency/run-idempotent';
+import type { Context } from './context';
+
+/**
+ * Mutations that refuse an `Idempotency-Key`: sign-up and sign-in have no caller to scope it to,
+ * and sign-out ends the only caller it could have (a repeat is UNAUTHORIZED anyway).
+ */
+const WITHOUT_IDEMPOTENCY = new Set(['auth.signUp', 'auth.signIn', 'auth.signOut']);
+
+/** The header on a mutation that cannot take one is BAD_REQUEST; on a query it is ignored. */
+export function refuseMisplacedIdempotencyKey(ctx: Context, type: string, path: string): void {
+  if (type !== 'mutation' || ctx.req.idempotencyKey === null) return;
+  if (WITHOUT_IDEMPOTENCY.has(path)) {
+    throw new KeyholeError(
+      'BAD_REQUEST',
+      `Idempotency-Key is not accepted by ${path}: it has no caller to scope the key to.`,
+      'idempotency_key_invalid',
+    );
+  }
+  // HTTP requests were checked before tRPC; in-process callers are checked here.
+  checkIdempotencyKey(ctx.req.idempotencyKey);
+}
+
+/**
+ * For a mutation with the header: its scope and any answer already recorded, then the budget — spent
+ * now, or (for what looks like a replay) only if it turns out not to be one. Without the header,
+ * `charge` as usual. Runs before the input is parsed, like every rate limit (SPEC §9 order).
+ */
+export async function openIdempotencyAndCharge(
+  ctx: Context,
+  type: string,
+  path: string,
+  caller: IdempotencyCaller,
+  budget: { charge: () => Promise<void>; show: () => Promise<void> } | null,
+): Promise<IdempotentRequest | null> {
+  const key = type === 'mutation' ? ctx.req.idempotencyKey : null;
+  const request = key === null ? null : await openIdempotentRequest(ctx.deps, caller, path, key);
+  if (budget === null) return request;
+  if (request?.prior) {
+    request.deferredCharge = budget.charge;
+    await budget.show();
+  } else {
+    await budget.charge();
+  }
+  return request;
+}
+
+/**
+ * A mutation resolver's body: `run` once, or the recorded answer of an earlier request with the same
+ * key (then `Idempotent-Replayed: true`). `run` hands `write` to its service's transaction.
+ */
+export async function idempotent<T>(
+  ctx: Context,
+  input: unknown,
+  run: (write: IdempotentWrite | undefined) => Promise<T>,
+): Promise<T> {
+  const { answer, replayed } = await runIdempotent(ctx.deps, ctx.idempotency ?? null, input, run);
+  if (replayed) ctx.res.setHeader('Idempotent-Replayed', 'true');
+  return answer;
+}
