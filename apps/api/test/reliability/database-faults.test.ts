@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconnectDelaySeconds } from '../../src/db/create-database';
 import { DatabaseGate } from '../../src/db/database-gate';
+import { ConfigError, loadConfig } from '../../src/env';
 import { DatabaseUnavailableError } from '../../src/lib/database-unavailable';
 import { isDatabaseUnavailable } from '../../src/lib/db-errors';
 import { ServerBusyError } from '../../src/lib/server-busy';
@@ -189,5 +191,21 @@ describe.skipIf(!isPostgres())('database faults on PostgreSQL (KEYHOLE_DB_TIMEOU
     expect(gate.inFlight).toBe(0);
     expect(await read()).toBe('ok');
     await waiter.end({ timeout: 1 });
+  });
+});
+
+describe('KEYHOLE_DB_TIMEOUT_MS and reconnects', () => {
+  it('defaults to 5000 and is bounded to 100–60000', () => {
+    expect(loadConfig({}).dbTimeoutMs).toBe(5000);
+    expect(loadConfig({ KEYHOLE_DB_TIMEOUT_MS: '2000' }).dbTimeoutMs).toBe(2000);
+    for (const bad of ['99', '60001', 'soon']) {
+      expect(() => loadConfig({ KEYHOLE_DB_TIMEOUT_MS: bad })).toThrow(ConfigError);
+    }
+  });
+
+  it('reconnect attempts wait 50 ms, doubling, never more than 500 ms (back within 2 s of the database)', () => {
+    expect(reconnectDelaySeconds(0)).toBe(0.05);
+    expect(reconnectDelaySeconds(1)).toBe(0.1);
+    for (const n of [4, 10, 100, 10_000]) expect(reconnectDelaySeconds(n)).toBe(0.5);
   });
 });
