@@ -7,8 +7,8 @@ import type { AppDeps } from '../deps';
  * rolled back rather than committed for nobody (SPEC §9 "Transport").
  *
  * The request's signal rides in a per-request copy of the deps rather than in an AsyncLocalStorage:
- * on Node 20 an active AsyncLocalStorage puts a hook on every promise of the process, which cost
- * the list and get paths ~15 % of their throughput (docs/PERFORMANCE.md).
+ * on Node 20 an active AsyncLocalStorage hooks every promise of the process (a promise-heavy loop
+ * ran 2.1× slower with one active, docs/PERFORMANCE.md), and every request would pay for it.
  */
 export class RequestAbandonedError extends Error {
   constructor() {
