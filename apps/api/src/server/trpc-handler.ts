@@ -75,9 +75,11 @@ export function createTrpcHandler(
     onError,
   });
   // The stock adapter's own body reader destroys the socket when a body passes the limit (no 413
-  // reaches the client): bodies are read here first, under the same limit and answer as the fast path.
+  // reaches the client). A declared length over the limit is refused before this (http-server.ts);
+  // bodies of undeclared length (chunked) are read here first, under the same limit and answer as
+  // the fast path.
   const stockReadingBody = (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST') {
+    if (req.method !== 'POST' || req.headers['transfer-encoding'] === undefined) {
       stock(req, res);
       return;
     }
