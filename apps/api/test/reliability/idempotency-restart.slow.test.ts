@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
+import { signUpOverHttp } from '../support/http-account';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**
@@ -56,21 +57,7 @@ beforeAll(async () => {
       KEYHOLE_LOG_LEVEL: 'info',
     },
   });
-  const res = await fetch(`${server.url}/trpc/auth.signUp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orgName: 'Idempotency Org',
-      name: 'Ida Admin',
-      email: 'ida@idempotency.test',
-      password: 'correct horse battery staple 42',
-    }),
-  });
-  expect(res.status).toBe(200);
-  cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  cookie = await signUpOverHttp(server.url, 'idempotency');
 }, 120_000);
 
 afterAll(async () => {

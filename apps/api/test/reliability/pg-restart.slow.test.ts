@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
+import { signUpOverHttp } from '../support/http-account';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**
@@ -49,21 +50,7 @@ beforeAll(async () => {
       KEYHOLE_LOG_LEVEL: 'info',
     },
   });
-  const res = await fetch(`${server.url}/trpc/auth.signUp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orgName: 'Restart Org',
-      name: 'Ada Admin',
-      email: 'ada@restart.test',
-      password: 'correct horse battery staple 42',
-    }),
-  });
-  expect(res.status).toBe(200);
-  cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  cookie = await signUpOverHttp(server.url, 'restart');
   expect(cookie).not.toBe('');
 }, 120_000);
 

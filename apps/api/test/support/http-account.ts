@@ -20,17 +20,22 @@ async function post(url: string, path: string, input: unknown, headers: Record<s
   return { res, data: (JSON.parse(text) as { result: { data: unknown } }).result.data };
 }
 
-export async function signUpWithKey(url: string, label: string): Promise<HttpAccount> {
+/** A new org and its admin, signed up over HTTP; the admin's session cookie. */
+export async function signUpOverHttp(url: string, label: string): Promise<string> {
   const { res } = await post(url, 'auth.signUp', {
     orgName: `Org ${label}`,
     name: `Admin ${label}`,
     email: `admin-${label}-${Date.now()}@example.com`,
     password: 'correct horse battery staple',
   });
-  const cookie = res.headers
+  return res.headers
     .getSetCookie()
     .map((c) => c.split(';')[0]!)
     .join('; ');
+}
+
+export async function signUpWithKey(url: string, label: string): Promise<HttpAccount> {
+  const cookie = await signUpOverHttp(url, label);
   const { data } = await post(url, 'keys.create', { name: `key ${label}`, scope: 'org_full' }, { cookie });
   const created = data as { key: { id: string }; secret: string };
   return { cookie, keyId: created.key.id, keyString: created.secret };
