@@ -91,7 +91,14 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
   const url = `http://127.0.0.1:${port}`;
   let keyCache: KeyCacheFigures | null = null;
   const running = await start(
-    ['--import', 'tsx', 'src/cli.ts', 'serve'],
+    [
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server per run, to see where a request's time goes.
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'serve',
+    ],
     API_DIR,
     {
       PATH: process.env.PATH,

@@ -5,7 +5,7 @@ import type { Logger } from './logger';
 /**
  * The database is down, stalled or a lock did not come in time (SPEC §9 "Database faults"): 503
  * `SERVICE_UNAVAILABLE`, reason `database_unavailable`, and the client is told when to come back
- * (`Retry-After`, set by `mapDomainErrors` from `retryAfterSeconds`). The driver's error, if any, is
+ * (`Retry-After`, set by `edge` from `retryAfterSeconds`). The driver's error, if any, is
  * kept as `cause` for the logs (serialised safely) and never shown.
  */
 export class DatabaseUnavailableError extends KeyholeError {

@@ -2,7 +2,7 @@ import { KeyholeError } from '@keyhole/core';
 
 /**
  * A bounded queue is full (password hashing, large reads): 429 `server_busy`, and the client is told
- * when to come back (`Retry-After`, set by `mapDomainErrors` from `retryAfterSeconds`).
+ * when to come back (`Retry-After`, set by `edge` from `retryAfterSeconds`).
  */
 export class ServerBusyError extends KeyholeError {
   constructor(

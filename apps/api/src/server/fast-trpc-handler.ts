@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter } from '@trpc/server';
 import {
@@ -66,8 +65,9 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
     res: ServerResponse,
     rawPath: string,
     search: URLSearchParams,
-    signal: AbortSignal,
+    lifetime: AbortController,
   ) => {
+    const signal = lifetime.signal;
     const method = req.method;
     const contentType = req.headers['content-type'];
     const isJson = contentType?.startsWith('application/json') ?? false;
@@ -155,12 +155,8 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
 
     // Each call's answer is serialised as soon as it settles and its objects dropped, so a request
     // holds text, not object graphs; the text counts against the answer's cap and the process budget.
-    const local = new AbortController();
-    // Every call of a batch (and tRPC inside each) listens on it: up to the batch cap, not a leak.
-    setMaxListeners(4 * 1000, local.signal);
-    const stop = () => local.abort(signal.reason);
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
+    // An answer over either ends the request's lifetime: its other calls stop, its uncommitted
+    // transactions roll back, and it is answered with the refusal alone.
     let reserved = 0;
     let total = 0;
     let overflow: 'too_large' | 'busy' | null = null;
@@ -171,10 +167,10 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       if (total > opts.maxResponseBytes) overflow = 'too_large';
       else if (opts.budget.tryReserve(bytes)) reserved += bytes;
       else overflow = 'busy';
-      if (overflow) local.abort(new Error(overflow));
+      if (overflow) lifetime.abort(new Error(overflow));
     };
 
-    const ctx = opts.createContext(req, res, local.signal);
+    const ctx = opts.createContext(req, res, signal);
     const statuses: number[] = new Array(calls.length);
     let serverBusy: string | null = null;
     try {
@@ -200,7 +196,7 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
               getRawInput: async () => (await readInputs())[index],
               ctx,
               type,
-              signal: local.signal,
+              signal,
               batchIndex: index,
             });
             response = { result: { data } } as TRPCResponse;
@@ -227,7 +223,7 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
           return overflow ? '' : text;
         }),
       );
-      if (signal.aborted || res.headersSent || res.writableEnded) return;
+      if ((signal.aborted && overflow === null) || res.headersSent || res.writableEnded) return;
       if (overflow === 'too_large') {
         const r = refusal(
           'PAYLOAD_TOO_LARGE',
@@ -253,7 +249,6 @@ export function createFastTrpcHandler<TContext>(opts: FastHandlerOptions<TContex
       res.setHeader('content-type', 'application/json');
       res.end(isBatch ? `[${texts.join(',')}]` : texts[0]!);
     } finally {
-      signal.removeEventListener('abort', stop);
       if (reserved > 0) {
         const held = reserved;
         // The text stays referenced until the socket has taken it.

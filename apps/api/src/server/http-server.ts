@@ -106,7 +106,7 @@ function refuseEarly(
  * `KEYHOLE_REQUEST_TIMEOUT_MS` (then answered 408 `request_timeout` if nothing was sent yet): work
  * still waiting for it (queued reads, a mutation not yet committed) stops instead of running on.
  */
-function requestSignal(deps: AppDeps, req: IncomingMessage, res: ServerResponse): AbortSignal {
+function requestLifetime(deps: AppDeps, req: IncomingMessage, res: ServerResponse): AbortController {
   const controller = new AbortController();
   // The stock adapter's calls of a batch each listen on it: up to the batch cap, not a leak.
   setMaxListeners(4 * 1000, controller.signal);
@@ -131,7 +131,7 @@ function requestSignal(deps: AppDeps, req: IncomingMessage, res: ServerResponse)
     clearTimeout(timer);
     if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
   });
-  return controller.signal;
+  return controller;
 }
 
 /**
@@ -253,7 +253,7 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
       for (const [name, value] of API_HEADERS) res.setHeader(name, value);
       const path = pathname.slice('/trpc/'.length);
       if (refuseEarly(deps, req, res, path, search)) return;
-      trpc(req, res, path, search, requestSignal(deps, req, res));
+      trpc(req, res, path, search, requestLifetime(deps, req, res));
       return;
     }
     if (keyInUrl) {

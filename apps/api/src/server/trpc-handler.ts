@@ -15,7 +15,8 @@ export type TrpcHandler = (
   res: ServerResponse,
   path: string,
   search: URLSearchParams,
-  signal: AbortSignal,
+  /** The request's lifetime (http-server.ts `requestLifetime`): aborted when it is over. */
+  lifetime: AbortController,
 ) => void;
 
 /**
@@ -89,8 +90,8 @@ export function createTrpcHandler(
       stock(req, res);
     });
   };
-  const stockWithSignal: TrpcHandler = (req, res, _path, _search, signal) => {
-    signals.set(req, signal);
+  const stockWithSignal: TrpcHandler = (req, res, _path, _search, lifetime) => {
+    signals.set(req, lifetime.signal);
     stockReadingBody(req, res);
   };
   if (kind === 'stock') return stockWithSignal;
@@ -103,9 +104,9 @@ export function createTrpcHandler(
     onError,
     fallback: stockReadingBody,
   });
-  return (req, res, path, search, signal) => {
-    signals.set(req, signal);
-    fast(req, res, path, search, signal).catch((err: unknown) => {
+  return (req, res, path, search, lifetime) => {
+    signals.set(req, lifetime.signal);
+    fast(req, res, path, search, lifetime).catch((err: unknown) => {
       deps.logger.error({ err }, 'tRPC handler failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(

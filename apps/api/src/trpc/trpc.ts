@@ -10,7 +10,7 @@
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
  *
  * Credentials are checked in middlewares declared before any `.input()`, so a bad key is reported
- * as such even when the input is bad too. Services throw core's `KeyholeError`; `mapDomainErrors`
+ * as such even when the input is bad too. Services throw core's `KeyholeError`; `edge`
  * turns it into the matching tRPC error and the formatter adds `data.reason` and drops stacks.
  */
 import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
@@ -82,17 +82,6 @@ function domainCause(error: TRPCError): unknown {
   return isDatabaseUnavailable(cause) ? new DatabaseUnavailableError(cause) : cause;
 }
 
-const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
-  const result = await next();
-  const cause = result.ok ? undefined : domainCause(result.error);
-  if (!result.ok && cause instanceof KeyholeError) {
-    const retryAfter = retryAfterOf(cause);
-    if (retryAfter !== null) ctx.res.setHeader('Retry-After', String(retryAfter));
-    return { ...result, error: new TRPCError({ code: cause.code, message: cause.message, cause }) };
-  }
-  return result;
-});
-
 function expectedOrigin(ctx: Context): string | null {
   if (ctx.deps.config.publicUrl) return new URL(ctx.deps.config.publicUrl).origin;
   if (!ctx.req.host) return null;
@@ -100,7 +89,7 @@ function expectedOrigin(ctx: Context): string | null {
 }
 
 /** A browser mutation from another site is refused before it can act (sign-in and sign-up included). */
-const originCheck = t.middleware(({ ctx, type, next }) => {
+function refuseCrossOrigin(ctx: Context, type: string): void {
   if (type === 'mutation' && ctx.req.origin !== null) {
     const expected = expectedOrigin(ctx);
     if (expected === null || ctx.req.origin !== expected) {
@@ -111,16 +100,34 @@ const originCheck = t.middleware(({ ctx, type, next }) => {
       );
     }
   }
-  return next();
+}
+
+function toTrpcError(cause: KeyholeError, ctx: Context): TRPCError {
+  const retryAfter = retryAfterOf(cause);
+  if (retryAfter !== null) ctx.res.setHeader('Retry-After', String(retryAfter));
+  return new TRPCError({ code: cause.code, message: cause.message, cause });
+}
+
+/**
+ * The first step of every procedure, one middleware rather than three (each tRPC middleware copies
+ * the call's options and context, on every call): the Origin check and a malformed or misplaced
+ * Idempotency-Key (trpc/idempotency.ts) before credentials, then core's errors and the database's
+ * faults mapped to their tRPC codes on the way out.
+ */
+const edge = t.middleware(async ({ ctx, type, path, next }) => {
+  try {
+    refuseCrossOrigin(ctx, type);
+    refuseMisplacedIdempotencyKey(ctx, type, path);
+  } catch (cause) {
+    throw cause instanceof KeyholeError ? toTrpcError(cause, ctx) : cause;
+  }
+  const result = await next();
+  const cause = result.ok ? undefined : domainCause(result.error);
+  if (!result.ok && cause instanceof KeyholeError) return { ...result, error: toTrpcError(cause, ctx) };
+  return result;
 });
 
-/** A malformed or misplaced Idempotency-Key, before credentials (trpc/idempotency.ts). */
-const idempotencyKeyCheck = t.middleware(({ ctx, type, path, next }) => {
-  refuseMisplacedIdempotencyKey(ctx, type, path);
-  return next();
-});
-
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(originCheck).use(idempotencyKeyCheck);
+export const publicProcedure = t.procedure.use(edge);
 
 // Ending a session is never refused for having used it too much.
 const UNMETERED_SESSION_PROCEDURES = new Set(['auth.signOut']);

@@ -48,8 +48,28 @@ const payloadSchema = z.strictObject({
   id: z.guid(),
 });
 
+/**
+ * Every page answer names its caller and filters by keyed hashes, and the same few callers and
+ * filters come back again and again: their hashes are remembered (per key, a bounded number, the
+ * whole memory dropped when full) rather than computed for every page.
+ */
+const HASH_MEMORY = 4096;
+const remembered = new WeakMap<Buffer, Map<string, string>>();
+
 function keyedHash(key: Buffer, purpose: string, value: string): string {
-  return hmacSha256(key, `${purpose}\0${value}`).subarray(0, HASH_BYTES).toString('base64url');
+  const input = `${purpose}\0${value}`;
+  let memory = remembered.get(key);
+  if (!memory) {
+    memory = new Map();
+    remembered.set(key, memory);
+  }
+  let hash = memory.get(input);
+  if (hash === undefined) {
+    hash = hmacSha256(key, input).subarray(0, HASH_BYTES).toString('base64url');
+    if (memory.size >= HASH_MEMORY) memory.clear();
+    memory.set(input, hash);
+  }
+  return hash;
 }
 
 function filtersHash(key: Buffer, s: CursorScope): string {

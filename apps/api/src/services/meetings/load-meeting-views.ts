@@ -1,4 +1,4 @@
-import type { MeetingAccess } from '@keyhole/core';
+import type { MeetingAccess, MeetingState } from '@keyhole/core';
 import { and, asc, desc, eq, fillPlaceholders, getTableColumns, type Placeholder, sql } from 'drizzle-orm';
 import type { Database, KeyholeDatabase } from '../../db/create-database';
 import {
@@ -64,6 +64,11 @@ export function meetingPageQuery(db: Database, access: MeetingAccess, q: Meeting
  */
 const templates = new Map<string, { sql: string; params: unknown[] }>();
 const meetingColumnNames = Object.keys(getTableColumns(meetings)) as (keyof typeof meetings.$inferSelect)[];
+/** Where each meeting column sits in a page row (the order `getTableColumns` selects them in). */
+const meetingColumnIndex = Object.fromEntries(meetingColumnNames.map((name, i) => [name, i])) as Record<
+  keyof typeof meetings.$inferSelect,
+  number
+>;
 const P = <T>(name: string) => sql.placeholder(name) as Placeholder as unknown as T;
 
 function pageTemplate(db: Database, access: MeetingAccess, q: MeetingPageQuery) {
@@ -124,22 +129,28 @@ export async function loadMeetingPage(
   });
   const rows = await database.queryValues(template.sql, params);
   // Columns by position, as selected: the meeting's, the host's id, name and email, attendees, sort key.
+  const c = meetingColumnIndex;
   const n = meetingColumnNames.length;
   return rows.map((row) => {
-    const m = Object.fromEntries(meetingColumnNames.map((name, i) => [name, row[i]])) as Record<
-      string,
-      unknown
-    >;
     const meeting = {
-      ...(m as unknown as typeof meetings.$inferSelect),
-      startAt: toDate(m.startAt),
-      endAt: toDate(m.endAt),
-      createdAt: toDate(m.createdAt),
-      updatedAt: toDate(m.updatedAt),
-      completedAt: toDateOrNull(m.completedAt),
+      id: row[c.id] as string,
+      subject: row[c.subject] as string,
+      startAt: toDate(row[c.startAt]),
+      endAt: toDate(row[c.endAt]),
+      state: row[c.state] as MeetingState,
+      isPrivate: row[c.isPrivate] as boolean,
+      transcriptReady: row[c.transcriptReady] as boolean,
+      createdAt: toDate(row[c.createdAt]),
+      updatedAt: toDate(row[c.updatedAt]),
+      completedAt: toDateOrNull(row[c.completedAt]),
     };
     const host = { id: row[n] as string, name: row[n + 1] as string, email: row[n + 2] as string };
-    const view = toView({ meeting, host, attendees: row[n + 3] as AttendeeView[] | string });
+    const attendees = row[n + 3] as AttendeeView[] | string;
+    const view = toMeetingView(
+      meeting,
+      host,
+      typeof attendees === 'string' ? (JSON.parse(attendees) as AttendeeView[]) : attendees,
+    );
     return { view, at: toDate(row[n + 4]) };
   });
 }
