@@ -19,7 +19,11 @@ export class RequestAbandonedError extends Error {
 
 /** The deps of one request: the same services, whose transactions check `signal` before COMMIT. */
 export function depsForRequest(deps: AppDeps, signal: AbortSignal | undefined): AppDeps {
-  return signal ? { ...deps, db: rollbackWhenAbandoned(deps.db, signal) } : deps;
+  if (!signal) return deps;
+  // A child object over the process's deps rather than a copy: copying them cost microseconds per request.
+  const scoped = Object.create(deps) as { -readonly [K in keyof AppDeps]: AppDeps[K] };
+  scoped.db = rollbackWhenAbandoned(deps.db, signal);
+  return scoped;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps';
 import { LIMITS } from '../lib/limits';
 import { idempotencyHeaderRefusal } from './idempotency-header';
 import { findKeyInUrl } from './key-in-url';
+import { countRawHeader } from './raw-headers';
 import { createStaticHandler } from './static-files';
 import { createTrpcHandler } from './trpc-handler';
 
@@ -23,11 +24,7 @@ function sendTrpcError(res: ServerResponse, status: number, code: string, messag
 
 /** Node keeps only the first of several `Authorization` headers; the raw list tells the truth. */
 function authorizationCount(req: IncomingMessage): number {
-  let n = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') n++;
-  }
-  return n;
+  return countRawHeader(req, 'authorization');
 }
 
 // Headers every API answer carries (SPEC §9): answers may hold secrets, and are JSON only.

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { checkIdempotencyKey, IDEMPOTENCY_KEY_HEADER, KeyholeError } from '@keyhole/core';
+import { countRawHeader } from './raw-headers';
 
 const HEADER = IDEMPOTENCY_KEY_HEADER.toLowerCase();
 
@@ -14,10 +15,7 @@ export function idempotencyKeyHeader(req: IncomingMessage): string | null {
  * key names one mutation, and a batch may hold several.
  */
 export function idempotencyHeaderRefusal(req: IncomingMessage, search: URLSearchParams): KeyholeError | null {
-  let count = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === HEADER) count++;
-  }
+  const count = countRawHeader(req, HEADER);
   if (count === 0) return null;
   if (count > 1) {
     return new KeyholeError(
