@@ -89,9 +89,10 @@ describe('obtainChromium', () => {
 
   it('takes CHROMIUM_PATH first, then the system browser, then the cache', async () => {
     const explicit = executable(path.join(dir, 'explicit', 'chrome'), answersVersion('Chromium 3.0'));
+    // As Debian's launcher script may: a warning naming itself on stderr before the version.
     const system = executable(
       path.join(dir, 'system-2', 'chromium'),
-      answersVersion('Chromium 2.0 built on Debian'),
+      `echo "/usr/bin/chromium: 9: [: 2527: unexpected operator" >&2\n${answersVersion('Chromium 2.0 built on Debian')}`,
     );
     const env = isolatedEnv();
     const cached = executable(

@@ -142,9 +142,10 @@ type Version = { ok: true; line: string } | { ok: false; error: string };
 
 async function versionOf(executable: string, env: NodeJS.ProcessEnv): Promise<Version> {
   const run = await runCommand(executable, ['--version'], { env, timeoutMs: VERSION_TIMEOUT_MS });
-  const line = run.output
+  // stdout only: Debian's launcher script may print warnings of its own on stderr first.
+  const line = run.stdout
     .split('\n')
-    .find((l) => /chrom/i.test(l))
+    .find((l) => /chrom/i.test(l) && /\d+\.\d+/.test(l))
     ?.trim();
   if (run.code === 0 && line) return { ok: true, line };
   return { ok: false, error: run.error ?? `\`--version\` ${exitText(run)}: ${tail(run.output)}` };
@@ -336,6 +337,7 @@ interface Run {
   signal: NodeJS.Signals | null;
   /** stdout and stderr, interleaved as they came. */
   output: string;
+  stdout: string;
   /** Set when the command could not start or ran out of time. */
   error?: string;
 }
@@ -348,24 +350,33 @@ function runCommand(
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     let timedOut = false;
-    const collect = (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGTERM');
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
-      resolve({ code: null, signal: null, output, error: `could not start ${command}: ${err.message}` });
+      resolve({
+        code: null,
+        signal: null,
+        output,
+        stdout,
+        error: `could not start ${command}: ${err.message}`,
+      });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       const error = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : undefined;
-      resolve({ code, signal, output, ...(error ? { error } : {}) });
+      resolve({ code, signal, output, stdout, ...(error ? { error } : {}) });
     });
   });
 }
