@@ -4,12 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumExecutable } from './support/browser-path';
 import { type KeyholeServer, runCli, startServer } from './support/keyhole-server';
 import { onPage, ui } from './support/ui-expect';
 
 /**
- * The issue's scenario in a real browser (Debian Chromium through playwright-core) against the real
- * API process serving the built app on its embedded database. Each step leans on the previous ones.
+ * The issue's scenario in a real browser (Chromium through playwright-core; support/browser.ts finds or
+ * obtains it) against the real API process serving the built app on its embedded database. Each step
+ * leans on the previous ones.
  */
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -46,7 +48,7 @@ beforeAll(async () => {
   server = await startServer(dataDir, 0);
   port = Number(new URL(server.url).port);
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumExecutable(),
     args: [
       '--no-sandbox',
       '--disable-gpu',
