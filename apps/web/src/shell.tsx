@@ -86,6 +86,7 @@ export function Shell({ me, pathname, children }: { me: Me; pathname: string; ch
       <span className="account__who">
         <span className="account__name">{me.user.name}</span>
         <span className="account__role">{isAdmin ? 'Admin' : 'Member'}</span>
+        <span className="account__org">{me.org.name}</span>
       </span>
       <button
         type="button"

@@ -122,6 +122,8 @@ async function axeViolations(page: Page): Promise<string[]> {
     const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<AxeResults> } })
       .axe;
     const results = await axe.run(document, { resultTypes: ['violations'] });
+    // A run that checked nothing would report nothing: make that a failure, not a pass.
+    if (results.passes.length === 0) return ['axe ran no rule that passed: nothing was checked'];
     return results.violations.map(
       (v) =>
         `${v.id} (${v.impact}): ${v.nodes
@@ -133,6 +135,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 interface AxeResults {
+  passes: unknown[];
   violations: {
     id: string;
     impact: string;
