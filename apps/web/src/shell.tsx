@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, navigate, usePageFocus } from './lib/router';
 import { type Me, useTRPC } from './lib/trpc';
+import { MenuIcon } from './ui/icons';
 import { ErrorMessage } from './ui/status';
 
 const PERSONAL_NAV = [
@@ -15,6 +16,8 @@ const ADMIN_NAV = [
   { href: '/settings/organization/privacy', label: 'Privacy' },
   { href: '/settings/organization/audit', label: 'Audit log' },
 ];
+
+const NAV_ID = 'main-nav';
 
 function NavList({ items, pathname }: { items: typeof PERSONAL_NAV; pathname: string }) {
   return (
@@ -34,11 +37,37 @@ function NavList({ items, pathname }: { items: typeof PERSONAL_NAV; pathname: st
   );
 }
 
+/**
+ * On narrow screens (and at 200 % zoom) the navigation folds behind a Menu button (a disclosure:
+ * aria-expanded, Escape closes it and hands focus back to the button; following a link closes it and
+ * the page's heading takes focus). The menu opens in the flow, pushing the page down, so nothing is
+ * covered and no focus trap is needed.
+ */
+function useMenu(pathname: string) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  // A new page closes the menu.
+  useEffect(() => setOpen(false), [pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      // A dialog's own Escape is the dialog's, not the menu's.
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('dialog[open]')) return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
+  return { open, toggle: () => setOpen((o) => !o), button };
+}
+
 /** The signed-in frame: header with the org and the user, navigation, and the page. */
 export function Shell({ me, pathname, children }: { me: Me; pathname: string; children: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   usePageFocus(pathname);
+  const menu = useMenu(pathname);
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSuccess: () => {
@@ -50,6 +79,25 @@ export function Shell({ me, pathname, children }: { me: Me; pathname: string; ch
     }),
   );
   const isAdmin = me.user.role === 'admin';
+  // Shown in the header on wide screens and at the foot of the menu on narrow ones (CSS picks one;
+  // the other is display: none, so neither assistive technology nor Tab meets it twice).
+  const account = (where: 'topbar' | 'menu') => (
+    <div className={`account account--${where}`}>
+      <span className="account__who">
+        <span className="account__name">{me.user.name}</span>
+        <span className="account__role">{isAdmin ? 'Admin' : 'Member'}</span>
+        <span className="account__org">{me.org.name}</span>
+      </span>
+      <button
+        type="button"
+        className="button button--ghost"
+        onClick={() => signOut.mutate()}
+        disabled={signOut.isPending}
+      >
+        {signOut.isPending ? 'Signing out…' : 'Sign out'}
+      </button>
+    </div>
+  );
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -63,23 +111,21 @@ export function Shell({ me, pathname, children }: { me: Me; pathname: string; ch
           Keyhole
         </Link>
         <span className="topbar__org">{me.org.name}</span>
-        <div className="topbar__user">
-          <span>
-            {me.user.name}
-            <span className="topbar__role">{isAdmin ? 'Admin' : 'Member'}</span>
-          </span>
-          <button
-            type="button"
-            className="button button--ghost"
-            onClick={() => signOut.mutate()}
-            disabled={signOut.isPending}
-          >
-            {signOut.isPending ? 'Signing out…' : 'Sign out'}
-          </button>
-        </div>
+        {account('topbar')}
+        <button
+          ref={menu.button}
+          type="button"
+          className="button button--ghost menu-button"
+          aria-expanded={menu.open}
+          aria-controls={NAV_ID}
+          onClick={menu.toggle}
+        >
+          <MenuIcon />
+          Menu
+        </button>
       </header>
       <div className="shell__body">
-        <nav className="nav" aria-label="Main">
+        <nav id={NAV_ID} className={`nav ${menu.open ? 'nav--open' : ''}`} aria-label="Main">
           <NavList items={PERSONAL_NAV} pathname={pathname} />
           {isAdmin ? (
             <>
@@ -87,6 +133,7 @@ export function Shell({ me, pathname, children }: { me: Me; pathname: string; ch
               <NavList items={ADMIN_NAV} pathname={pathname} />
             </>
           ) : null}
+          {account('menu')}
         </nav>
         <main id="main" className="main">
           {signOut.isError ? <ErrorMessage error={signOut.error} title="Could not sign out." /> : null}

@@ -1,8 +1,21 @@
-/** Dates from the API are ISO-8601 UTC strings; people read them in their own time zone. */
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+/**
+ * Dates from the API are ISO-8601 UTC strings; people read them in their own time zone, and every
+ * time of day names that zone ("09:00 CET"), so a screenshot or a colleague abroad reads it right.
+ * `dateStyle`/`timeStyle` cannot be combined with `timeZoneName`, hence the separate fields.
+ */
+const DAY = { year: 'numeric', month: 'short', day: 'numeric' } as const;
+const TIME = { hour: '2-digit', minute: '2-digit' } as const;
+
+const dateTime = new Intl.DateTimeFormat(undefined, { ...DAY, ...TIME, timeZoneName: 'short' });
+const dateTimeNoZone = new Intl.DateTimeFormat(undefined, { ...DAY, ...TIME });
+const dateOnly = new Intl.DateTimeFormat(undefined, DAY);
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
+  ...DAY,
+  ...TIME,
+  second: '2-digit',
+  timeZoneName: 'short',
+});
+const timeOnly = new Intl.DateTimeFormat(undefined, { ...TIME, timeZoneName: 'short' });
 
 export function formatDateTime(iso: string | null | undefined, empty = '—'): string {
   return iso ? dateTime.format(new Date(iso)) : empty;
@@ -13,16 +26,17 @@ export function formatDateTimeSeconds(iso: string): string {
   return dateTimeSeconds.format(new Date(iso));
 }
 
+/** A calendar day in the reader's zone; no time, so no zone to name. */
 export function formatDate(iso: string | null | undefined, empty = '—'): string {
   return iso ? dateOnly.format(new Date(iso)) : empty;
 }
 
-/** "15 Jan 2026, 09:00 – 09:30", or both dates when the meeting crosses midnight. */
+/** "15 Jan 2026, 09:00 – 09:30 UTC" (the zone once, at the end), or both dates across midnight. */
 export function formatRange(startIso: string, endIso: string): string {
   const start = new Date(startIso);
   const end = new Date(endIso);
   const sameDay = start.toDateString() === end.toDateString();
-  return `${dateTime.format(start)} – ${sameDay ? timeOnly.format(end) : dateTime.format(end)}`;
+  return `${sameDay ? dateTimeNoZone.format(start) : dateTime.format(start)} – ${sameDay ? timeOnly.format(end) : dateTime.format(end)}`;
 }
 
 export function formatDuration(seconds: number): string {

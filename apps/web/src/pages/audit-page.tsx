@@ -122,7 +122,7 @@ export function AuditPage() {
       ) : null}
       {items.length > 0 ? (
         <div className="table-wrap">
-          <table className="table audit-table">
+          <table className="table table--stack audit-table">
             <caption className="visually-hidden">Audit events, newest first</caption>
             <thead>
               <tr>
@@ -137,16 +137,16 @@ export function AuditPage() {
             <tbody>
               {items.map((e) => (
                 <tr key={e.id} data-action={e.action}>
-                  <td className="nowrap">
+                  <td className="nowrap" data-label="When">
                     <time dateTime={e.at}>{formatDateTimeSeconds(e.at)}</time>
                   </td>
-                  <td>
+                  <td data-label="Action">
                     <span className="audit-action">
                       {isAuditAction(e.action) ? ACTION_LABELS[e.action] : e.action}
                     </span>
                     <code className="audit-code">{e.action}</code>
                   </td>
-                  <td>
+                  <td data-label="Actor">
                     {e.actor ? (
                       e.actor.type === 'system' ? (
                         'System (CLI)'
@@ -157,11 +157,15 @@ export function AuditPage() {
                       <span className="muted">Unknown</span>
                     )}
                   </td>
-                  <td>{e.target ? (e.target.name ?? e.target.id) : <span className="muted">—</span>}</td>
-                  <td>
+                  <td data-label="Target">
+                    {e.target ? (e.target.name ?? e.target.id) : <span className="muted">—</span>}
+                  </td>
+                  <td data-label="Details">
                     <Details details={e.details} />
                   </td>
-                  <td className="nowrap">{e.ip ?? '—'}</td>
+                  <td className="nowrap" data-label="IP">
+                    {e.ip ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -37,7 +37,7 @@ export function MembersPage({ me }: { me: Me }) {
       {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
       {members.data && members.data.length > 0 ? (
         <div className="table-wrap">
-          <table className="table table--middle">
+          <table className="table table--stack table--middle">
             <caption className="visually-hidden">Members of {me.org.name}</caption>
             <thead>
               <tr>
@@ -102,7 +102,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
           <span className="person__email">{member.email}</span>
         </span>
       </th>
-      <td>
+      <td data-label="Role">
         <label className="visually-hidden" htmlFor={roleId}>
           Role of {member.name}
         </label>
@@ -121,10 +121,10 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
         </select>
         <ErrorMessage error={setRole.error} />
       </td>
-      <td>
+      <td data-label="Status">
         <span className={`status status--${member.status}`}>{active ? 'Active' : 'Deactivated'}</span>
       </td>
-      <td>{formatDate(member.createdAt)}</td>
+      <td data-label="Added">{formatDate(member.createdAt)}</td>
       <td className="table__actions">
         {active ? (
           isSelf ? null : (

@@ -59,3 +59,9 @@ export const ChartIcon = () => (
     <path d="M2.5 13.5h11M4.5 11V8M8 11V4.5M11.5 11V7" />
   </Icon>
 );
+
+export const MenuIcon = () => (
+  <Icon>
+    <path d="M2.5 4h11M2.5 8h11M2.5 12h11" />
+  </Icon>
+);

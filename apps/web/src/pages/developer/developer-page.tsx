@@ -78,7 +78,7 @@ export function DeveloperPage({ me }: { me: Me }) {
       ) : null}
       {keys.data && keys.data.keys.length > 0 ? (
         <div className="table-wrap">
-          <table className="table key-table">
+          <table className="table table--stack key-table">
             <caption className="visually-hidden">API keys, newest first</caption>
             <thead>
               <tr>

@@ -66,12 +66,12 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             </p>
           ))}
         </th>
-        <td>
+        <td data-label="Scope">
           <span className="scope" title={scope.description}>
             {scope.label}
           </span>
         </td>
-        <td>
+        <td data-label="Issued to">
           {apiKey.issuedTo ? (
             <span className="person">
               {apiKey.issuedTo.name}
@@ -81,7 +81,7 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             <span className="muted">Whole organization</span>
           )}
         </td>
-        <td>
+        <td data-label="Created by">
           {apiKey.createdBy ? (
             <span className="person">
               {apiKey.createdBy.name}
@@ -91,10 +91,10 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             <span className="muted">{apiKey.isLegacy ? 'Imported' : '—'}</span>
           )}
         </td>
-        <td>
+        <td data-label="Created">
           <time dateTime={apiKey.createdAt}>{formatDate(apiKey.createdAt)}</time>
         </td>
-        <td>
+        <td data-label="Last used">
           {apiKey.lastUsedAt ? (
             <time dateTime={apiKey.lastUsedAt}>{formatDateTime(apiKey.lastUsedAt)}</time>
           ) : (

@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type KeyholeServer, runCli, startServer } from './keyhole-server';
+
+/** The demo org's people (apps/api demo seed); all share the public demo password. */
+export const DEMO = {
+  password: 'keyhole-demo-password',
+  admin: 'admin@acme.test',
+  member: 'bea@acme.test',
+} as const;
+
+export interface DemoServer extends KeyholeServer {
+  /** Signs in over HTTP as the browser would and returns the session cookie (`name=value`). */
+  signIn(email: string): Promise<{ name: string; value: string }>;
+}
+
+/** `keyhole serve` on a fresh embedded database holding the demo org (`seed --demo`). */
+export async function startDemoServer(): Promise<DemoServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'keyhole-demo-'));
+  const seeded = await runCli(dataDir, ['seed', '--demo']);
+  if (seeded.code !== 0) throw new Error(`seed --demo failed:\n${seeded.stdout}${seeded.stderr}`);
+  const server = await startServer(dataDir, 0);
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async signIn(email) {
+      const res = await fetch(`${server.url}/trpc/auth.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: DEMO.password }),
+      });
+      const cookie = res.headers.getSetCookie()[0];
+      if (res.status !== 200 || !cookie)
+        throw new Error(`sign-in as ${email}: ${res.status} ${await res.text()}`);
+      const [pair = ''] = cookie.split(';');
+      const at = pair.indexOf('=');
+      return { name: pair.slice(0, at), value: pair.slice(at + 1) };
+    },
+  };
+}
