@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { obtainChromium } from '../test/support/browser.ts';
 import buildWeb from '../test/support/build-web.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.ts';
+import { CHROMIUM_ARGS } from '../test/support/chromium.ts';
 import { DEMO, startDemoServer } from '../test/support/demo-server.ts';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
@@ -25,7 +26,7 @@ let chrome;
 try {
   const session = await server.signIn(DEMO.admin);
   chrome = await chromeLauncher.launch({
-    chromePath: CHROMIUM_PATH,
+    chromePath: (await obtainChromium({ log: (line) => console.error(line) })).executablePath,
     chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
     userDataDir,
     logLevel: 'silent',

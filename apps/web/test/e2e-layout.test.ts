@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium';
+import { chromiumExecutable } from './support/browser-path';
+import { CHROMIUM_ARGS } from './support/chromium';
 import { DEMO, type DemoServer, startDemoServer } from './support/demo-server';
 import { ui } from './support/ui-expect';
 
@@ -40,7 +41,7 @@ const timings: Record<string, number> = {};
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startDemoServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   cookies.admin = await server.signIn(DEMO.admin);
   cookies.member = await server.signIn(DEMO.member);
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumExecutable } from './support/browser-path';
+import { CHROMIUM_ARGS } from './support/chromium';
 import { type KeyholeServer, runCli, startServer } from './support/keyhole-server';
 import { onPage, ui } from './support/ui-expect';
 
@@ -49,15 +50,7 @@ beforeAll(async () => {
   port = Number(new URL(server.url).port);
   browser = await chromium.launch({
     executablePath: chromiumExecutable(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: CHROMIUM_ARGS,
   });
   // Two fresh, isolated browser profiles: the admin and the member never share a cookie.
   const contextOptions = { viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' };

@@ -1,9 +1,8 @@
 /**
- * The Chromium the browser checks drive: CHROMIUM_PATH, else Debian's. The flags keep it from calling
- * home (updates, sync, field trials, QUIC probes); the host-resolver rule answers every name but the
- * loopback with "not found", so nothing a page or the browser asks for can leave this machine.
+ * The flags every browser check launches Chromium with (which Chromium: support/browser.ts). They keep
+ * it from calling home (updates, sync, field trials, QUIC probes); the host-resolver rule answers every
+ * name but the loopback with "not found", so nothing a page or the browser asks for can leave this machine.
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
