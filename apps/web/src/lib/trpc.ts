@@ -65,12 +65,16 @@ export function createClient() {
 export function createQueryClient(onSessionLost: () => void) {
   return new QueryClient({
     defaultOptions: {
+      // 'always': offline, TanStack Query would otherwise pause a call (a dialog stuck at "Creating…",
+      // a page stuck loading) until the browser says it is back. It fails instead, with a message and
+      // a way to retry.
       queries: {
         retry: (failureCount, error) => !isClientError(error) && failureCount < 2,
         refetchOnWindowFocus: false,
         staleTime: 5_000,
+        networkMode: 'always',
       },
-      mutations: { retry: false },
+      mutations: { retry: false, networkMode: 'always' },
     },
     queryCache: new QueryCache({
       onError: (error, query) => {

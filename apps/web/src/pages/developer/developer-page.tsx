@@ -63,8 +63,11 @@ export function DeveloperPage({ me }: { me: Me }) {
       ) : null}
       {!allowReveal ? (
         <Notice>
-          Copying existing keys is turned off in <Link href="/settings/organization/privacy">Privacy</Link>: a
-          key string is shown once, at create and regenerate.
+          {/* One span: the notice is a flex column, where bare text and the link would stack. */}
+          <span>
+            Copying existing keys is turned off in <Link href="/settings/organization/privacy">Privacy</Link>:
+            a key string is shown once, at create and regenerate.
+          </span>
         </Notice>
       ) : null}
       {keys.isPending ? <Loading label="Loading API keys…" /> : null}
