@@ -29,13 +29,16 @@ export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowRevea
     }
   };
 
+  // aria-disabled, not disabled, while the key is fetched: a disabled button would drop the focus.
   const toggle = async () => {
+    if (reveal.isPending) return;
     setStatus(null);
     if (secret) return setSecret(null);
     setSecret(await fetchSecret());
   };
 
   const copy = async () => {
+    if (reveal.isPending) return;
     setStatus(null);
     const value = await fetchSecret();
     if (!value) return;
@@ -74,7 +77,7 @@ export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowRevea
             aria-label={`${secret ? 'Hide' : 'Show'} ${name}`}
             aria-controls={valueId}
             title={secret ? 'Hide key' : 'Show key (recorded in the audit log)'}
-            disabled={reveal.isPending}
+            aria-disabled={reveal.isPending || undefined}
             onClick={toggle}
           >
             <EyeIcon crossed={Boolean(secret)} />
@@ -84,7 +87,7 @@ export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowRevea
             className="icon-button"
             aria-label={`Copy ${name}`}
             title="Copy key (recorded in the audit log)"
-            disabled={reveal.isPending}
+            aria-disabled={reveal.isPending || undefined}
             onClick={copy}
           >
             <CopyIcon />
