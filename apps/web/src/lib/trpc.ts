@@ -1,7 +1,7 @@
 import type { AppRouter } from '@keyhole/api';
-import { DEFAULT_MAX_BATCH } from '@keyhole/core';
+import { DEFAULT_MAX_BATCH, IDEMPOTENCY_KEY_HEADER } from '@keyhole/core';
 import { infiniteQueryOptions, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 
@@ -15,14 +15,44 @@ export type AuditEvent = RouterOutputs['audit']['list']['items'][number];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-/** Same origin as the page (the API process serves both; `pnpm dev` proxies /trpc), cookie included. */
+/**
+ * A call the server has not answered by then fails with a message (and its button comes back): a
+ * hung connection must never leave a dialog stuck at "Creating…". Mutations carry an Idempotency-Key,
+ * so retrying after a timeout is safe.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** What a mutation puts in `op.context` to be sent with an `Idempotency-Key` (see useSubmitAttempt). */
+// A type, not an interface: tRPC's context is an index signature, which only type aliases satisfy.
+export type IdempotencyContext = { idempotencyKey: string };
+
+function idempotencyKeyOf(context: Record<string, unknown>): string | undefined {
+  const key = context.idempotencyKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
+const sameOriginFetch = (url: URL | RequestInfo, init?: RequestInit) => {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  return fetch(url, { ...init, signal, credentials: 'same-origin' });
+};
+
+/**
+ * Same origin as the page (the API process serves both; `pnpm dev` proxies /trpc), cookie included.
+ * The server refuses an Idempotency-Key on a batch (SPEC §9), so a mutation carrying one goes on its
+ * own; everything else is batched.
+ */
 export function createClient() {
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: '/trpc',
-        maxItems: DEFAULT_MAX_BATCH,
-        fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }),
+      splitLink({
+        condition: (op) => op.type === 'mutation' && idempotencyKeyOf(op.context) !== undefined,
+        true: httpLink({
+          url: '/trpc',
+          fetch: sameOriginFetch,
+          headers: ({ op }) => ({ [IDEMPOTENCY_KEY_HEADER]: idempotencyKeyOf(op.context) ?? '' }),
+        }),
+        false: httpBatchLink({ url: '/trpc', maxItems: DEFAULT_MAX_BATCH, fetch: sameOriginFetch }),
       }),
     ],
   });
@@ -35,12 +65,16 @@ export function createClient() {
 export function createQueryClient(onSessionLost: () => void) {
   return new QueryClient({
     defaultOptions: {
+      // 'always': offline, TanStack Query would otherwise pause a call (a dialog stuck at "Creating…",
+      // a page stuck loading) until the browser says it is back. It fails instead, with a message and
+      // a way to retry.
       queries: {
         retry: (failureCount, error) => !isClientError(error) && failureCount < 2,
         refetchOnWindowFocus: false,
         staleTime: 5_000,
+        networkMode: 'always',
       },
-      mutations: { retry: false },
+      mutations: { retry: false, networkMode: 'always' },
     },
     queryCache: new QueryCache({
       onError: (error, query) => {
@@ -72,6 +106,9 @@ function isClientError(error: unknown): boolean {
 /** What to show a person: the API's own message, or a plain sentence when the network failed. */
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
+    if (!error.data && isTimeout(error)) {
+      return 'The Keyhole server did not answer in time. Try again: a retry never does the same thing twice.';
+    }
     if (!error.data && /fetch|network/i.test(error.message)) {
       return 'Cannot reach the Keyhole server. Check your connection and try again.';
     }
@@ -79,6 +116,13 @@ export function errorMessage(error: unknown): string {
   }
   if (error instanceof Error) return error.message;
   return 'Something went wrong.';
+}
+
+function isTimeout(error: TRPCClientError<AppRouter>): boolean {
+  const cause = error.cause;
+  return (
+    (cause instanceof DOMException && cause.name === 'TimeoutError') || /timed? ?out/i.test(error.message)
+  );
 }
 
 /**

@@ -1,9 +1,11 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
+import { useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
-import { useTRPC } from '../lib/trpc';
-import { Field } from '../ui/field';
+import { useIdempotentMutation } from '../lib/idempotent-mutation';
+import { type Meeting, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { describedBy, Field, FieldError } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
@@ -15,8 +17,12 @@ function nextHalfHour(): Date {
   return d;
 }
 
+// The inputs shown with their own message; anything else shows above the form.
+const FIELDS = ['subject', 'startAt', 'endAt', 'attendees'] as const;
+
 export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
   const attendeesId = useId();
@@ -28,35 +34,43 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
     attendees: '',
     isPrivate: false,
   });
-  const create = useMutation(
-    trpc.meetings.create.mutationOptions({
+  const create = useIdempotentMutation<typeof form, RouterInputs['meetings']['create'], Meeting>(
+    (input, opts) => client.meetings.create.mutate(input, opts),
+    {
       onSuccess: async (meeting) => {
         await queryClient.invalidateQueries(trpc.meetings.list.pathFilter());
         toast(`Meeting “${meeting.subject}” created.`);
         onClose();
       },
-    }),
+    },
   );
+  const errors = useFieldErrors(create.error, FIELDS);
+  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    errors.edited(key);
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({
+    create.submit(form, () => ({
       subject: form.subject,
       startAt: localInputToIso(form.startAt),
       endAt: localInputToIso(form.endAt),
       isPrivate: form.isPrivate,
       attendees: parseAttendees(form.attendees),
-    });
+    }));
   };
+  const attendeesError = errors.at('attendees');
   return (
     <Modal title="New meeting" onClose={onClose} busy={create.isPending}>
-      <form className="form" onSubmit={submit}>
-        <ErrorMessage error={create.error} />
+      <form className="form" onSubmit={submit} ref={errors.formRef}>
+        <ErrorMessage error={errors.general} title="The meeting was not created." />
         <Field
           label="Subject"
           required
           maxLength={300}
           value={form.subject}
-          onChange={(e) => setForm({ ...form, subject: e.target.value })}
+          error={errors.at('subject')}
+          onChange={(e) => edit('subject', e.target.value)}
         />
         <div className="form__row">
           <Field
@@ -64,7 +78,8 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
             type="datetime-local"
             required
             value={form.startAt}
-            onChange={(e) => setForm({ ...form, startAt: e.target.value })}
+            error={errors.at('startAt')}
+            onChange={(e) => edit('startAt', e.target.value)}
           />
           <Field
             label="Ends"
@@ -72,7 +87,8 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
             required
             min={form.startAt}
             value={form.endAt}
-            onChange={(e) => setForm({ ...form, endAt: e.target.value })}
+            error={errors.at('endAt')}
+            onChange={(e) => edit('endAt', e.target.value)}
           />
         </div>
         <div className="field">
@@ -83,11 +99,13 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
             id={attendeesId}
             className="input"
             rows={3}
-            aria-describedby={`${attendeesId}-hint`}
+            aria-invalid={attendeesError ? true : undefined}
+            aria-describedby={describedBy(attendeesError && `${attendeesId}-error`, `${attendeesId}-hint`)}
             placeholder={'bea@example.com\nCarl Diaz <carl@example.com>'}
             value={form.attendees}
-            onChange={(e) => setForm({ ...form, attendees: e.target.value })}
+            onChange={(e) => edit('attendees', e.target.value)}
           />
+          <FieldError id={`${attendeesId}-error`} error={attendeesError} />
           <p className="field__hint" id={`${attendeesId}-hint`}>
             One email per line. Colleagues in your organization see the meeting unless it is private.
           </p>
@@ -96,7 +114,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
           <input
             type="checkbox"
             checked={form.isPrivate}
-            onChange={(e) => setForm({ ...form, isPrivate: e.target.checked })}
+            onChange={(e) => edit('isPrivate', e.target.checked)}
           />
           <span>
             Private

@@ -1,14 +1,19 @@
 import { USER_ROLES, type UserRole } from '@keyhole/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
-import { type Me, type Member, useTRPC } from '../lib/trpc';
+import { useIdempotentMutation } from '../lib/idempotent-mutation';
+import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
 import { Field } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 import { useToast } from '../ui/toasts';
 import { PASSWORD_MIN } from './sign-up-page';
+
+// The inputs shown with their own message; anything else (role is a fixed choice) shows above the form.
+const ADD_FIELDS = ['name', 'email', 'password'] as const;
 
 const ROLE_LABELS: Record<UserRole, string> = { admin: 'Admin', member: 'Member' };
 
@@ -33,7 +38,14 @@ export function MembersPage({ me }: { me: Me }) {
         }
       />
       {members.isPending ? <Loading label="Loading members…" /> : null}
-      {members.isError ? <ErrorMessage error={members.error} title="Could not load members." /> : null}
+      {members.isError ? (
+        <ErrorMessage
+          error={members.error}
+          title="Could not load members."
+          onRetry={() => members.refetch()}
+          retrying={members.isFetching}
+        />
+      ) : null}
       {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
       {members.data && members.data.length > 0 ? (
         <div className="table-wrap">
@@ -65,6 +77,7 @@ export function MembersPage({ me }: { me: Me }) {
 
 function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
@@ -82,15 +95,18 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
       },
     }),
   );
-  const setStatus = useMutation(
-    trpc.members.setStatus.mutationOptions({
+  type StatusInput = RouterInputs['members']['setStatus'];
+  const setStatus = useIdempotentMutation<StatusInput, StatusInput, Member>(
+    (input, opts) => client.members.setStatus.mutate(input, opts),
+    {
       onSuccess: async (u) => {
         await refresh();
         setConfirmDeactivate(false);
         toast(u.status === 'active' ? `${u.name} is reactivated.` : `${u.name} is deactivated.`);
       },
-    }),
+    },
   );
+  const changeStatus = (input: StatusInput) => setStatus.submit(input, () => input);
   const active = member.status === 'active';
   const roleId = `role-${member.id}`;
   return (
@@ -142,7 +158,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
             type="button"
             className="button button--small"
             disabled={setStatus.isPending}
-            onClick={() => setStatus.mutate({ userId: member.id, status: 'active' })}
+            onClick={() => changeStatus({ userId: member.id, status: 'active' })}
             aria-label={`Reactivate ${member.name}`}
           >
             {setStatus.isPending ? 'Reactivating…' : 'Reactivate'}
@@ -177,7 +193,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
                 type="button"
                 className="button button--danger"
                 disabled={setStatus.isPending}
-                onClick={() => setStatus.mutate({ userId: member.id, status: 'deactivated' })}
+                onClick={() => changeStatus({ userId: member.id, status: 'deactivated' })}
               >
                 {setStatus.isPending ? 'Deactivating…' : 'Deactivate'}
               </button>
@@ -191,39 +207,48 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
 
 function AddMemberDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
   const [form, setForm] = useState({ name: '', email: '', role: 'member' as UserRole, password: '' });
-  const add = useMutation(
-    trpc.members.add.mutationOptions({
+  const add = useIdempotentMutation<typeof form, typeof form, Member>(
+    (input, opts) => client.members.add.mutate(input, opts),
+    {
       onSuccess: async (u) => {
         await queryClient.invalidateQueries(trpc.members.list.queryFilter());
         toast(`${u.name} added. Give them their first password; they can change it under Account.`);
         onClose();
       },
-    }),
+    },
   );
+  const errors = useFieldErrors(add.error, ADD_FIELDS);
+  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    errors.edited(key);
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    add.mutate(form);
+    add.submit(form, () => form);
   };
   return (
     <Modal title="Add member" onClose={onClose} busy={add.isPending}>
-      <form className="form" onSubmit={submit}>
-        <ErrorMessage error={add.error} title="The member was not added." />
+      <form className="form" onSubmit={submit} ref={errors.formRef}>
+        <ErrorMessage error={errors.general} title="The member was not added." />
         <Field
           label="Name"
           required
           maxLength={100}
           value={form.name}
-          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          error={errors.at('name')}
+          onChange={(e) => edit('name', e.target.value)}
         />
         <Field
           label="Email"
           type="email"
           required
           value={form.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
+          error={errors.at('email')}
+          onChange={(e) => edit('email', e.target.value)}
         />
         <fieldset className="fieldset">
           <legend className="field__label">Role</legend>
@@ -234,7 +259,7 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
                 name="role"
                 value={r}
                 checked={form.role === r}
-                onChange={() => setForm({ ...form, role: r })}
+                onChange={() => edit('role', r)}
               />
               <span>
                 {ROLE_LABELS[r]}
@@ -255,7 +280,8 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
           minLength={PASSWORD_MIN}
           maxLength={200}
           value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          error={errors.at('password')}
+          onChange={(e) => edit('password', e.target.value)}
           hint={`At least ${PASSWORD_MIN} characters. Share it with them privately; they can change it under Account.`}
         />
         <div className="form__actions">

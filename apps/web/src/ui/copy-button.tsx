@@ -10,11 +10,13 @@ export function CopyButton({
   targetId,
   label = 'Copy',
   autoFocus = false,
+  primary = true,
 }: {
   text: string;
   targetId: string;
   label?: string;
   autoFocus?: boolean;
+  primary?: boolean;
 }) {
   const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
   const copy = async () => {
@@ -29,8 +31,13 @@ export function CopyButton({
   };
   return (
     <span className="copy">
-      {/* biome-ignore lint/a11y/noAutofocus: the key just appeared in a dialog; copying it is the next step */}
-      <button type="button" className="button button--primary" onClick={copy} autoFocus={autoFocus}>
+      <button
+        type="button"
+        className={`button ${primary ? 'button--primary' : ''}`}
+        onClick={copy}
+        // biome-ignore lint/a11y/noAutofocus: the key just appeared in a dialog; copying it is the next step
+        autoFocus={autoFocus}
+      >
         <CopyIcon />
         {label}
       </button>

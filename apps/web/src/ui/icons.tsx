@@ -65,3 +65,11 @@ export const MenuIcon = () => (
     <path d="M2.5 4h11M2.5 8h11M2.5 12h11" />
   </Icon>
 );
+
+export const EyeIcon = ({ crossed = false }: { crossed?: boolean }) => (
+  <Icon>
+    <path d="M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8 12.1 12.5 8 12.5 1.5 8 1.5 8z" />
+    <circle cx="8" cy="8" r="2" />
+    {crossed ? <path d="M2.5 13.5l11-11" /> : null}
+  </Icon>
+);

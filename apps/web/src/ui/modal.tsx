@@ -10,10 +10,16 @@ interface ModalProps {
   alert?: boolean;
 }
 
+// Where focus starts: the first field, else the first control of the body (Cancel, in a confirmation).
+const FIRST_FIELD = 'input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)';
+const FIRST_CONTROL = 'button:not(:disabled), [href], [tabindex]:not([tabindex="-1"])';
+
 /**
  * A native <dialog> opened with showModal(): the browser traps focus inside it, makes the rest of the
- * page inert and closes it on Escape. Mounted only while open, so its form starts fresh each time;
- * on unmount focus goes back to whatever opened it.
+ * page inert and closes it on Escape. showModal() alone would focus the header's × first, where a
+ * space typed for the first field closes the dialog, so focus is moved to the body's first field.
+ * Mounted only while open, so its form starts fresh each time; on unmount focus goes back to whatever
+ * opened it.
  */
 export function Modal({ title, onClose, busy = false, children, alert = false }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -23,6 +29,10 @@ export function Modal({ title, onClose, busy = false, children, alert = false }:
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
+    const body = dialog.querySelector('.modal__body');
+    const first =
+      body?.querySelector<HTMLElement>(FIRST_FIELD) ?? body?.querySelector<HTMLElement>(FIRST_CONTROL);
+    first?.focus();
     return () => {
       if (dialog.open) dialog.close();
       if (opener?.isConnected) opener.focus();

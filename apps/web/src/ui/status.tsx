@@ -1,13 +1,36 @@
 import type { ReactNode } from 'react';
 import { errorMessage } from '../lib/trpc';
 
-/** An API failure, in the API's own words; announced at once by screen readers. */
-export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
+/**
+ * An API failure, in the API's own words; announced at once by screen readers. A failed load passes
+ * `onRetry`, so trying again does not take a page reload.
+ */
+export function ErrorMessage({
+  error,
+  title,
+  onRetry,
+  retrying = false,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+  retrying?: boolean;
+}) {
   if (!error) return null;
   return (
     <div className="notice notice--error" role="alert">
       {title ? <strong className="notice__title">{title}</strong> : null}
       <span>{errorMessage(error)}</span>
+      {onRetry ? (
+        <button
+          type="button"
+          className="button button--small notice__retry"
+          onClick={onRetry}
+          disabled={retrying}
+        >
+          {retrying ? 'Trying again…' : 'Try again'}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -7,14 +7,18 @@ import {
   RATE_LIMIT_MIN,
   SCOPE_INFO,
 } from '@keyhole/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { localInputToIso, toLocalInput } from '../../lib/format';
-import { useTRPC } from '../../lib/trpc';
-import { Field } from '../../ui/field';
+import { useFieldErrors } from '../../lib/field-errors';
+import { formatDateTime } from '../../lib/format';
+import { useIdempotentMutation } from '../../lib/idempotent-mutation';
+import { type RouterInputs, type RouterOutputs, useTRPC, useTRPCClient } from '../../lib/trpc';
+import { describedBy, Field, FieldError } from '../../ui/field';
+import { WarningIcon } from '../../ui/icons';
 import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage, Loading } from '../../ui/status';
+import { EXPIRY_CHOICES, type ExpiryChoice, expiryDate, localDateInput } from './key-expiry';
 import { KeySecret } from './key-secret';
 
 // Each scope with its label and "best for" text from core, as the product note words them.
@@ -24,34 +28,65 @@ const SCOPE_OPTIONS: ListboxOption<CreatableScope>[] = CREATABLE_SCOPES.map((s) 
   description: `Best for: ${SCOPE_INFO[s].bestFor}`,
 }));
 
+// The inputs a BAD_REQUEST can name, each shown at its own control.
+const FIELDS = ['name', 'scope', 'issuedToUserId', 'expiresAt', 'rateLimitPerMinute'] as const;
+
+interface AddKeyForm {
+  name: string;
+  scope: CreatableScope;
+  issuedTo: string;
+  expiry: ExpiryChoice;
+  customDate: string;
+  rateLimit: string;
+}
+
+const EMPTY_FORM: AddKeyForm = {
+  name: '',
+  scope: 'user_limited',
+  issuedTo: '',
+  expiry: 'never',
+  customDate: '',
+  rateLimit: '',
+};
+
 export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; allowReveal: boolean }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const ids = useId();
-  const [name, setName] = useState('');
-  const [scope, setScope] = useState<CreatableScope>('user_limited');
-  const [issuedTo, setIssuedTo] = useState('');
-  const [expiresAt, setExpiresAt] = useState('');
-  const [rateLimit, setRateLimit] = useState('');
-  const userScope = isUserScope(scope);
+  const [form, setForm] = useState<AddKeyForm>(EMPTY_FORM);
+  const userScope = isUserScope(form.scope);
   const members = useQuery({ ...trpc.members.list.queryOptions(), enabled: userScope });
   const activeMembers = members.data?.filter((m) => m.status === 'active') ?? [];
-  const create = useMutation(
-    trpc.keys.create.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
-    }),
-  );
-  const info = SCOPE_INFO[scope];
+  const create = useIdempotentMutation<
+    AddKeyForm,
+    RouterInputs['keys']['create'],
+    RouterOutputs['keys']['create']
+  >((input, opts) => client.keys.create.mutate(input, opts), {
+    onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
+  });
+  const errors = useFieldErrors(create.error, FIELDS);
+  const info = SCOPE_INFO[form.scope];
+  const expires = expiryDate(form.expiry, form.customDate, new Date());
+
+  const edit = <K extends keyof AddKeyForm>(
+    key: K,
+    value: AddKeyForm[K],
+    field?: (typeof FIELDS)[number],
+  ) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    if (field) errors.edited(field);
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({
-      name,
-      scope,
-      issuedToUserId: userScope ? issuedTo : null,
-      expiresAt: expiresAt ? localInputToIso(expiresAt) : null,
-      rateLimitPerMinute: rateLimit ? Number(rateLimit) : null,
-    });
+    create.submit(form, () => ({
+      name: form.name,
+      scope: form.scope,
+      issuedToUserId: userScope ? form.issuedTo : null,
+      expiresAt: expiryDate(form.expiry, form.customDate, new Date())?.toISOString() ?? null,
+      rateLimitPerMinute: form.rateLimit ? Number(form.rateLimit) : null,
+    }));
   };
 
   if (create.data) {
@@ -61,6 +96,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
         <p>
           <strong>{key.name}</strong> · {SCOPE_INFO[key.scope].label}
           {key.issuedTo ? ` · issued to ${key.issuedTo.name}` : ''}
+          {key.expiresAt ? ` · expires ${formatDateTime(key.expiresAt)}` : ' · never expires'}
         </p>
         <KeySecret
           secret={secret}
@@ -79,16 +115,20 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
     );
   }
 
+  const scopeError = errors.at('scope');
+  const userError = errors.at('issuedToUserId');
+  const expiryError = errors.at('expiresAt');
   return (
     <Modal title="Add API key" onClose={onClose} busy={create.isPending}>
-      <form className="form" onSubmit={submit}>
-        <ErrorMessage error={create.error} title="The key was not created." />
+      <form className="form" onSubmit={submit} ref={errors.formRef}>
+        <ErrorMessage error={errors.general} title="The key was not created." />
         <Field
           label="Name"
           required
           maxLength={KEY_NAME_MAX_LENGTH}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
+          value={form.name}
+          error={errors.at('name')}
+          onChange={(e) => edit('name', e.target.value, 'name')}
           hint="A descriptive label, e.g. “Zapier – CS Team” or “BI Dashboard Readonly”."
         />
         <div className="field">
@@ -97,14 +137,15 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
           </span>
           <ListboxSelect
             labelId={`${ids}-scope-label`}
-            value={scope}
+            value={form.scope}
             options={SCOPE_OPTIONS}
-            onChange={setScope}
-            describedBy={`${ids}-scope-info`}
+            onChange={(scope) => edit('scope', scope, 'scope')}
+            describedBy={describedBy(scopeError && `${ids}-scope-error`, `${ids}-scope-info`)}
           />
+          <FieldError id={`${ids}-scope-error`} error={scopeError} />
           <div className="scope-info" id={`${ids}-scope-info`}>
             <p>{info.description}</p>
-            {scope === 'org_full' ? (
+            {form.scope === 'org_full' ? (
               <p className="scope-info__warning">
                 This is the highest-privilege scope. Only issue it when the integration specifically requires
                 access to private meetings. If you are unsure, start with Organization – limited access.
@@ -119,15 +160,21 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
               Issued to
             </label>
             {members.isPending ? <Loading label="Loading users…" /> : null}
-            <ErrorMessage error={members.error} title="Could not load users." />
+            <ErrorMessage
+              error={members.error}
+              title="Could not load users."
+              onRetry={() => members.refetch()}
+              retrying={members.isFetching}
+            />
             {members.data ? (
               <select
                 id={`${ids}-user`}
                 className="input"
                 required
-                value={issuedTo}
-                aria-describedby={`${ids}-user-hint`}
-                onChange={(e) => setIssuedTo(e.target.value)}
+                value={form.issuedTo}
+                aria-invalid={userError ? true : undefined}
+                aria-describedby={describedBy(userError && `${ids}-user-error`, `${ids}-user-hint`)}
+                onChange={(e) => edit('issuedTo', e.target.value, 'issuedToUserId')}
               >
                 <option value="">Choose a user…</option>
                 {activeMembers.map((m) => (
@@ -137,23 +184,67 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
                 ))}
               </select>
             ) : null}
+            <FieldError id={`${ids}-user-error`} error={userError} />
             <p className="field__hint" id={`${ids}-user-hint`}>
-              The key reads what this user can see{scope === 'user_limited' ? ', minus private meetings' : ''}
-              . Only active users are listed; the user cannot be reassigned later.
+              The key reads what this user can see
+              {form.scope === 'user_limited' ? ', minus private meetings' : ''}. Only active users are listed;
+              the user cannot be reassigned later.
             </p>
           </div>
         ) : null}
-        <details className="advanced">
+        <fieldset
+          className="fieldset expiry"
+          aria-describedby={describedBy(expiryError && `${ids}-expiry-error`, `${ids}-expiry-hint`)}
+        >
+          <legend className="field__label">Expires</legend>
+          <div className="expiry__choices">
+            {EXPIRY_CHOICES.map((c) => (
+              <label key={c.value} className="radio expiry__choice">
+                <input
+                  type="radio"
+                  name={`${ids}-expiry`}
+                  value={c.value}
+                  checked={form.expiry === c.value}
+                  aria-invalid={expiryError ? true : undefined}
+                  onChange={() => edit('expiry', c.value, 'expiresAt')}
+                />
+                <span>{c.value === 'custom' || c.value === 'never' ? c.label : `In ${c.label}`}</span>
+              </label>
+            ))}
+          </div>
+          {form.expiry === 'custom' ? (
+            <Field
+              label="Expiry date"
+              type="date"
+              required
+              min={localDateInput(new Date())}
+              value={form.customDate}
+              error={expiryError}
+              onChange={(e) => edit('customDate', e.target.value, 'expiresAt')}
+              hint="The key works through the end of this day, your time."
+            />
+          ) : (
+            <FieldError id={`${ids}-expiry-error`} error={expiryError} />
+          )}
+          {form.expiry === 'never' ? (
+            <p className="expiry__never" id={`${ids}-expiry-hint`}>
+              <WarningIcon />
+              <span>
+                <strong>Never-expiring key.</strong> It keeps working until someone deletes it, even if it
+                leaks unnoticed. Prefer an expiry and regenerate the key before it ends.
+              </span>
+            </p>
+          ) : (
+            <p className="field__hint" id={`${ids}-expiry-hint`}>
+              {expires
+                ? `Expires ${formatDateTime(expires.toISOString())}.`
+                : 'Pick the last day the key works.'}
+            </p>
+          )}
+        </fieldset>
+        <details className="advanced" open={errors.at('rateLimitPerMinute') ? true : undefined}>
           <summary>Advanced</summary>
           <div className="advanced__body">
-            <Field
-              label="Expires"
-              type="datetime-local"
-              min={toLocalInput(new Date())}
-              value={expiresAt}
-              onChange={(e) => setExpiresAt(e.target.value)}
-              hint="Optional. Leave empty for a key that does not expire."
-            />
             <Field
               label="Rate limit (requests per minute)"
               type="number"
@@ -161,8 +252,9 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
               min={RATE_LIMIT_MIN}
               max={RATE_LIMIT_MAX}
               step={1}
-              value={rateLimit}
-              onChange={(e) => setRateLimit(e.target.value)}
+              value={form.rateLimit}
+              error={errors.at('rateLimitPerMinute')}
+              onChange={(e) => edit('rateLimit', e.target.value, 'rateLimitPerMinute')}
               hint="Optional. Leave empty for the server default."
             />
           </div>

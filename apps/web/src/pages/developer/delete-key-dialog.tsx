@@ -1,22 +1,25 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type KeyView, useTRPC } from '../../lib/trpc';
+import { useQueryClient } from '@tanstack/react-query';
+import { useIdempotentMutation } from '../../lib/idempotent-mutation';
+import { type KeyView, useTRPC, useTRPCClient } from '../../lib/trpc';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
 import { useToast } from '../../ui/toasts';
 
 export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose: () => void }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const revoke = useMutation(
-    trpc.keys.revoke.mutationOptions({
+  const revoke = useIdempotentMutation<{ id: string }, { id: string }, { ok: true }>(
+    (input, opts) => client.keys.revoke.mutate(input, opts),
+    {
       onSuccess: async () => {
         // The row (and this dialog with it) leaves the list; focus then goes to the page heading.
         await queryClient.invalidateQueries(trpc.keys.list.queryFilter());
         toast(`Key “${apiKey.name}” deleted. Its slot is free.`);
         onClose();
       },
-    }),
+    },
   );
   return (
     <Modal title={`Delete “${apiKey.name}”?`} onClose={onClose} busy={revoke.isPending} alert>
@@ -32,7 +35,7 @@ export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose:
         <button
           type="button"
           className="button button--danger"
-          onClick={() => revoke.mutate({ id: apiKey.id })}
+          onClick={() => revoke.submit({ id: apiKey.id }, () => ({ id: apiKey.id }))}
           disabled={revoke.isPending}
         >
           {revoke.isPending ? 'Deleting…' : 'Delete key'}

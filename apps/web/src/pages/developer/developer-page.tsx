@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from '../../lib/router';
 import { type Me, useTRPC } from '../../lib/trpc';
+import { Breadcrumb } from '../../ui/breadcrumb';
 import { PageHeader } from '../../ui/page-header';
 import { EmptyState, ErrorMessage, Loading, Notice } from '../../ui/status';
 import { AddKeyDialog } from './add-key-dialog';
@@ -19,6 +20,7 @@ export function DeveloperPage({ me }: { me: Me }) {
 
   return (
     <>
+      <Breadcrumb trail={['Settings', 'Organization', 'Developer']} />
       <PageHeader
         title="Developer"
         description={
@@ -61,13 +63,22 @@ export function DeveloperPage({ me }: { me: Me }) {
       ) : null}
       {!allowReveal ? (
         <Notice>
-          Copying existing keys is turned off in{' '}
-          <Link href="/settings/organization/privacy">Privacy settings</Link>, so a key string is shown only
-          once: when the key is created or regenerated.
+          {/* One span: the notice is a flex column, where bare text and the link would stack. */}
+          <span>
+            Copying existing keys is turned off in <Link href="/settings/organization/privacy">Privacy</Link>:
+            a key string is shown once, at create and regenerate.
+          </span>
         </Notice>
       ) : null}
       {keys.isPending ? <Loading label="Loading API keys…" /> : null}
-      {keys.isError ? <ErrorMessage error={keys.error} title="Could not load API keys." /> : null}
+      {keys.isError ? (
+        <ErrorMessage
+          error={keys.error}
+          title="Could not load API keys."
+          onRetry={() => keys.refetch()}
+          retrying={keys.isFetching}
+        />
+      ) : null}
       {keys.data && keys.data.keys.length === 0 ? (
         <EmptyState title="No API keys yet">
           <p>

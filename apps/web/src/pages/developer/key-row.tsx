@@ -1,17 +1,18 @@
 import { SCOPE_INFO } from '@keyhole/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { type KeyView, useTRPC } from '../../lib/trpc';
-import { ChartIcon, CopyIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
+import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
 import { DeleteKeyDialog } from './delete-key-dialog';
 import { keyWarnings } from './key-notes';
+import { KeyString } from './key-string';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
 import { RenameKeyForm } from './rename-key-form';
-import { RevealKeyDialog } from './reveal-key-dialog';
+import { ScopeBadge } from './scope-badge';
 import { UsageChart } from './usage-chart';
 
-type OpenDialog = 'regenerate' | 'delete' | 'reveal' | null;
+type OpenDialog = 'regenerate' | 'delete' | null;
 
 export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: boolean }) {
   const trpc = useTRPC();
@@ -19,8 +20,6 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
   const [renaming, setRenaming] = useState(false);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [showUsage, setShowUsage] = useState(false);
-  // Every reveal is audited: it runs on the click, once, never from an effect.
-  const reveal = useMutation(trpc.keys.reveal.mutationOptions());
   const warnings = keyWarnings(apiKey, new Date());
   const scope = SCOPE_INFO[apiKey.scope];
   const usageId = `usage-${apiKey.id}`;
@@ -52,8 +51,8 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
               )}
             </div>
           )}
+          <KeyString apiKey={apiKey} allowReveal={allowReveal} />
           <div className="key-row__sub">
-            <code>{apiKey.clientKey}</code>
             {apiKey.expiresAt && !warnings.some((w) => w.kind === 'expired') ? (
               <span>Expires {formatDate(apiKey.expiresAt)}</span>
             ) : null}
@@ -67,9 +66,7 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           ))}
         </th>
         <td data-label="Scope">
-          <span className="scope" title={scope.description}>
-            {scope.label}
-          </span>
+          <ScopeBadge scope={apiKey.scope} />
         </td>
         <td data-label="Issued to">
           {apiKey.issuedTo ? (
@@ -117,20 +114,6 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           >
             <ChartIcon />
           </button>
-          {allowReveal ? (
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={`Copy ${name}`}
-              title="Copy key"
-              onClick={() => {
-                reveal.mutate({ id: apiKey.id });
-                setDialog('reveal');
-              }}
-            >
-              <CopyIcon />
-            </button>
-          ) : null}
           {apiKey.isLegacy ? null : (
             <button
               type="button"
@@ -151,16 +134,6 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           >
             <TrashIcon />
           </button>
-          {dialog === 'reveal' ? (
-            <RevealKeyDialog
-              apiKey={apiKey}
-              reveal={reveal}
-              onClose={() => {
-                reveal.reset();
-                setDialog(null);
-              }}
-            />
-          ) : null}
           {dialog === 'regenerate' ? (
             <RegenerateKeyDialog apiKey={apiKey} allowReveal={allowReveal} onClose={() => setDialog(null)} />
           ) : null}

@@ -1,7 +1,8 @@
 import { MAX_OVERLAP_SECONDS } from '@keyhole/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { type KeyView, useTRPC } from '../../lib/trpc';
+import { useIdempotentMutation } from '../../lib/idempotent-mutation';
+import { type KeyView, type RouterInputs, type RouterOutputs, useTRPC, useTRPCClient } from '../../lib/trpc';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
 import { KeySecret } from './key-secret';
@@ -26,14 +27,17 @@ export function RegenerateKeyDialog({
   onClose: () => void;
 }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const groupId = useId();
   const [overlap, setOverlap] = useState<number>(0);
-  const regenerate = useMutation(
-    trpc.keys.regenerate.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
-    }),
-  );
+  const regenerate = useIdempotentMutation<
+    { overlap: number },
+    RouterInputs['keys']['regenerate'],
+    RouterOutputs['keys']['regenerate']
+  >((input, opts) => client.keys.regenerate.mutate(input, opts), {
+    onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
+  });
   const done = regenerate.data;
   return (
     <Modal
@@ -63,7 +67,7 @@ export function RegenerateKeyDialog({
           className="form"
           onSubmit={(e) => {
             e.preventDefault();
-            regenerate.mutate({ id: apiKey.id, previousSecretValidForSeconds: overlap });
+            regenerate.submit({ overlap }, () => ({ id: apiKey.id, previousSecretValidForSeconds: overlap }));
           }}
         >
           <p>

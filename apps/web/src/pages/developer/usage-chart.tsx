@@ -15,7 +15,16 @@ export function UsageChart({ keyId, keyName }: { keyId: string; keyName: string 
   const trpc = useTRPC();
   const usage = useQuery(trpc.keys.usage.queryOptions({ id: keyId, days: DAYS }));
   if (usage.isPending) return <Loading label="Loading usage…" />;
-  if (usage.isError) return <ErrorMessage error={usage.error} title="Could not load usage." />;
+  if (usage.isError) {
+    return (
+      <ErrorMessage
+        error={usage.error}
+        title="Could not load usage."
+        onRetry={() => usage.refetch()}
+        retrying={usage.isFetching}
+      />
+    );
+  }
 
   const days = usage.data.days;
   const total = days.reduce((sum, d) => sum + d.requests, 0);
