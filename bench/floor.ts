@@ -7,12 +7,12 @@
  * Env: DATABASE_URL, PORT, ORG_ID.
  */
 import { createServer } from 'node:http';
+import type { Database } from '@keyhole/api/internal/db/create-database';
+import * as schema from '@keyhole/api/internal/db/schema';
+import { meetingPageQuery } from '@keyhole/api/internal/services/meetings/load-meeting-views';
 import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Database } from '../apps/api/src/db/create-database';
-import * as schema from '../apps/api/src/db/schema';
-import { meetingPageQuery } from '../apps/api/src/services/meetings/load-meeting-views';
 
 const client = postgres(process.env.DATABASE_URL!, {
   max: 10,

@@ -19,9 +19,9 @@ if (!existsSync(webIndex)) {
 const args = process.argv.slice(2);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', 'src/cli.ts', ...(args.length ? args : ['serve'])],
+  ['--import', 'tsx', 'src/cli/main.ts', ...(args.length ? args : ['serve'])],
   {
-    cwd: `${root}apps/api`,
+    cwd: `${root}apps/server`,
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   },
 );

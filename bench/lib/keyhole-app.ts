@@ -1,6 +1,6 @@
-import { type App, createApp } from '../../apps/api/src/app';
-import { loadConfig } from '../../apps/api/src/env';
-import { createKey } from '../../apps/api/src/services/keys/create-key';
+import { type App, createApp } from '@keyhole/api/internal/app';
+import { loadConfig } from '@keyhole/api/internal/env';
+import { createKey } from '@keyhole/api/internal/services/keys/create-key';
 import type { Dataset } from './dataset';
 
 /** Settings shared by the in-process app and the server processes of a run. */

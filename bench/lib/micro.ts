@@ -1,6 +1,6 @@
-import type { App } from '../../apps/api/src/app';
-import { authenticateKeyHeader } from '../../apps/api/src/services/keys/authenticate-key';
-import { HeaderBag } from '../../apps/api/src/trpc/context';
+import type { App } from '@keyhole/api/internal/app';
+import { authenticateKeyHeader } from '@keyhole/api/internal/services/keys/authenticate-key';
+import { HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { round } from './processes';
 
 function percentile(sorted: number[], p: number): number {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const API_DIR = `${REPO}apps/api`;
+export const API_DIR = `${REPO}apps/server`;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +23,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** What a Keyhole server reports over IPC as it shuts down (apps/api/src/cli.ts `reportKeyCache`). */
+/** What a Keyhole server reports over IPC as it shuts down (apps/server/src/cli/main.ts `reportKeyCache`). */
 export interface KeyCacheFigures {
   hits: number;
   misses: number;
@@ -96,7 +96,7 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       '--import',
       'tsx',
-      'src/cli.ts',
+      'src/cli/main.ts',
       'serve',
     ],
     API_DIR,

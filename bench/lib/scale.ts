@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import type { App } from '@keyhole/api/internal/app';
+import { appRouter } from '@keyhole/api/internal/routers/app-router';
+import { meetingPageQuery } from '@keyhole/api/internal/services/meetings/load-meeting-views';
+import { createContextInner } from '@keyhole/api/internal/trpc/context';
+import { createCallerFactory } from '@keyhole/api/internal/trpc/trpc';
 import { meetingAccessFor, type Principal } from '@keyhole/core';
-import type { App } from '../../apps/api/src/app';
-import { appRouter } from '../../apps/api/src/routers/app-router';
-import { meetingPageQuery } from '../../apps/api/src/services/meetings/load-meeting-views';
-import { createContextInner } from '../../apps/api/src/trpc/context';
-import { createCallerFactory } from '../../apps/api/src/trpc/trpc';
 import type { Dataset } from './dataset';
 import { round } from './processes';
 

@@ -3,7 +3,7 @@ import { createKeyholeClient, errorReason, isKeyholeClientError, trpcEndpoint } 
 
 /**
  * The client's own behaviour, seen at its fetch: where it sends requests and with which header.
- * The server side is exercised against a real running API in apps/api/test/client.
+ * The server side is exercised against a real running API in apps/server/test/client.
  */
 function recordingFetch(respond: (url: URL) => unknown, status = 200) {
   const requests: { url: URL; method: string; headers: Headers }[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type KeyholeServer, runCli, startServer } from './keyhole-server';
 
-/** The demo org's people (apps/api demo seed); all share the public demo password. */
+/** The demo org's people (the API's demo seed); all share the public demo password. */
 export const DEMO = {
   password: 'keyhole-demo-password',
   admin: 'admin@acme.test',

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const API_DIR = fileURLToPath(new URL('../../../api/', import.meta.url));
+const API_DIR = fileURLToPath(new URL('../../../server/', import.meta.url));
 
 /**
  * The child's environment: ours minus everything that would point it elsewhere. CI runs `pnpm test`
@@ -30,7 +30,7 @@ export interface KeyholeServer {
 
 /** `keyhole serve` as `pnpm start` runs it, on PGlite in `dataDir`, on `port` (0: any free port). */
 export async function startServer(dataDir: string, port: number): Promise<KeyholeServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: API_DIR,
     env: cleanEnv({
       KEYHOLE_DATA_DIR: dataDir,
@@ -73,7 +73,7 @@ export function runCli(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: API_DIR,
       env: cleanEnv({ KEYHOLE_DATA_DIR: dataDir, KEYHOLE_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],

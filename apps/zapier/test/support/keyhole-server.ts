@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppRouter } from '@keyhole/api/router';
+import type { AppRouter } from '@keyhole/api';
+import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import type { ManualClock } from '../../../api/src/lib/clock';
-import { importLegacyKey } from '../../../api/src/services/keys/import-legacy-key';
-import { createTestApp, startTestServer, type TestApp } from '../../../api/test/support/test-app';
+import { createTestApp, startTestServer, type TestApp } from '../../../server/test/support/test-app';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type Inputs = inferRouterInputs<AppRouter>;

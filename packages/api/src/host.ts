@@ -1,0 +1,16 @@
+export { type App, createApp, openConfiguredDatabase } from './app';
+export { createDatabase } from './db/create-database';
+export { DataDirInUseError } from './db/data-dir';
+export type { AppDeps } from './deps';
+export { ConfigError, loadConfig } from './env';
+export { databaseUnavailableLog } from './lib/database-unavailable';
+export { ByteBudget, LIMITS } from './lib/limits';
+export type { Logger } from './lib/logger';
+export { depsForRequest, RequestAbandonedError } from './lib/request-scope';
+export { forwardedClient, type TrustProxy } from './lib/trust-proxy';
+export { appRouter } from './routers/app-router';
+export { importLegacyKey } from './services/keys/import-legacy-key';
+export { bulkSeed } from './services/seed/bulk-seed';
+export { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/seed/demo-seed';
+export { firstStartSeedAllowed, seedDemoOnFirstStart } from './services/seed/first-start-seed';
+export type { Context, RequestInfo } from './trpc/context';
