@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { childEnv, runCli } from '@keyhole/testing/serve-process';
 import postgres from 'postgres';
-import { API_DIR, round } from './processes';
+import { round } from './processes';
 
 export interface Dataset {
   name: string;
@@ -34,33 +34,20 @@ async function meetingCount(url: string): Promise<number> {
   }
 }
 
-function runSeed(url: string, secret: string, args: string[]): Promise<{ seconds: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'seed', ...args], {
-      cwd: API_DIR,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: url,
-        KEYHOLE_SECRET: secret,
-        KEYHOLE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      process.stderr.write(d);
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve({ seconds: round((Date.now() - started) / 1000, 1), output: output.trim() })
-        : reject(new Error(`seed failed (${code}): ${output}`)),
-    );
-  });
+async function runSeed(
+  url: string,
+  secret: string,
+  args: string[],
+): Promise<{ seconds: number; output: string }> {
+  const started = Date.now();
+  const env = childEnv(
+    { DATABASE_URL: url, KEYHOLE_SECRET: secret, KEYHOLE_LOG_LEVEL: 'warn' },
+    { inherit: 'minimal' },
+  );
+  const { code, stdout, stderr } = await runCli(['seed', ...args], env);
+  process.stderr.write(stderr);
+  if (code !== 0) throw new Error(`seed failed (${code}): ${stdout}`);
+  return { seconds: round((Date.now() - started) / 1000, 1), output: stdout.trim() };
 }
 
 /**

@@ -1,21 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { childEnv, freePort, startServe } from '@keyhole/testing/serve-process';
+
+export { freePort };
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const API_DIR = `${REPO}apps/server`;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Running {
   child: ChildProcess;
@@ -88,34 +78,37 @@ function start(
 /** The real Keyhole server (`keyhole serve`) in its own process, with an IPC channel for its figures. */
 export async function startKeyhole(env: Record<string, string | undefined>): Promise<RunningKeyhole> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   let keyCache: KeyCacheFigures | null = null;
-  const running = await start(
-    [
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server per run, to see where a request's time goes.
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'serve',
-    ],
-    API_DIR,
+  const served = await startServe(
+    childEnv(
+      { NODE_ENV: 'production', ...env, HOST: '127.0.0.1', PORT: String(port) },
+      { inherit: 'minimal' },
+    ),
     {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      ...env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
+      ipc: true,
+      timeoutMs: 60_000,
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server per run, to see where a request's time goes.
+      nodeArgs: process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : [],
     },
-    `${url}/healthz`,
-    url,
-    true,
   );
-  running.child.on('message', (m: { type?: string; keyCache?: KeyCacheFigures }) => {
+  const { child } = served;
+  child.on('message', (m: { type?: string; keyCache?: KeyCacheFigures }) => {
     if (m?.type === 'keyhole-stats' && m.keyCache) keyCache = m.keyCache;
   });
-  return { ...running, keyCache: () => keyCache };
+  return {
+    child,
+    url: served.url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+    keyCache: () => keyCache,
+  };
 }
 
 export async function startFloor(databaseUrl: string, orgId: string): Promise<Running> {

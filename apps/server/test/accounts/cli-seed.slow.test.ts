@@ -1,28 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-seed';
+import { childEnv, spawnCli } from '@keyhole/testing/serve-process';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * The real CLI on a throw-away PGlite data dir: `seed --demo` and the first-start seed of `serve`,
  * then a graceful SIGTERM.
  */
-const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const dirs: string[] = [];
 
-function cliEnv(dataDir: string): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _db, KEYHOLE_SECRET: _secret, REDIS_URL: _redis, ...rest } = process.env;
-  return {
-    ...rest,
-    KEYHOLE_DATA_DIR: dataDir,
-    KEYHOLE_PASSWORD_COST: '10',
-    KEYHOLE_LOG_LEVEL: 'warn',
-    PORT: '0',
-  };
-}
+const cliEnv = (dataDir: string) =>
+  childEnv(
+    { KEYHOLE_DATA_DIR: dataDir, KEYHOLE_PASSWORD_COST: '10', KEYHOLE_LOG_LEVEL: 'warn', PORT: '0' },
+    { drop: ['REDIS_URL'] },
+  );
 
 function freshDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyhole-cli-'));
@@ -30,20 +24,7 @@ function freshDataDir(): string {
   return dir;
 }
 
-function startCli(args: string[], dataDir: string): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: API_DIR,
-    env: cliEnv(dataDir),
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return Object.assign(child, { output: () => out });
-}
+const startCli = (args: string[], dataDir: string) => spawnCli(args, cliEnv(dataDir));
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '@keyhole/api/internal/env';
 import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-seed';
+import { childEnv, startServe } from '@keyhole/testing/serve-process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApiProcess } from '../support/api-process';
 import { createTestDatabase, isPostgres } from '../support/test-database';
@@ -15,7 +14,6 @@ import { createTestDatabase, isPostgres } from '../support/test-database';
  * outside production; `demo` seeds any empty database; `off` never. Checked on the real `keyhole serve`
  * over HTTP: can the demo admin sign in?
  */
-const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -33,47 +31,19 @@ async function demoAdminSignsIn(url: string): Promise<number> {
 /** `keyhole serve` on a throw-away PGlite data dir, with exactly these settings. */
 async function servePglite(env: Record<string, string>): Promise<{ url: string; output: () => string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyhole-seed-'));
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL' && k !== 'NODE_ENV',
+  const served = await startServe(
+    childEnv(
+      { KEYHOLE_DATA_DIR: dir, KEYHOLE_PASSWORD_COST: '10', KEYHOLE_LOG_LEVEL: 'warn', PORT: '0', ...env },
+      { drop: ['REDIS_URL', 'NODE_ENV'] },
     ),
+    { timeoutMs: 60_000 },
   );
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    cwd: API_DIR,
-    env: {
-      ...base,
-      KEYHOLE_DATA_DIR: dir,
-      KEYHOLE_PASSWORD_COST: '10',
-      KEYHOLE_LOG_LEVEL: 'warn',
-      PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await served.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const m = out.match(/Keyhole is running at (http:\/\/\S+)/);
-    // The instructions, when there are any, follow the "running" line in the same write.
-    if (m) return { url: m[1]!, output: () => out };
-    if (child.exitCode !== null) throw new Error(`serve exited early:\n${out}`);
-    if (Date.now() > until) throw new Error(`serve did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // The instructions, when there are any, follow the "running" line in the same write.
+  return { url: served.url, output: served.child.output };
 }
 
 describe('KEYHOLE_SEED values', () => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDatabase } from '@keyhole/api/internal/db/create-database';
+import { childEnv, runCli as runKeyholeCli } from '@keyhole/testing/serve-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRequest } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
@@ -12,7 +11,6 @@ import { createTestApp, TEST_SECRET, type TestApp } from '../support/test-app';
 import { createTestDatabase, isPostgres } from '../support/test-database';
 import { auditFor, expectError, expectNoSecretsIn } from './key-test-helpers';
 
-const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const tempDirs: string[] = [];
 
 function tempDir(): string {
@@ -21,38 +19,13 @@ function tempDir(): string {
   return dir;
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The real CLI, as `pnpm keyhole` runs it, with a clean environment of our choosing. */
-function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL' && k !== 'REDIS_URL',
-    ),
+const runCli = (args: string[], env: Record<string, string>, stdin?: string) =>
+  runKeyholeCli(
+    args,
+    childEnv({ NODE_ENV: 'test', KEYHOLE_LOG_LEVEL: 'info', ...env }, { drop: ['REDIS_URL'] }),
+    stdin,
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: API_DIR,
-      env: { ...base, NODE_ENV: 'test', KEYHOLE_LOG_LEVEL: 'info', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
 
 /**
  * Where the CLI writes: the file's PostgreSQL database, or (PGlite) a data dir that only one process
