@@ -18,7 +18,7 @@ import { alternate, type Target } from './lib/http';
 import { benchEnv, createBenchKeys, openApp } from './lib/keyhole-app';
 import { keyVerification } from './lib/micro';
 import { round, sampleRss, startFloor, startKeyhole } from './lib/processes';
-import { explainFirstPage, listLatency } from './lib/scale';
+import { scaleFigures } from './lib/scale';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--rounds') && !(Number(process.argv[process.argv.indexOf('--rounds') + 1]) >= 1)) {
@@ -99,24 +99,22 @@ for (const d of [small, large]) {
     log(`scale: ${d.name}`);
     scale[d.name] = {
       meetings: d.meetings,
-      org_limited: {
-        ...(await listLatency(app, keys.orgLimited, plan.scaleCalls)),
-        explain: await explainFirstPage(
-          app,
-          d,
-          'org_limited',
-          `${resultsDir}explain-${mode}-${d.meetings}-org_limited.txt`,
-        ),
-      },
-      user_limited_heavy: {
-        ...(await listLatency(app, keys.userLimitedHeavy, plan.scaleCalls)),
-        explain: await explainFirstPage(
-          app,
-          d,
-          'user_limited',
-          `${resultsDir}explain-${mode}-${d.meetings}-user_limited.txt`,
-        ),
-      },
+      org_limited: await scaleFigures(
+        app,
+        d,
+        keys.orgLimited,
+        'org_limited',
+        plan.scaleCalls,
+        `${resultsDir}explain-${mode}`,
+      ),
+      user_limited_heavy: await scaleFigures(
+        app,
+        d,
+        keys.userLimitedHeavy,
+        'user_limited',
+        plan.scaleCalls,
+        `${resultsDir}explain-${mode}`,
+      ),
     };
   } finally {
     await app.close();

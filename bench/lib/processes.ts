@@ -40,6 +40,16 @@ async function waitFor(url: string, child: ChildProcess, output: () => string, t
   throw new Error(`timed out waiting for ${url}:\n${output()}`);
 }
 
+/** SIGTERM, then SIGKILL if it has not exited 5 s later. */
+function stopWithin5s(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
 function start(
   args: string[],
   cwd: string,
@@ -64,13 +74,7 @@ function start(
     (): Running => ({
       child,
       url,
-      stop: () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-        }),
+      stop: () => stopWithin5s(child),
     }),
   );
 }
@@ -100,13 +104,7 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
   return {
     child,
     url: served.url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: () => stopWithin5s(child),
     keyCache: () => keyCache,
   };
 }

@@ -15,7 +15,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** meetings.list (limit 25) latency through the real procedure, in process, one call at a time. */
-export async function listLatency(app: App, keyString: string, calls: number) {
+async function listLatency(app: App, keyString: string, calls: number) {
   const call = () =>
     createCaller(
       createContextInner({ deps: app.deps, req: { authorization: `Bearer ${keyString}`, ip: '127.0.0.1' } }),
@@ -34,12 +34,7 @@ export async function listLatency(app: App, keyString: string, calls: number) {
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the statement a first page runs, saved beside the results. */
-export async function explainFirstPage(
-  app: App,
-  d: Dataset,
-  scope: 'org_limited' | 'user_limited',
-  file: string,
-) {
+async function explainFirstPage(app: App, d: Dataset, scope: 'org_limited' | 'user_limited', file: string) {
   const principal: Principal = {
     kind: 'key',
     orgId: d.orgId,
@@ -60,4 +55,19 @@ export async function explainFirstPage(
   writeFileSync(file, `-- ${d.name}, ${scope}, first page of 25\n-- ${q.sql}\n\n${plan}\n`);
   const execution = /Execution Time: ([\d.]+) ms/.exec(plan)?.[1];
   return { executionMs: execution ? Number(execution) : null, file };
+}
+
+/** One scope's figures on one dataset: latency of the first page, and its plan written to `<prefix>-<meetings>-<scope>.txt`. */
+export async function scaleFigures(
+  app: App,
+  d: Dataset,
+  keyString: string,
+  scope: 'org_limited' | 'user_limited',
+  calls: number,
+  prefix: string,
+) {
+  return {
+    ...(await listLatency(app, keyString, calls)),
+    explain: await explainFirstPage(app, d, scope, `${prefix}-${d.meetings}-${scope}.txt`),
+  };
 }
