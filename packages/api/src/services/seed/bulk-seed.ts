@@ -191,17 +191,17 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
         [
           org.orgId,
           JSON.stringify(
-            m.id.map((id, i) => ({
-              id,
-              host: m.host[i],
-              subject: m.subject[i],
-              start_at: m.startAt[i],
-              end_at: m.endAt[i],
-              state: m.state[i],
-              is_private: m.isPrivate[i],
-              created_at: m.createdAt[i],
-              completed_at: m.completedAt[i],
-            })),
+            zipColumns({
+              id: m.id,
+              host: m.host,
+              subject: m.subject,
+              start_at: m.startAt,
+              end_at: m.endAt,
+              state: m.state,
+              is_private: m.isPrivate,
+              created_at: m.createdAt,
+              completed_at: m.completedAt,
+            }),
           ),
         ],
       );
@@ -212,17 +212,17 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
              meeting_is_private bool, meeting_start_at timestamptz, meeting_created_at timestamptz, meeting_completed_at timestamptz)`,
           [
             JSON.stringify(
-              a.meetingId.map((meeting_id, i) => ({
-                meeting_id,
-                position: a.position[i],
-                email: a.email[i],
-                name: a.name[i],
-                user_id: a.userId[i],
-                meeting_is_private: a.isPrivate[i],
-                meeting_start_at: a.startAt[i],
-                meeting_created_at: a.createdAt[i],
-                meeting_completed_at: a.completedAt[i],
-              })),
+              zipColumns({
+                meeting_id: a.meetingId,
+                position: a.position,
+                email: a.email,
+                name: a.name,
+                user_id: a.userId,
+                meeting_is_private: a.isPrivate,
+                meeting_start_at: a.startAt,
+                meeting_created_at: a.createdAt,
+                meeting_completed_at: a.completedAt,
+              }),
             ),
           ],
         );
@@ -257,4 +257,11 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
     attendees: attendeeCount,
     password: BULK_PASSWORD,
   };
+}
+
+/** Column arrays of equal length → one object per row, the shape `json_to_recordset` reads. */
+function zipColumns(columns: Record<string, readonly unknown[]>): Record<string, unknown>[] {
+  const names = Object.keys(columns);
+  const length = columns[names[0]!]!.length;
+  return Array.from({ length }, (_, i) => Object.fromEntries(names.map((n) => [n, columns[n]![i]])));
 }
