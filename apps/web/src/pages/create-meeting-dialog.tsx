@@ -1,3 +1,4 @@
+import { MEETING_SUBJECT_MAX_LENGTH } from '@keyhole/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
@@ -5,6 +6,7 @@ import { useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Meeting, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DialogFooter } from '../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { ErrorMessage } from '../ui/status';
@@ -67,7 +69,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
         <Field
           label="Subject"
           required
-          maxLength={300}
+          maxLength={MEETING_SUBJECT_MAX_LENGTH}
           value={form.subject}
           error={errors.at('subject')}
           onChange={(e) => edit('subject', e.target.value)}
@@ -123,14 +125,12 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
             </span>
           </span>
         </label>
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose} disabled={create.isPending}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create meeting'}
-          </button>
-        </div>
+        <DialogFooter
+          onCancel={onClose}
+          busy={create.isPending}
+          label="Create meeting"
+          busyLabel="Creating…"
+        />
       </form>
     </Modal>
   );
