@@ -2,7 +2,7 @@ import { MEETING_SUBJECT_MAX_LENGTH } from '@keyhole/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
-import { useFieldErrors } from '../lib/field-errors';
+import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Meeting, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
@@ -47,10 +47,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
     },
   );
   const errors = useFieldErrors(create.error, FIELDS);
-  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    errors.edited(key);
-  };
+  const edit = formEditor(setForm, errors);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.submit(form, () => ({

@@ -1,7 +1,7 @@
 import { PERSON_NAME_MAX_LENGTH, USER_ROLES, type UserRole } from '@keyhole/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useFieldErrors } from '../lib/field-errors';
+import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
@@ -213,10 +213,7 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
     },
   );
   const errors = useFieldErrors(add.error, ADD_FIELDS);
-  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    errors.edited(key);
-  };
+  const edit = formEditor(setForm, errors);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.submit(form, () => form);
