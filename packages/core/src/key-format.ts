@@ -126,13 +126,7 @@ export type ParsedKey = { clientKey: string; secret: string };
  * legacy keys keep whatever shape they had. The length cap keeps hostile input cheap to refuse.
  */
 export function splitKeyString(s: string): ParsedKey | null {
-  if (s.length > MAX_KEY_STRING_LENGTH) return null;
-  const colon = s.indexOf(':');
-  if (colon < 0) return null;
-  const clientKey = s.slice(0, colon);
-  const secret = s.slice(colon + 1);
-  if (!KEY_PART_RE.test(clientKey) || !KEY_PART_RE.test(secret)) return null;
-  return { clientKey, secret };
+  return splitAtFirstColon(s, KEY_PART_RE);
 }
 
 /**
@@ -140,12 +134,17 @@ export function splitKeyString(s: string): ParsedKey | null {
  * parts may also hold `.` and `-`. Same first-colon split and length cap as `splitKeyString`.
  */
 export function splitAnyKeyString(s: string): ParsedKey | null {
+  return splitAtFirstColon(s, IMPORTED_KEY_PART_RE);
+}
+
+// Both parts, split at the first colon, must match `part`; longer than the cap is refused unread.
+function splitAtFirstColon(s: string, part: RegExp): ParsedKey | null {
   if (s.length > MAX_KEY_STRING_LENGTH) return null;
   const colon = s.indexOf(':');
   if (colon < 0) return null;
   const clientKey = s.slice(0, colon);
   const secret = s.slice(colon + 1);
-  if (!IMPORTED_KEY_PART_RE.test(clientKey) || !IMPORTED_KEY_PART_RE.test(secret)) return null;
+  if (!part.test(clientKey) || !part.test(secret)) return null;
   return { clientKey, secret };
 }
 
