@@ -4,5 +4,6 @@ export * from './errors';
 export * from './idempotency-key';
 export * from './key-format';
 export * from './key-policy';
+export * from './limits';
 export * from './scopes';
 export * from './text';

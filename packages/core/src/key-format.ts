@@ -137,6 +137,7 @@ export function splitAnyKeyString(s: string): ParsedKey | null {
   return splitAtFirstColon(s, IMPORTED_KEY_PART_RE);
 }
 
+// Both parts, split at the first colon, must match `part`; longer than the cap is refused unread.
 function splitAtFirstColon(s: string, part: RegExp): ParsedKey | null {
   if (s.length > MAX_KEY_STRING_LENGTH) return null;
   const colon = s.indexOf(':');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { type Dispatch, type SetStateAction, useEffect, useMemo, useRef, useState } from 'react';
 import { errorCode } from './trpc';
 
 export interface SplitErrors<F extends string> {
@@ -64,5 +64,16 @@ export function useFieldErrors<F extends string>(error: unknown, fields: readonl
       if (split.fields[f] === undefined || gone.has(f)) return;
       setEdited({ error, fields: new Set([...gone, f]) });
     },
+  };
+}
+
+/** A form's `edit(key, value)`: sets the value, and the field's server message goes (see `edited`). */
+export function formEditor<T>(
+  setForm: Dispatch<SetStateAction<T>>,
+  errors: { edited: (field: string) => void },
+) {
+  return <K extends keyof T & string>(key: K, value: T[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    errors.edited(key);
   };
 }

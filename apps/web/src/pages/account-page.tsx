@@ -4,9 +4,9 @@ import { formatDate } from '../lib/format';
 import { type Me, useTRPC } from '../lib/trpc';
 import { Field } from '../ui/field';
 import { PageHeader } from '../ui/page-header';
+import { NewPasswordField } from '../ui/password-field';
 import { ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
-import { PASSWORD_MIN } from './sign-up-page';
 
 export function AccountPage({ me }: { me: Me }) {
   return (
@@ -80,17 +80,7 @@ function ChangePasswordCard() {
           value={form.currentPassword}
           onChange={set('currentPassword')}
         />
-        <Field
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={200}
-          hint={`At least ${PASSWORD_MIN} characters.`}
-          value={form.newPassword}
-          onChange={set('newPassword')}
-        />
+        <NewPasswordField label="New password" value={form.newPassword} onChange={set('newPassword')} />
         <Field
           label="Confirm new password"
           type="password"

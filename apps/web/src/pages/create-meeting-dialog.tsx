@@ -1,10 +1,12 @@
+import { MEETING_SUBJECT_MAX_LENGTH } from '@keyhole/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
-import { useFieldErrors } from '../lib/field-errors';
+import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Meeting, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DialogFooter } from '../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { ErrorMessage } from '../ui/status';
@@ -45,10 +47,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
     },
   );
   const errors = useFieldErrors(create.error, FIELDS);
-  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    errors.edited(key);
-  };
+  const edit = formEditor(setForm, errors);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.submit(form, () => ({
@@ -67,7 +66,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
         <Field
           label="Subject"
           required
-          maxLength={300}
+          maxLength={MEETING_SUBJECT_MAX_LENGTH}
           value={form.subject}
           error={errors.at('subject')}
           onChange={(e) => edit('subject', e.target.value)}
@@ -123,14 +122,12 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
             </span>
           </span>
         </label>
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose} disabled={create.isPending}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create meeting'}
-          </button>
-        </div>
+        <DialogFooter
+          onCancel={onClose}
+          busy={create.isPending}
+          label="Create meeting"
+          busyLabel="Creating…"
+        />
       </form>
     </Modal>
   );

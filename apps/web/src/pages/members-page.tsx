@@ -1,16 +1,17 @@
-import { USER_ROLES, type UserRole } from '@keyhole/core';
+import { PERSON_NAME_MAX_LENGTH, USER_ROLES, type UserRole } from '@keyhole/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useFieldErrors } from '../lib/field-errors';
+import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
+import { NewPasswordField } from '../ui/password-field';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 import { useToast } from '../ui/toasts';
-import { PASSWORD_MIN } from './sign-up-page';
 
 // The inputs shown with their own message; anything else (role is a fixed choice) shows above the form.
 const ADD_FIELDS = ['name', 'email', 'password'] as const;
@@ -180,24 +181,14 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
               reactivate them; the keys are kept.
             </p>
             <ErrorMessage error={setStatus.error} />
-            <div className="form__actions">
-              <button
-                type="button"
-                className="button"
-                onClick={() => setConfirmDeactivate(false)}
-                disabled={setStatus.isPending}
-              >
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button--danger"
-                disabled={setStatus.isPending}
-                onClick={() => changeStatus({ userId: member.id, status: 'deactivated' })}
-              >
-                {setStatus.isPending ? 'Deactivating…' : 'Deactivate'}
-              </button>
-            </div>
+            <DialogFooter
+              onCancel={() => setConfirmDeactivate(false)}
+              busy={setStatus.isPending}
+              label="Deactivate"
+              busyLabel="Deactivating…"
+              danger
+              onConfirm={() => changeStatus({ userId: member.id, status: 'deactivated' })}
+            />
           </Modal>
         ) : null}
       </td>
@@ -222,10 +213,7 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
     },
   );
   const errors = useFieldErrors(add.error, ADD_FIELDS);
-  const edit = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    errors.edited(key);
-  };
+  const edit = formEditor(setForm, errors);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.submit(form, () => form);
@@ -237,7 +225,7 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
         <Field
           label="Name"
           required
-          maxLength={100}
+          maxLength={PERSON_NAME_MAX_LENGTH}
           value={form.name}
           error={errors.at('name')}
           onChange={(e) => edit('name', e.target.value)}
@@ -272,26 +260,14 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
             </label>
           ))}
         </fieldset>
-        <Field
+        <NewPasswordField
           label="First password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={200}
+          advice="Share it with them privately; they can change it under Account."
           value={form.password}
           error={errors.at('password')}
           onChange={(e) => edit('password', e.target.value)}
-          hint={`At least ${PASSWORD_MIN} characters. Share it with them privately; they can change it under Account.`}
         />
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose} disabled={add.isPending}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={add.isPending}>
-            {add.isPending ? 'Adding…' : 'Add member'}
-          </button>
-        </div>
+        <DialogFooter onCancel={onClose} busy={add.isPending} label="Add member" busyLabel="Adding…" />
       </form>
     </Modal>
   );

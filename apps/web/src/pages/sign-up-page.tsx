@@ -1,12 +1,12 @@
+import { ORG_NAME_MAX_LENGTH, PERSON_NAME_MAX_LENGTH } from '@keyhole/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from '../lib/router';
 import { useTRPC } from '../lib/trpc';
 import { Field } from '../ui/field';
+import { NewPasswordField } from '../ui/password-field';
 import { ErrorMessage } from '../ui/status';
 import { AuthLayout } from './auth-layout';
-
-export const PASSWORD_MIN = 12;
 
 export function SignUpPage() {
   const trpc = useTRPC();
@@ -35,7 +35,7 @@ export function SignUpPage() {
           name="orgName"
           autoComplete="organization"
           required
-          maxLength={100}
+          maxLength={ORG_NAME_MAX_LENGTH}
           value={form.orgName}
           onChange={set('orgName')}
         />
@@ -44,7 +44,7 @@ export function SignUpPage() {
           name="name"
           autoComplete="name"
           required
-          maxLength={100}
+          maxLength={PERSON_NAME_MAX_LENGTH}
           value={form.name}
           onChange={set('name')}
         />
@@ -57,15 +57,10 @@ export function SignUpPage() {
           value={form.email}
           onChange={set('email')}
         />
-        <Field
+        <NewPasswordField
           label="Password"
-          type="password"
           name="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={200}
-          hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a good one.`}
+          advice="A few unrelated words make a good one."
           value={form.password}
           onChange={set('password')}
         />

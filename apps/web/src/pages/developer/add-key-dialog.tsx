@@ -13,13 +13,14 @@ import { useFieldErrors } from '../../lib/field-errors';
 import { formatDateTime } from '../../lib/format';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type RouterInputs, type RouterOutputs, useTRPC, useTRPCClient } from '../../lib/trpc';
+import { DialogFooter } from '../../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../../ui/field';
 import { WarningIcon } from '../../ui/icons';
 import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage, Loading } from '../../ui/status';
 import { EXPIRY_CHOICES, type ExpiryChoice, expiryDate, localDateInput } from './key-expiry';
-import { KeySecret } from './key-secret';
+import { NewSecretPanel } from './new-secret-panel';
 
 // Each scope with its label and "best for" text from core, as the product note words them.
 const SCOPE_OPTIONS: ListboxOption<CreatableScope>[] = CREATABLE_SCOPES.map((s) => ({
@@ -98,19 +99,15 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
           {key.issuedTo ? ` · issued to ${key.issuedTo.name}` : ''}
           {key.expiresAt ? ` · expires ${formatDateTime(key.expiresAt)}` : ' · never expires'}
         </p>
-        <KeySecret
+        <NewSecretPanel
           secret={secret}
           note={
             allowReveal
               ? 'Copy the full key string and store it securely. Admins can copy it again later from the key list.'
               : 'Copy the full key string now and store it securely: it will not be shown again.'
           }
+          onDone={onClose}
         />
-        <div className="form__actions">
-          <button type="button" className="button button--primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
       </Modal>
     );
   }
@@ -259,14 +256,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
             />
           </div>
         </details>
-        <div className="form__actions">
-          <button type="button" className="button" onClick={onClose} disabled={create.isPending}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create key'}
-          </button>
-        </div>
+        <DialogFooter onCancel={onClose} busy={create.isPending} label="Create key" busyLabel="Creating…" />
       </form>
     </Modal>
   );

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type KeyView, useTRPC, useTRPCClient } from '../../lib/trpc';
+import { DialogFooter } from '../../ui/dialog-footer';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
 import { useToast } from '../../ui/toasts';
@@ -28,19 +29,14 @@ export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose:
       </p>
       <p className="muted">Its slot is freed immediately, and the deletion is kept in the audit log.</p>
       <ErrorMessage error={revoke.error} title="The key was not deleted." />
-      <div className="form__actions">
-        <button type="button" className="button" onClick={onClose} disabled={revoke.isPending}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => revoke.submit({ id: apiKey.id }, () => ({ id: apiKey.id }))}
-          disabled={revoke.isPending}
-        >
-          {revoke.isPending ? 'Deleting…' : 'Delete key'}
-        </button>
-      </div>
+      <DialogFooter
+        onCancel={onClose}
+        busy={revoke.isPending}
+        label="Delete key"
+        busyLabel="Deleting…"
+        danger
+        onConfirm={() => revoke.submit({ id: apiKey.id }, () => ({ id: apiKey.id }))}
+      />
     </Modal>
   );
 }

@@ -3,9 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type KeyView, type RouterInputs, type RouterOutputs, useTRPC, useTRPCClient } from '../../lib/trpc';
+import { DialogFooter } from '../../ui/dialog-footer';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
-import { KeySecret } from './key-secret';
+import { NewSecretPanel } from './new-secret-panel';
 
 const OVERLAPS = [
   {
@@ -47,21 +48,15 @@ export function RegenerateKeyDialog({
       alert={!done}
     >
       {done ? (
-        <>
-          <KeySecret
-            secret={done.secret}
-            note={
-              allowReveal
-                ? 'Update your integration with this key. Admins can copy it again from the key list.'
-                : 'Copy it now and store it securely: it will not be shown again.'
-            }
-          />
-          <div className="form__actions">
-            <button type="button" className="button button--primary" onClick={onClose}>
-              Done
-            </button>
-          </div>
-        </>
+        <NewSecretPanel
+          secret={done.secret}
+          note={
+            allowReveal
+              ? 'Update your integration with this key. Admins can copy it again from the key list.'
+              : 'Copy it now and store it securely: it will not be shown again.'
+          }
+          onDone={onClose}
+        />
       ) : (
         <form
           className="form"
@@ -96,14 +91,13 @@ export function RegenerateKeyDialog({
             Regenerating again later ends any earlier overlap.
           </p>
           <ErrorMessage error={regenerate.error} title="The key was not regenerated." />
-          <div className="form__actions">
-            <button type="button" className="button" onClick={onClose} disabled={regenerate.isPending}>
-              Cancel
-            </button>
-            <button type="submit" className="button button--danger" disabled={regenerate.isPending}>
-              {regenerate.isPending ? 'Regenerating…' : 'Regenerate key'}
-            </button>
-          </div>
+          <DialogFooter
+            onCancel={onClose}
+            busy={regenerate.isPending}
+            label="Regenerate key"
+            busyLabel="Regenerating…"
+            danger
+          />
         </form>
       )}
     </Modal>

@@ -1,4 +1,12 @@
-import { MEETING_ORDER_BY, MEETING_STATES, MEETING_SUBJECT_MAX_LENGTH, SORT_DIRECTIONS } from '@keyhole/core';
+import {
+  ATTENDEE_EMAIL_MAX_LENGTH,
+  ATTENDEE_NAME_MAX_LENGTH,
+  MEETING_ATTENDEES_MAX,
+  MEETING_ORDER_BY,
+  MEETING_STATES,
+  MEETING_SUBJECT_MAX_LENGTH,
+  SORT_DIRECTIONS,
+} from '@keyhole/core';
 import { z } from 'zod';
 import { dateInput } from '../../lib/date-input';
 import { storableText } from '../../lib/storable-text';
@@ -8,9 +16,9 @@ import { storableText } from '../../lib/storable-text';
  * HTTP body limit (1 MiB) may cut a request off before these do (`PAYLOAD_TOO_LARGE`).
  */
 export const MEETING_BOUNDS = {
-  attendees: 200,
-  attendeeName: 200,
-  email: 320,
+  attendees: MEETING_ATTENDEES_MAX,
+  attendeeName: ATTENDEE_NAME_MAX_LENGTH,
+  email: ATTENDEE_EMAIL_MAX_LENGTH,
   segments: 5000,
   segmentText: 10_000,
   speaker: 200,

@@ -1,0 +1,30 @@
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@keyhole/core';
+import type { ComponentProps } from 'react';
+import { Field } from './field';
+
+type NewPasswordFieldProps = Omit<
+  ComponentProps<typeof Field>,
+  'type' | 'minLength' | 'maxLength' | 'hint'
+> & {
+  /** Said after "At least 12 characters." */
+  advice?: string;
+};
+
+/** A password being chosen: the API's length bounds, and the minimum said in the hint. */
+export function NewPasswordField({ advice, ...field }: NewPasswordFieldProps) {
+  return (
+    <Field
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={PASSWORD_MIN_LENGTH}
+      maxLength={PASSWORD_MAX_LENGTH}
+      hint={
+        advice
+          ? `At least ${PASSWORD_MIN_LENGTH} characters. ${advice}`
+          : `At least ${PASSWORD_MIN_LENGTH} characters.`
+      }
+      {...field}
+    />
+  );
+}
