@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const API_DIR = `${REPO}apps/server`;
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -24,7 +24,7 @@ export interface Running {
 }
 
 /** What a Keyhole server reports over IPC as it shuts down (apps/server/src/cli/main.ts `reportKeyCache`). */
-export interface KeyCacheFigures {
+interface KeyCacheFigures {
   hits: number;
   misses: number;
   hitRate: number | null;
@@ -137,7 +137,7 @@ export async function startFloor(databaseUrl: string, orgId: string): Promise<Ru
 }
 
 /** Resident set size of a process, in MiB (Linux). */
-export function rssMiB(pid: number): number {
+function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
