@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The API's harness: on PostgreSQL (DATABASE_URL) it migrates the template each test file copies.
-    globalSetup: ['../api/test/support/global-setup.ts'],
+    globalSetup: ['../server/test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: process.env.KEYHOLE_TEST_REPORT_DIR

@@ -16,7 +16,7 @@ export interface Dataset {
   seedOutput: string | null;
 }
 
-export function withDatabase(url: string, name: string): string {
+function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();

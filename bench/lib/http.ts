@@ -15,7 +15,7 @@ export interface HttpFigures {
   errors: number;
 }
 
-export async function cannon(t: Target, seconds: number, connections: number): Promise<HttpFigures> {
+async function cannon(t: Target, seconds: number, connections: number): Promise<HttpFigures> {
   const r = await autocannon({
     url: t.url,
     headers: t.headers,

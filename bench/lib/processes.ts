@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { childEnv, freePort, startServe } from '@keyhole/testing/serve-process';
 
-export { freePort };
-
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Running {
   child: ChildProcess;
@@ -14,7 +12,7 @@ export interface Running {
 }
 
 /** What a Keyhole server reports over IPC as it shuts down (apps/server/src/cli/main.ts `reportKeyCache`). */
-export interface KeyCacheFigures {
+interface KeyCacheFigures {
   hits: number;
   misses: number;
   hitRate: number | null;
@@ -128,7 +126,7 @@ export async function startFloor(databaseUrl: string, orgId: string): Promise<Ru
 }
 
 /** Resident set size of a process, in MiB (Linux). */
-export function rssMiB(pid: number): number {
+function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;

@@ -15,7 +15,7 @@ import { SignUpPage } from './pages/sign-up-page';
 import { Shell } from './shell';
 import { ErrorMessage, Loading } from './ui/status';
 
-export const HOME = '/meetings';
+const HOME = '/meetings';
 
 /** Page URLs of the signed-in app. Admin pages say who may use them; members get an explanation. */
 const PAGES: Record<string, { admin?: { what: string }; render: (me: Me) => ReactNode }> = {

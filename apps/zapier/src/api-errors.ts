@@ -5,7 +5,7 @@ import type { TrpcError } from './keyhole-types.js';
  * Shown when the API refuses the key for its form (empty, or not a whole `kh_…:khs_…` string). The
  * API's own words for that case talk about `Authorization` headers, which a Zapier user never sees.
  */
-export const KEY_NOT_WHOLE =
+const KEY_NOT_WHOLE =
   'Keyhole could not read this API key: it is empty or not a whole key. Reconnect Keyhole in Zapier and ' +
   'paste the whole key exactly as Keyhole showed it (it looks like kh_…:khs_…).';
 
@@ -23,7 +23,7 @@ function readable(message: string | undefined, fallback: string): string {
 }
 
 /** `Retry-After` in whole seconds (SPEC §4), or null. */
-export function retryAfterSeconds(value: string | null | undefined): number | null {
+function retryAfterSeconds(value: string | null | undefined): number | null {
   if (!value) return null;
   const seconds = Number.parseInt(value, 10);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;

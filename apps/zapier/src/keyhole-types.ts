@@ -5,7 +5,7 @@
  */
 export type KeyScope = 'user_limited' | 'user_full' | 'org_limited' | 'org_full' | 'legacy';
 
-export type MeetingState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+type MeetingState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 
 export interface Meeting {
   id: string;
@@ -60,9 +60,4 @@ export interface TrpcError {
   message: string;
   code: number;
   data?: { code?: string; httpStatus?: number; path?: string; reason?: string };
-}
-
-/** Every tRPC failure has this body; a batch answers one of these or `{ result }` per call. */
-export interface TrpcErrorBody {
-  error: TrpcError;
 }

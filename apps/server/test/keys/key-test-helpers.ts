@@ -71,7 +71,7 @@ export async function auditFor(app: TestApp, orgId: string, action?: string) {
  * Every form a key string could leak in: the whole string, its secret part, and the Basic encodings.
  * Client keys are public and not searched for.
  */
-export function leakForms(keyString: string): string[] {
+function leakForms(keyString: string): string[] {
   const secret = keyString.slice(keyString.indexOf(':') + 1);
   return [keyString, secret, Buffer.from(keyString).toString('base64')];
 }

@@ -13,7 +13,7 @@ const BACKGROUND_TABLES = new Set(['key_usage_daily']);
 const BACKGROUND_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
 export const SIGN_IN_FAILED = 'audit_events:auth.sign_in_failed';
 
-let tablesCache: WeakMap<KeyholeDatabase, string[]> = new WeakMap();
+const tablesCache: WeakMap<KeyholeDatabase, string[]> = new WeakMap();
 
 async function tablesOf(database: KeyholeDatabase): Promise<string[]> {
   let tables = tablesCache.get(database);
@@ -26,10 +26,6 @@ async function tablesOf(database: KeyholeDatabase): Promise<string[]> {
     tablesCache.set(database, tables);
   }
   return tables;
-}
-
-export function resetFingerprintCache(): void {
-  tablesCache = new WeakMap();
 }
 
 export async function tableFingerprint(

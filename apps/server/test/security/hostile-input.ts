@@ -445,7 +445,7 @@ async function activeKeys(ctx: Ctx, orgId: string) {
   return rows.map((r) => r.id);
 }
 
-export const PROCEDURES: ProcSpec[] = [
+const PROCEDURES: ProcSpec[] = [
   {
     path: 'health',
     kind: 'query',

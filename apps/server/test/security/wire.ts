@@ -8,7 +8,7 @@ import { expect } from 'vitest';
  * suite can search them for secrets at the end.
  */
 
-export interface TrpcError {
+interface TrpcError {
   message: string;
   code: number;
   data: { code: string; httpStatus: number; path?: string; reason?: string };

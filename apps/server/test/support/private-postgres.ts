@@ -14,7 +14,7 @@ import { freePort } from './api-process';
 const BIN = process.env.KEYHOLE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);
 
-export type StopMode = 'smart' | 'fast' | 'immediate';
+type StopMode = 'smart' | 'fast' | 'immediate';
 
 export interface PrivatePostgres {
   /** postgres://postgres@127.0.0.1:<port>/postgres */

@@ -23,7 +23,7 @@ export class LogCapture extends Writable {
 }
 
 const createCaller = createCallerFactory(appRouter);
-export type AppCaller = ReturnType<typeof createCaller>;
+type AppCaller = ReturnType<typeof createCaller>;
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 

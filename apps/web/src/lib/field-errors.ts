@@ -19,7 +19,7 @@ const sentence = (s: string) => {
  * "name must not be empty" from a domain rule. Each part naming one of `fields` (a nested path such
  * as `attendees.2.email` counts for `attendees`) belongs at that field.
  */
-export function splitFieldErrors<F extends string>(error: unknown, fields: readonly F[]): SplitErrors<F> {
+function splitFieldErrors<F extends string>(error: unknown, fields: readonly F[]): SplitErrors<F> {
   if (!error || errorCode(error) !== 'BAD_REQUEST' || !(error instanceof Error))
     return { fields: {}, general: error };
   const found: Partial<Record<F, string>> = {};

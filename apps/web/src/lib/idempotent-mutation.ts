@@ -3,7 +3,7 @@ import { useRef } from 'react';
 import type { IdempotencyContext } from './trpc';
 
 /** What one try of a submit sends: the input, and the Idempotency-Key (in tRPC's op.context). */
-export interface SubmitAttempt<TInput> {
+interface SubmitAttempt<TInput> {
   input: TInput;
   context: IdempotencyContext;
 }

@@ -20,7 +20,7 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
  * hung connection must never leave a dialog stuck at "Creating…". Mutations carry an Idempotency-Key,
  * so retrying after a timeout is safe.
  */
-export const REQUEST_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 20_000;
 
 /** What a mutation puts in `op.context` to be sent with an `Idempotency-Key` (see useSubmitAttempt). */
 // A type, not an interface: tRPC's context is an index signature, which only type aliases satisfy.
@@ -88,12 +88,6 @@ export function createQueryClient(onSessionLost: () => void) {
 
 export function errorCode(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
-}
-
-export function errorReason(error: unknown): string | undefined {
-  return error instanceof TRPCClientError
-    ? (error.data as { reason?: string } | undefined)?.reason
-    : undefined;
 }
 
 // 4xx answers are the API telling us something definite; repeating the request will not change it.

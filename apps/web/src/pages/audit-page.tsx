@@ -9,7 +9,7 @@ import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 
 const PAGE_SIZE = 25;
 
-export const ACTION_LABELS: Record<AuditAction, string> = {
+const ACTION_LABELS: Record<AuditAction, string> = {
   'key.created': 'Key created',
   'key.renamed': 'Key renamed',
   'key.regenerated': 'Key regenerated',

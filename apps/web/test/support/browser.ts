@@ -14,7 +14,7 @@ import { createBrotliDecompress } from 'node:zlib';
  * works the error says what was tried and how to fix it: a browser test never skips silently.
  */
 
-export type ChromiumSource = 'CHROMIUM_PATH' | 'system' | 'cache' | 'apt' | 'npm';
+type ChromiumSource = 'CHROMIUM_PATH' | 'system' | 'cache' | 'apt' | 'npm';
 
 export interface ObtainedChromium {
   executablePath: string;

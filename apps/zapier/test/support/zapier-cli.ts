@@ -20,7 +20,7 @@ const repoRoot = resolve(packageDir, '..', '..');
 const READY = '.keyhole-ready.json';
 
 /** `KEYHOLE_ZAPIER_CLI_CACHE`, or `$XDG_CACHE_HOME/keyhole-zapier-cli` (`~/.cache/…`); one folder per version pair. */
-export function cliCacheDir(): string {
+function cliCacheDir(): string {
   const root =
     process.env.KEYHOLE_ZAPIER_CLI_CACHE?.trim() ||
     join(process.env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'keyhole-zapier-cli');
@@ -213,7 +213,7 @@ export async function ensureZapierCli(): Promise<InstalledCli> {
  * picks it), analytics and the update check off, so nothing leaves this machine; no ZAPIER_* or
  * KEYHOLE_* variables of the caller's, so the definition is built with its defaults.
  */
-export function cliEnv(dir: string): NodeJS.ProcessEnv {
+function cliEnv(dir: string): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
     Object.entries(withoutPnpmScriptVars(process.env)).filter(
       ([name]) => !name.startsWith('ZAPIER_') && !name.startsWith('KEYHOLE_'),

@@ -1,0 +1,61 @@
+import type { KnipConfig } from 'knip';
+
+// Unused files, exports and dependencies, checked by `pnpm lint`. Every ignore says why.
+const config: KnipConfig = {
+  workspaces: {
+    '.': {
+      entry: ['scripts/*.mjs'],
+    },
+    'packages/core': {
+      entry: ['src/index.ts', 'test/**/*.test.ts', 'vitest.config.ts'],
+      project: ['src/**/*.ts', 'test/**/*.ts'],
+    },
+    'packages/client': {
+      entry: ['src/index.ts', 'test/**/*.test.ts', 'vitest.config.ts'],
+      project: ['src/**/*.ts', 'test/**/*.ts'],
+    },
+    'packages/api': {
+      // The exports map: "." (index), "./host" (the server process); "./internal/*" is for tests and
+      // bench, which knip follows from their own workspaces.
+      entry: ['src/index.ts', 'src/host.ts', 'drizzle.config.ts'],
+      project: ['src/**/*.ts'],
+    },
+    'apps/server': {
+      entry: [
+        'src/cli/main.ts',
+        'test/**/*.test.ts',
+        'test/support/global-setup.ts',
+        'bench/*.ts',
+        'vitest*.config.ts',
+      ],
+      project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+      // Rule fixtures for test/architecture: copied to a temp dir and cruised, never imported.
+      ignore: ['test/fixtures/**'],
+      // A system binary the Redis fault tests spawn when present (they skip without it); not an npm package.
+      ignoreBinaries: ['redis-server'],
+    },
+    'apps/web': {
+      entry: [
+        'index.html',
+        'src/main.tsx',
+        'scripts/*.mjs',
+        'test/**/*.test.ts',
+        'vite.config.ts',
+        'vitest.config.ts',
+      ],
+      project: ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'scripts/*.mjs'],
+      // Loaded as a file (require.resolve('axe-core/axe.min.js')) and injected into the page, not imported.
+      ignoreDependencies: ['axe-core'],
+    },
+    'apps/zapier': {
+      entry: ['src/index.ts', 'test/**/*.test.ts', 'vitest.config.ts'],
+      project: ['src/**/*.ts', 'test/**/*.ts'],
+    },
+    bench: {
+      entry: ['run.ts', 'floor.ts'],
+      project: ['**/*.ts'],
+    },
+  },
+};
+
+export default config;
