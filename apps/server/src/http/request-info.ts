@@ -3,7 +3,7 @@ import type { RequestInfo } from '@keyhole/api/host';
 import { forwardedClient, type TrustProxy } from '@keyhole/api/host';
 import { idempotencyKeyHeader } from './idempotency-header';
 
-export function parseCookies(header: string | undefined): Record<string, string> {
+function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!header) return out;
   for (const part of header.split(';')) {
@@ -23,7 +23,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 /** The client address (SPEC §9 "Proxies"): the rightmost X-Forwarded-For address that is not trusted. */
-export function clientIp(req: IncomingMessage, trustProxy: TrustProxy): string {
+function clientIp(req: IncomingMessage, trustProxy: TrustProxy): string {
   return forwardedClient(trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for'], undefined).ip;
 }
 

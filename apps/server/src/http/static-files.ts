@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
 /** The page's own policy (SPEC §9): nothing from elsewhere, never framed. */
-export const WEB_SECURITY_HEADERS = {
+const WEB_SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'self'; base-uri 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'",
   'referrer-policy': 'same-origin',
