@@ -1,5 +1,5 @@
 import type { App } from '@keyhole/api/internal/app';
-import { authenticateKeyHeader } from '@keyhole/api/internal/services/keys/authenticate-key';
+import { authenticateKeyHeader } from '@keyhole/api/internal/auth/authenticate-key';
 import { HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { round } from './processes';
 

@@ -1,8 +1,8 @@
-import { authenticateKeyHeader, chargeKeyRequest } from '../services/keys/authenticate-key';
-import { authenticateSession } from '../services/sessions/authenticate-session';
-import { chargeSessionRequest } from '../services/sessions/charge-session';
-import { SESSION_COOKIE } from '../services/sessions/session-token';
-import type { AuthenticatedKey, Caller } from './caller';
+import { authenticateKeyHeader, chargeKeyRequest } from '../auth/authenticate-key';
+import { authenticateSession } from '../auth/authenticate-session';
+import { chargeSessionRequest } from '../auth/call-budget';
+import type { AuthenticatedKey, Caller } from '../auth/caller';
+import { SESSION_COOKIE } from '../auth/session-token';
 import type { Context } from './context';
 import { setSessionCookie } from './session-cookies';
 

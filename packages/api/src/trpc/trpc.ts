@@ -16,18 +16,18 @@
 import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { DatabaseUnavailableError } from '../lib/database-unavailable';
-import { isDatabaseUnavailable } from '../lib/db-errors';
-import { ServerBusyError } from '../lib/server-busy';
 import {
   adminRequiredError,
   type KeyAuthority,
   type SessionAuthority,
   sessionRequiredError,
-} from '../services/authority/authority';
-import { showSessionBudget } from '../services/sessions/charge-session';
+} from '../auth/authority';
+import { showSessionBudget } from '../auth/call-budget';
+import type { AuthenticatedKey, OrgView, SessionUser } from '../auth/caller';
+import { DatabaseUnavailableError } from '../lib/database-unavailable';
+import { isDatabaseUnavailable } from '../lib/db-errors';
+import { ServerBusyError } from '../lib/server-busy';
 import { chargeKeyCall, chargeSessionCall, resolveCaller } from './authenticate';
-import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
 import type { Context } from './context';
 import { openIdempotencyAndCharge, refuseMisplacedIdempotencyKey } from './idempotency';
 

@@ -1,4 +1,4 @@
-import type { OrgView } from '../../trpc/caller';
+import type { OrgView } from '../../auth/caller';
 
 /** `User` of SPEC §1 as it goes on the wire: dates as ISO strings, never the password hash. */
 export interface UserView {

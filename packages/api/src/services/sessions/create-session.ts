@@ -1,7 +1,7 @@
+import { hashSessionToken, newSessionToken, SESSION_COOKIE, SESSION_IDLE_MS } from '../../auth/session-token';
 import type { Database } from '../../db/create-database';
 import { sessions } from '../../db/schema';
 import { type RequestOrigin, storedUserAgent } from '../audit/record-audit';
-import { hashSessionToken, newSessionToken, SESSION_COOKIE, SESSION_IDLE_MS } from './session-token';
 
 /** Starts a session for a user and returns the cookie token (only its hash is stored). */
 export async function createSession(

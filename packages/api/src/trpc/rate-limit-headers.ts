@@ -1,4 +1,4 @@
-import type { RateDecision } from './rate-limiter';
+import type { RateDecision } from '../lib/rate-limiter';
 
 interface HeaderSink {
   setHeader(name: string, value: string): void;

@@ -6,12 +6,12 @@ import {
   passesKeyPrecheck,
 } from '@keyhole/core';
 import { and, eq, isNull } from 'drizzle-orm';
-import { apiKeys, orgs, users } from '../../db/schema';
-import type { AppDeps } from '../../deps';
-import { writeRateLimitHeaders } from '../../lib/rate-limit-headers';
-import type { RateDecision } from '../../lib/rate-limiter';
-import type { AuthenticatedKey, OrgView } from '../../trpc/caller';
-import type { ResponseSink } from '../../trpc/context';
+import { apiKeys, orgs, users } from '../db/schema';
+import type { AppDeps } from '../deps';
+import type { RateDecision } from '../lib/rate-limiter';
+import type { ResponseSink } from '../trpc/context';
+import { writeRateLimitHeaders } from '../trpc/rate-limit-headers';
+import type { AuthenticatedKey, OrgView } from './caller';
 import { hashesMatch, hashKeySecret } from './key-secrets';
 import { parseAuthorization } from './parse-authorization';
 import type { VerifiedKey } from './verified-key-cache';

@@ -1,7 +1,7 @@
-import type { AppDeps } from '../../deps';
-import { writeRateLimitHeaders } from '../../lib/rate-limit-headers';
-import type { ResponseSink } from '../../trpc/context';
-import { RateLimitedError } from '../accounts/sign-in-limits';
+import type { AppDeps } from '../deps';
+import { RateLimitedError } from '../lib/rate-limited';
+import type { ResponseSink } from '../trpc/context';
+import { writeRateLimitHeaders } from '../trpc/rate-limit-headers';
 
 /**
  * Spends one call of a signed-in user's budget (SPEC §9 "Sessions"): every procedure call made with

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { orgs, sessions, users } from '../../db/schema';
-import type { OrgView, SessionUser } from '../../trpc/caller';
+import type { Database } from '../db/create-database';
+import { orgs, sessions, users } from '../db/schema';
+import type { OrgView, SessionUser } from './caller';
 import {
   hashSessionToken,
   isPlausibleSessionToken,
