@@ -3,16 +3,16 @@ import {
   isClientKeyShape,
   isSecretShape,
   KeyholeError,
+  type ParsedKey,
   passesKeyPrecheck,
 } from '@keyhole/core';
-import { and, eq, isNull } from 'drizzle-orm';
-import { apiKeys, orgs, users } from '../db/schema';
+import { findKeyForVerification } from '../db/keys/find-key-for-verification';
 import type { AppDeps } from '../deps';
+import { RateLimitedError } from '../lib/rate-limited';
 import type { RateDecision } from '../lib/rate-limiter';
-import type { ResponseSink } from '../trpc/context';
-import { writeRateLimitHeaders } from '../trpc/rate-limit-headers';
 import type { AuthenticatedKey, OrgView } from './caller';
 import { hashesMatch, hashKeySecret } from './key-secrets';
+import { toOrgView } from './org-view';
 import { parseAuthorization } from './parse-authorization';
 import type { VerifiedKey } from './verified-key-cache';
 
@@ -32,83 +32,107 @@ export function unusableKeyError(usable: Exclude<ReturnType<typeof checkKeyUsabl
   );
 }
 
-/** A verified key, with the hash of the secret presented (mutations re-check it: `lockActor`). */
-export interface VerifiedCaller {
+/**
+ * A verified key: the request's caller as is (no copy is made of it), with the hash of the secret
+ * presented (mutations re-check it: `lockActor`).
+ */
+export interface VerifiedKeyCaller {
+  ok: true;
+  type: 'key';
   key: AuthenticatedKey;
   org: OrgView;
   secretHash: Buffer;
 }
 
+/** A refused credential; `retryAfterSeconds` is set (and `error` carries it) once the IP is past its budget. */
+export interface KeyRefusal {
+  ok: false;
+  error: KeyholeError;
+  retryAfterSeconds: number | null;
+}
+
+export type KeyAuthentication = VerifiedKeyCaller | KeyRefusal;
+
 /**
- * The caller behind an `Authorization` header, or a KeyholeError: UNAUTHORIZED `invalid_key` /
- * `key_expired`, FORBIDDEN `key_user_deactivated`, or TOO_MANY_REQUESTS `rate_limited` once the
- * client IP has failed too often. Failures are counted per IP and never against a key's budget.
+ * The decision on an `Authorization` header: the verified key, or a refusal whose error is
+ * UNAUTHORIZED `invalid_key` / `key_expired`, FORBIDDEN `key_user_deactivated`, or TOO_MANY_REQUESTS
+ * `rate_limited` once the client IP has failed too often. Failures are counted per IP and never
+ * against a key's budget. Writes no header. The header is parsed, and its secret hashed, once.
+ * A fault of ours (the database) is thrown, not decided.
  */
-export async function authenticateKeyHeader(
+export async function authenticateKey(
   deps: AppDeps,
   authorization: string,
   ip: string,
-  res: ResponseSink,
-): Promise<VerifiedCaller> {
+): Promise<KeyAuthentication> {
+  const parsed = parseAuthorization(authorization);
+  const now = deps.clock.now();
   // A full-strength Keyhole key already verified with this very secret needs no failure-budget check:
   // nobody guesses 256 bits, so the check only guards look-ups (and weak imported legacy secrets),
   // and skipping it keeps the hot path free of a counter read (a Redis round trip when shared).
-  const cached = cachedStrongKey(deps, authorization);
-  if (cached) return cached;
+  let presented: Buffer | null = null;
+  if (parsed && isSecretShape(parsed.secret) && isClientKeyShape(parsed.clientKey)) {
+    const cached = deps.keyCache.get(parsed.clientKey);
+    if (cached) {
+      presented = hashKeySecret(deps.keyring, parsed.secret);
+      if (secretMatches(cached, presented, now) && usableNow(cached, now).ok) {
+        return { ok: true, type: 'key', key: cached.key, org: cached.org, secretHash: presented };
+      }
+    }
+  }
   const limit = deps.config.authFailLimitPerMinute;
   // Spend first (SPEC §9 "Per-IP failure budgets"): every check reserves one unit of the IP's budget
   // before it looks anything up, so N concurrent wrong secrets cost at most the budget in look-ups,
   // never N. An IP past its budget gets no look-ups at all until its window ends.
   const reserved = await deps.counters.authFailures.hit(ip, limit);
-  if (!reserved.allowed) throw tooManyFailures(reserved, res);
-  let verified: VerifiedCaller;
+  if (!reserved.allowed) return tooManyFailures(reserved);
+  let verified: KeyAuthentication;
   try {
-    verified = await verifyKey(deps, authorization);
+    verified = await verifyKey(deps, parsed, presented, now);
   } catch (err) {
-    // A credential refused keeps its unit; a fault of ours (the database) is no failure of the client's.
+    // A fault of ours (the database down, plain) is no failure of the client's: the unit goes back.
+    // The gate's refusals (server_busy, database_unavailable) keep it, as credentials refused do.
     if (!(err instanceof KeyholeError)) await deps.counters.authFailures.refund(ip);
     throw err;
   }
-  // Verified: the unit goes back, so good keys never wear down their address's budget.
-  await deps.counters.authFailures.refund(ip);
+  // Verified: the unit goes back, so good keys never wear down their address's budget. A credential
+  // refused keeps its unit.
+  if (verified.ok) await deps.counters.authFailures.refund(ip);
   return verified;
 }
 
-/** The cache hit path for Keyhole-shaped keys; null whenever anything needs the full path. */
-function cachedStrongKey(deps: AppDeps, authorization: string): VerifiedCaller | null {
-  const parsed = parseAuthorization(authorization);
-  if (!parsed || !isSecretShape(parsed.secret) || !isClientKeyShape(parsed.clientKey)) return null;
-  const verified = deps.keyCache.get(parsed.clientKey);
-  if (!verified) return null;
-  const now = deps.clock.now();
-  const secretHash = hashKeySecret(deps.keyring, parsed.secret);
-  if (!secretMatches(verified, secretHash, now)) return null;
-  const usable = checkKeyUsable(
-    { expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus },
-    now,
-  );
-  return usable.ok ? { key: verified.key, org: verified.org, secretHash } : null;
+const refused = (error: KeyholeError): KeyRefusal => ({ ok: false, error, retryAfterSeconds: null });
+
+function usableNow(verified: VerifiedKey, now: Date) {
+  return checkKeyUsable({ expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus }, now);
 }
 
-async function verifyKey(deps: AppDeps, authorization: string): Promise<VerifiedCaller> {
-  const parsed = parseAuthorization(authorization);
+async function verifyKey(
+  deps: AppDeps,
+  parsed: ParsedKey | null,
+  hashed: Buffer | null,
+  now: Date,
+): Promise<KeyAuthentication> {
   if (!parsed) {
-    throw new KeyholeError(
-      'UNAUTHORIZED',
-      'Malformed Authorization header: send "Bearer CLIENT_KEY:CLIENT_SECRET" or "Basic base64(CLIENT_KEY:CLIENT_SECRET)".',
-      'invalid_key',
+    return refused(
+      new KeyholeError(
+        'UNAUTHORIZED',
+        'Malformed Authorization header: send "Bearer CLIENT_KEY:CLIENT_SECRET" or "Basic base64(CLIENT_KEY:CLIENT_SECRET)".',
+        'invalid_key',
+      ),
     );
   }
   const { clientKey, secret } = parsed;
   if (!passesKeyPrecheck(clientKey, secret)) {
-    throw new KeyholeError(
-      'UNAUTHORIZED',
-      'Invalid API key: it looks mistyped or truncated. Copy the whole key string again.',
-      'invalid_key',
+    return refused(
+      new KeyholeError(
+        'UNAUTHORIZED',
+        'Invalid API key: it looks mistyped or truncated. Copy the whole key string again.',
+        'invalid_key',
+      ),
     );
   }
-  const presented = hashKeySecret(deps.keyring, secret);
-  const now = deps.clock.now();
+  const presented = hashed ?? hashKeySecret(deps.keyring, secret);
 
   let verified = deps.keyCache.get(clientKey);
   if (verified && !secretMatches(verified, presented, now)) {
@@ -119,19 +143,14 @@ async function verifyKey(deps: AppDeps, authorization: string): Promise<Verified
   if (!verified) {
     const stamp = deps.keyCache.stamp();
     const loaded = await loadKey(deps, clientKey);
-    if (!loaded || !secretMatches(loaded, presented, now)) {
-      throw invalidKeyError();
-    }
+    if (!loaded || !secretMatches(loaded, presented, now)) return refused(invalidKeyError());
     deps.keyCache.set(loaded, stamp);
     verified = loaded;
   }
 
-  const usable = checkKeyUsable(
-    { expiresAt: verified.expiresAt, issuedToStatus: verified.issuedToStatus },
-    now,
-  );
-  if (!usable.ok) throw unusableKeyError(usable);
-  return { key: verified.key, org: verified.org, secretHash: presented };
+  const usable = usableNow(verified, now);
+  if (!usable.ok) return refused(unusableKeyError(usable));
+  return { ok: true, type: 'key', key: verified.key, org: verified.org, secretHash: presented };
 }
 
 /** The current secret, or the previous one while its overlap lasts. Both compared, in constant time. */
@@ -151,13 +170,7 @@ export function secretMatches(
 }
 
 async function loadKey(deps: AppDeps, clientKey: string): Promise<VerifiedKey | null> {
-  const [row] = await deps.db
-    .select({ key: apiKeys, org: orgs, user: users })
-    .from(apiKeys)
-    .innerJoin(orgs, eq(orgs.id, apiKeys.orgId))
-    .leftJoin(users, eq(users.id, apiKeys.issuedToUserId))
-    .where(and(eq(apiKeys.clientKey, clientKey), isNull(apiKeys.revokedAt)))
-    .limit(1);
+  const row = await findKeyForVerification(deps.db, clientKey);
   if (!row) return null;
   const { key, org, user } = row;
   if (key.secretHash === null) return null;
@@ -172,14 +185,7 @@ async function loadKey(deps: AppDeps, clientKey: string): Promise<VerifiedKey | 
       issuedTo: user ? { id: user.id, name: user.name, email: user.email } : null,
       rateLimitPerMinute: key.rateLimitPerMinute,
     },
-    org: {
-      id: org.id,
-      name: org.name,
-      settings: {
-        orgFullKeysIncludePrivate: org.orgFullKeysIncludePrivate,
-        allowKeyReveal: org.allowKeyReveal,
-      },
-    },
+    org: toOrgView(org),
     secretHash: Buffer.from(key.secretHash),
     previousSecretHash: key.previousSecretHash ? Buffer.from(key.previousSecretHash) : null,
     previousSecretValidUntil: key.previousSecretValidUntil,
@@ -188,35 +194,14 @@ async function loadKey(deps: AppDeps, clientKey: string): Promise<VerifiedKey | 
   };
 }
 
-function tooManyFailures(decision: RateDecision, res: ResponseSink): KeyholeError {
+function tooManyFailures(decision: RateDecision): KeyRefusal {
   const retryAfter = Math.max(1, Math.ceil(decision.resetMs / 1000));
-  res.setHeader('Retry-After', String(retryAfter));
-  return new KeyholeError(
-    'TOO_MANY_REQUESTS',
-    `Too many requests with invalid credentials from this address. Retry in ${retryAfter} s.`,
-    'rate_limited',
-  );
-}
-
-/**
- * Spends one call of the key's budget (SPEC §4), records usage in memory, and writes the rate-limit
- * headers on every call; past the budget, TOO_MANY_REQUESTS with Retry-After.
- */
-export async function chargeKeyRequest(
-  deps: AppDeps,
-  key: AuthenticatedKey,
-  res: ResponseSink,
-): Promise<void> {
-  const limit = key.rateLimitPerMinute ?? deps.config.rateLimitPerMinute;
-  const decision = await deps.counters.keyCalls.hit(key.id, limit);
-  deps.keyUsage.record(key.id, deps.clock.now());
-  const retryAfter = writeRateLimitHeaders(res, decision);
-  if (!decision.allowed) {
-    res.setHeader('Retry-After', String(retryAfter));
-    throw new KeyholeError(
-      'TOO_MANY_REQUESTS',
-      `Rate limit of ${decision.limit} calls per minute reached for this API key. Retry in ${retryAfter} s.`,
-      'rate_limited',
-    );
-  }
+  return {
+    ok: false,
+    error: new RateLimitedError(
+      `Too many requests with invalid credentials from this address. Retry in ${retryAfter} s.`,
+      retryAfter,
+    ),
+    retryAfterSeconds: retryAfter,
+  };
 }

@@ -8,15 +8,14 @@ interface HeaderSink {
 const lowestRemaining = new WeakMap<HeaderSink, number>();
 
 /**
- * Writes `X-RateLimit-Limit`, `-Remaining` and `-Reset` (SPEC §4) for one call of a key or a session;
- * returns the seconds until the window resets, at least 1 (what `Retry-After` says when refused).
+ * Writes `X-RateLimit-Limit`, `-Remaining` and `-Reset` (SPEC §4) for one call of a key or a session.
+ * Used by trpc/trpc.ts only, which also writes `Retry-After` (in `edge`, from the refusal's
+ * `retryAfterSeconds`).
  */
-export function writeRateLimitHeaders(res: HeaderSink, decision: RateDecision): number {
-  const resetSeconds = Math.ceil(decision.resetMs / 1000);
-  const remaining = Math.min(decision.remaining, lowestRemaining.get(res) ?? Number.POSITIVE_INFINITY);
+export function writeRateLimitHeaders(res: HeaderSink, budget: RateDecision): void {
+  const remaining = Math.min(budget.remaining, lowestRemaining.get(res) ?? Number.POSITIVE_INFINITY);
   lowestRemaining.set(res, remaining);
-  res.setHeader('X-RateLimit-Limit', String(decision.limit));
+  res.setHeader('X-RateLimit-Limit', String(budget.limit));
   res.setHeader('X-RateLimit-Remaining', String(remaining));
-  res.setHeader('X-RateLimit-Reset', String(resetSeconds));
-  return Math.max(1, resetSeconds);
+  res.setHeader('X-RateLimit-Reset', String(Math.ceil(budget.resetMs / 1000)));
 }

@@ -30,21 +30,6 @@ export function toUserView(u: UserRowLike): UserView {
   };
 }
 
-export interface OrgRowLike {
-  id: string;
-  name: string;
-  orgFullKeysIncludePrivate: boolean;
-  allowKeyReveal: boolean;
-}
-
-export function toOrgView(o: OrgRowLike): OrgView {
-  return {
-    id: o.id,
-    name: o.name,
-    settings: { orgFullKeysIncludePrivate: o.orgFullKeysIncludePrivate, allowKeyReveal: o.allowKeyReveal },
-  };
-}
-
 /** What sign-up, sign-in and `auth.me` answer. */
 export interface AccountView {
   user: UserView;

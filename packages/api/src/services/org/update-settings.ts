@@ -1,9 +1,9 @@
 import type { OrgSettings } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
 import type { SessionAuthority } from '../../auth/authority';
+import { toOrgView } from '../../auth/org-view';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { toOrgView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
