@@ -1,6 +1,5 @@
 import type { App } from '@keyhole/api/internal/app';
-import { authenticateKeyHeader } from '@keyhole/api/internal/services/keys/authenticate-key';
-import { HeaderBag } from '@keyhole/api/internal/trpc/context';
+import { authenticateKey } from '@keyhole/api/internal/auth/authenticate-key';
 import { round } from './processes';
 
 function percentile(sorted: number[], p: number): number {
@@ -13,10 +12,12 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function keyVerification(app: App, keyString: string, iterations: number) {
   const header = `Bearer ${keyString}`;
-  const sink = new HeaderBag();
-  for (let i = 0; i < 200; i++) await authenticateKeyHeader(app.deps, header, '127.0.0.1', sink);
+  for (let i = 0; i < 200; i++) {
+    const verdict = await authenticateKey(app.deps, header, '127.0.0.1');
+    if (!verdict.ok) throw verdict.error;
+  }
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) await authenticateKeyHeader(app.deps, header, '127.0.0.1', sink);
+  for (let i = 0; i < iterations; i++) await authenticateKey(app.deps, header, '127.0.0.1');
   const hitNs = Number(process.hrtime.bigint() - t0) / iterations;
 
   const cold: number[] = [];
@@ -24,7 +25,7 @@ export async function keyVerification(app: App, keyString: string, iterations: n
   for (let i = 0; i < coldRuns; i++) {
     app.deps.keyCache.clear();
     const s = process.hrtime.bigint();
-    await authenticateKeyHeader(app.deps, header, '127.0.0.1', sink);
+    await authenticateKey(app.deps, header, '127.0.0.1');
     cold.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
   cold.sort((a, b) => a - b);

@@ -1,3 +1,5 @@
+import { KeyUsageRecorder } from './auth/key-usage-recorder';
+import { VerifiedKeyCache } from './auth/verified-key-cache';
 import { createDatabase, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
 import type { AppDeps } from './deps';
@@ -12,8 +14,6 @@ import { createWindowCounter } from './lib/rate-limiter';
 import { ReadGate } from './lib/read-gate';
 import { createRedisConnection } from './lib/redis-connection';
 import { VERSION } from './lib/version';
-import { KeyUsageRecorder } from './services/keys/key-usage-recorder';
-import { VerifiedKeyCache } from './services/keys/verified-key-cache';
 
 export interface App {
   deps: AppDeps;

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { KeyUsageRecorder } from './auth/key-usage-recorder';
+import type { VerifiedKeyCache } from './auth/verified-key-cache';
 import type { Database, KeyholeDatabase } from './db/create-database';
 import type { Config } from './env';
 import type { ChangeFeed } from './lib/change-feed';
@@ -8,8 +10,6 @@ import type { Logger } from './lib/logger';
 import type { PasswordHasher } from './lib/password';
 import type { WindowCounter } from './lib/rate-limiter';
 import type { ReadGate } from './lib/read-gate';
-import type { KeyUsageRecorder } from './services/keys/key-usage-recorder';
-import type { VerifiedKeyCache } from './services/keys/verified-key-cache';
 
 /**
  * Everything a request may touch, built once per process by `createApp` and handed to every

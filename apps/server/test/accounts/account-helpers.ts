@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import type { RequestInfo } from '@keyhole/api/internal/trpc/context';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';

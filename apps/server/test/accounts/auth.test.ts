@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { auditEvents, sessions, users } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { appRouter } from '@keyhole/api/internal/routers/app-router';
 import { WRONG_CREDENTIALS } from '@keyhole/api/internal/services/accounts/sign-in';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import { createContextInner, HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory } from '@keyhole/api/internal/trpc/trpc';
 import { and, eq } from 'drizzle-orm';

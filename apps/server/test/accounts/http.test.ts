@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { sessions } from '@keyhole/api/internal/db/schema';
 import { createLogger } from '@keyhole/api/internal/lib/logger';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { PASSWORD, uniqueEmail } from './account-helpers';

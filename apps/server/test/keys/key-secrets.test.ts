@@ -1,12 +1,12 @@
-import { createKeyring } from '@keyhole/api/internal/lib/keyring';
 import {
   decryptKeySecret,
   encryptKeySecret,
   hashesMatch,
   hashKeySecret,
   storeKeySecret,
-} from '@keyhole/api/internal/services/keys/key-secrets';
-import { parseAuthorization } from '@keyhole/api/internal/services/keys/parse-authorization';
+} from '@keyhole/api/internal/auth/key-secrets';
+import { parseAuthorization } from '@keyhole/api/internal/auth/parse-authorization';
+import { createKeyring } from '@keyhole/api/internal/lib/keyring';
 import { generateKey } from '@keyhole/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { type VerifiedKey, VerifiedKeyCache } from '@keyhole/api/internal/services/keys/verified-key-cache';
+import { type VerifiedKey, VerifiedKeyCache } from '@keyhole/api/internal/auth/verified-key-cache';
 import { describe, expect, it } from 'vitest';
 
 function entry(n: number, opts: { orgId?: string; userId?: string } = {}): VerifiedKey {

@@ -1,6 +1,6 @@
+import { decryptKeySecret, hashKeySecret } from '@keyhole/api/internal/auth/key-secrets';
 import { apiKeys, auditEvents } from '@keyhole/api/internal/db/schema';
 import { systemClock } from '@keyhole/api/internal/lib/clock';
-import { decryptKeySecret, hashKeySecret } from '@keyhole/api/internal/services/keys/key-secrets';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecretsLeaked } from '../security/secret-hygiene';

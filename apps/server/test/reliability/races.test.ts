@@ -1,6 +1,6 @@
+import { hashKeySecret } from '@keyhole/api/internal/auth/key-secrets';
 import { createDatabase } from '@keyhole/api/internal/db/create-database';
 import { apiKeys, auditEvents, users } from '@keyhole/api/internal/db/schema';
-import { hashKeySecret } from '@keyhole/api/internal/services/keys/key-secrets';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSignedInMember, signUpOrg } from '../accounts/account-helpers';

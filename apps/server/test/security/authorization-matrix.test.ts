@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { SYSTEM_ACTOR } from '@keyhole/api/internal/services/audit/record-audit';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor } from '../support/keys';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys, users } from '@keyhole/api/internal/db/schema';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { SYSTEM_ACTOR } from '@keyhole/api/internal/services/audit/record-audit';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import { AUDIT_ACTIONS, CREATABLE_SCOPES, MEETING_STATES } from '@keyhole/core';
 import { and, eq, isNull } from 'drizzle-orm';
 import fc from 'fast-check';

@@ -1,14 +1,14 @@
 import { request } from 'node:http';
+import type { KeyAuthority } from '@keyhole/api/internal/auth/authority';
+import { hashKeySecret } from '@keyhole/api/internal/auth/key-secrets';
+import { lockActor } from '@keyhole/api/internal/auth/lock-actor';
+import { hashSessionToken } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys, auditEvents, meetings, orgs, sessions } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { signOut } from '@keyhole/api/internal/services/accounts/sign-out';
-import type { KeyAuthority } from '@keyhole/api/internal/services/authority/authority';
-import { lockActor } from '@keyhole/api/internal/services/authority/lock-actor';
-import { hashKeySecret } from '@keyhole/api/internal/services/keys/key-secrets';
 import { regenerateKey } from '@keyhole/api/internal/services/keys/regenerate-key';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
-import { hashSessionToken } from '@keyhole/api/internal/services/sessions/session-token';
 import { and, count, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

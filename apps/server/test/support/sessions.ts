@@ -1,5 +1,5 @@
+import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { createSession } from '@keyhole/api/internal/services/sessions/create-session';
-import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import type { TestApp } from './test-app';
 
 /** Request details of a signed-in user, for `app.caller(...)`, without going through sign-in. */

@@ -11,7 +11,12 @@ export interface Keyring {
   keySecretEncryption: Buffer;
   /** HMAC key that signs pagination cursors. */
   cursorHmac: Buffer;
-  /** Salt-like key for hashing session tokens and rate-limit identifiers. */
+  /**
+   * HMAC key for the sign-in and sign-up counter identifiers (emails and IPs never sit in Redis in
+   * the clear). Session tokens are not hashed with it: they are 256 random bits, so the stored hash is
+   * a plain SHA-256 (`hashSessionToken` in auth/session-token.ts). The name stays: changing the HKDF
+   * purpose string would re-key every counter.
+   */
   sessionHmac: Buffer;
   /** HMAC key for idempotency scopes, inputs and the fingerprints of replayed key strings. */
   idempotencyHmac: Buffer;

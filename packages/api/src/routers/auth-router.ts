@@ -6,10 +6,10 @@ import { signOut } from '../services/accounts/sign-out';
 import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
 import type { AccountView } from '../services/accounts/views';
 import { toUserView } from '../services/accounts/views';
-import { chargeSessionCall, resolveCaller } from '../trpc/authenticate';
+import { resolveCaller } from '../trpc/authenticate';
 import { idempotent } from '../trpc/idempotency';
 import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
-import { middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
+import { chargeSessionCall, middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
 import {
   emailField,
   emailToCheckField,

@@ -1,8 +1,9 @@
 import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
 import { z } from 'zod';
+import type { SessionAuthority } from '../auth/authority';
+import type { SessionUser } from '../auth/caller';
 import { dateInput } from '../lib/date-input';
 import { storableText } from '../lib/storable-text';
-import type { SessionAuthority } from '../services/authority/authority';
 import { createKey } from '../services/keys/create-key';
 import type { KeyAdmin } from '../services/keys/key-admin';
 import { getKeyUsage } from '../services/keys/key-usage';
@@ -11,7 +12,6 @@ import { regenerateKey } from '../services/keys/regenerate-key';
 import { renameKey } from '../services/keys/rename-key';
 import { revealKey } from '../services/keys/reveal-key';
 import { revokeKey } from '../services/keys/revoke-key';
-import type { SessionUser } from '../trpc/caller';
 import type { Context } from '../trpc/context';
 import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router } from '../trpc/trpc';

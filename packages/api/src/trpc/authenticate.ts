@@ -1,25 +1,22 @@
-import { authenticateKeyHeader, chargeKeyRequest } from '../services/keys/authenticate-key';
-import { authenticateSession } from '../services/sessions/authenticate-session';
-import { chargeSessionRequest } from '../services/sessions/charge-session';
-import { SESSION_COOKIE } from '../services/sessions/session-token';
-import type { AuthenticatedKey, Caller } from './caller';
+import { authenticateKey } from '../auth/authenticate-key';
+import { authenticateSession } from '../auth/authenticate-session';
+import type { Caller } from '../auth/caller';
+import { SESSION_COOKIE } from '../auth/session-token';
 import type { Context } from './context';
 import { setSessionCookie } from './session-cookies';
 
 /**
  * Who is calling, resolved once per HTTP request (all calls of a batch share it). When an
  * Authorization header is present it alone decides (SPEC §3): a bad key fails even beside a good cookie.
+ * A refused key is thrown as its error; `edge` maps it (and its `Retry-After`, if any).
  */
 export function resolveCaller(ctx: Context): Promise<Caller> {
   ctx.callerPromise ??= (async (): Promise<Caller> => {
     if (ctx.req.authorization !== null) {
-      const { key, org, secretHash } = await authenticateKeyHeader(
-        ctx.deps,
-        ctx.req.authorization,
-        ctx.req.ip,
-        ctx.res,
-      );
-      return { type: 'key', key, org, secretHash };
+      const verdict = await authenticateKey(ctx.deps, ctx.req.authorization, ctx.req.ip);
+      if (!verdict.ok) throw verdict.error;
+      // The verified key is the caller as is: `{ ok, type: 'key', key, org, secretHash }`.
+      return verdict;
     }
     const token = ctx.req.cookies[SESSION_COOKIE];
     if (token) {
@@ -33,14 +30,4 @@ export function resolveCaller(ctx: Context): Promise<Caller> {
     return { type: 'none' };
   })();
   return ctx.callerPromise;
-}
-
-/** Every procedure call made with a key spends one from its budget (a batch of five spends five). */
-export function chargeKeyCall(ctx: Context, key: AuthenticatedKey): Promise<void> {
-  return chargeKeyRequest(ctx.deps, key, ctx.res);
-}
-
-/** Every procedure call made with a session spends one from its user's budget (SPEC §9 "Sessions"). */
-export function chargeSessionCall(ctx: Context, userId: string): Promise<void> {
-  return chargeSessionRequest(ctx.deps, userId, ctx.res);
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller';
 import type { AppDeps } from '../deps';
 import { depsForRequest } from '../lib/request-scope';
 import type { IdempotentRequest } from '../services/idempotency/idempotent-request';
-import type { Caller } from './caller';
 
 /** What a procedure knows of the HTTP request; tests fill in only what they need. */
 export interface RequestInfo {

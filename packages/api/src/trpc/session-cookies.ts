@@ -1,5 +1,14 @@
-import { clearedSessionCookie, sessionCookie } from '../services/sessions/create-session';
+import { SESSION_COOKIE, SESSION_IDLE_MS } from '../auth/session-token';
 import type { Context } from './context';
+
+function sessionCookie(token: string, secure: boolean): string {
+  const maxAge = Math.floor(SESSION_IDLE_MS / 1000);
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
+}
+
+function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+}
 
 // `Secure` whenever the browser reached us over HTTPS, directly or as the public URL says.
 function secureCookies(ctx: Context): boolean {

@@ -16,20 +16,21 @@
 import { KeyholeError, type MeetingAccess, meetingAccessFor, type Principal } from '@keyhole/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { DatabaseUnavailableError } from '../lib/database-unavailable';
-import { isDatabaseUnavailable } from '../lib/db-errors';
-import { ServerBusyError } from '../lib/server-busy';
 import {
   adminRequiredError,
   type KeyAuthority,
   type SessionAuthority,
   sessionRequiredError,
-} from '../services/authority/authority';
-import { showSessionBudget } from '../services/sessions/charge-session';
-import { chargeKeyCall, chargeSessionCall, resolveCaller } from './authenticate';
-import type { AuthenticatedKey, OrgView, SessionUser } from './caller';
+} from '../auth/authority';
+import { type CallCharge, chargeKey, chargeSession, peekSessionBudget } from '../auth/call-budget';
+import type { AuthenticatedKey, OrgView, SessionUser } from '../auth/caller';
+import { DatabaseUnavailableError } from '../lib/database-unavailable';
+import { isDatabaseUnavailable } from '../lib/db-errors';
+import { ServerBusyError } from '../lib/server-busy';
+import { resolveCaller } from './authenticate';
 import type { Context } from './context';
 import { openIdempotencyAndCharge, refuseMisplacedIdempotencyKey } from './idempotency';
+import { writeRateLimitHeaders } from './rate-limit-headers';
 
 function formatZodError(err: ZodError): string {
   return err.issues
@@ -129,6 +130,21 @@ const edge = t.middleware(async ({ ctx, type, path, next }) => {
 
 export const publicProcedure = t.procedure.use(edge);
 
+/**
+ * A call's budget decision (auth/call-budget.ts) on the response: the `X-RateLimit-*` headers on
+ * every call, refused or not, then the refusal thrown for `edge`, which adds its `Retry-After`.
+ * Synchronous, so a charge costs the middlewares one await, the counter's.
+ */
+function settleCharge(ctx: Context, charge: CallCharge): void {
+  writeRateLimitHeaders(ctx.res, charge.budget);
+  if (!charge.ok) throw charge.error;
+}
+
+/** Every procedure call made with a session spends one from its user's budget (SPEC §9 "Sessions"). */
+export async function chargeSessionCall(ctx: Context, userId: string): Promise<void> {
+  settleCharge(ctx, await chargeSession(ctx.deps, userId));
+}
+
 // Ending a session is never refused for having used it too much.
 const UNMETERED_SESSION_PROCEDURES = new Set(['auth.signOut']);
 
@@ -136,7 +152,7 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
     // Still a call made with the key: it spends budget and gets the rate-limit headers.
-    await chargeKeyCall(ctx, caller.key);
+    settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
     throw new KeyholeError(
       'FORBIDDEN',
       'API keys cannot call this procedure; sign in to the web app instead.',
@@ -155,7 +171,7 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
       ? null
       : {
           charge: () => chargeSessionCall(ctx, userId),
-          show: () => showSessionBudget(ctx.deps, userId, ctx.res),
+          show: async () => writeRateLimitHeaders(ctx.res, await peekSessionBudget(ctx.deps, userId)),
         },
   );
   // What the request was authorised as; mutations re-check it in their transaction (lockActor).
@@ -186,7 +202,7 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
       'key_required',
     );
   }
-  await chargeKeyCall(ctx, caller.key);
+  settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
   const authority: KeyAuthority = {
     kind: 'key',
     keyId: caller.key.id,
@@ -217,7 +233,7 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
   }
   let reader: ReaderContext;
   if (caller.type === 'key') {
-    await chargeKeyCall(ctx, caller.key);
+    settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
     const principal: Principal = {
       kind: 'key',
       orgId: caller.org.id,
@@ -233,7 +249,7 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
     };
   } else {
-    await chargeSessionCall(ctx, caller.user.id);
+    settleCharge(ctx, await chargeSession(ctx.deps, caller.user.id));
     const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
     reader = {
       principal,

@@ -1,10 +1,10 @@
 import { KeyholeError } from '@keyhole/core';
 import { and, eq, ne } from 'drizzle-orm';
+import type { SessionAuthority } from '../../auth/authority';
+import { lockActor } from '../../auth/lock-actor';
 import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import type { SessionAuthority } from '../authority/authority';
-import { lockActor } from '../authority/lock-actor';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { spendSignInAttempt } from './sign-in-limits';

@@ -1,16 +1,6 @@
-import { KeyholeError } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
-
-/** A refusal that tells the client when to come back (the procedure builder sets `Retry-After`). */
-export class RateLimitedError extends KeyholeError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super('TOO_MANY_REQUESTS', message, 'rate_limited');
-  }
-}
+import { RateLimitedError } from '../../lib/rate-limited';
 
 // Counter ids are keyed hashes: emails and IPs never sit in Redis in the clear.
 function counterId(deps: AppDeps, ...parts: string[]): string {

@@ -1,10 +1,11 @@
 import { KeyholeError } from '@keyhole/core';
+import { toOrgView } from '../../auth/org-view';
 import type { AppDeps } from '../../deps';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
 import { findSignInAccount } from './user-by-email';
-import { type AccountView, toOrgView, toUserView } from './views';
+import { type AccountView, toUserView } from './views';
 
 export interface SignInInput {
   email: string;

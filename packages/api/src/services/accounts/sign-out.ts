@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
+import { sessionRequiredError } from '../../auth/authority';
 import type { Database } from '../../db/create-database';
 import { sessions } from '../../db/schema';
-import { sessionRequiredError } from '../authority/authority';
 
 /**
  * Ends one session: its token stops working at once, whoever holds a copy of the cookie. A session

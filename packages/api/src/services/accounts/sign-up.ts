@@ -1,4 +1,5 @@
 import { KeyholeError } from '@keyhole/core';
+import { toOrgView } from '../../auth/org-view';
 import { orgs, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
@@ -6,7 +7,7 @@ import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audi
 import { createSession } from '../sessions/create-session';
 import { spendSignUpAttempt } from './sign-in-limits';
 import { isEmailTaken } from './user-by-email';
-import { type AccountView, toOrgView, toUserView } from './views';
+import { type AccountView, toUserView } from './views';
 
 export interface SignUpInput {
   orgName: string;

@@ -1,4 +1,4 @@
-import type { OrgView } from '../../trpc/caller';
+import type { OrgView } from '../../auth/caller';
 
 /** `User` of SPEC §1 as it goes on the wire: dates as ISO strings, never the password hash. */
 export interface UserView {
@@ -27,21 +27,6 @@ export function toUserView(u: UserRowLike): UserView {
     role: u.role,
     status: u.status,
     createdAt: u.createdAt.toISOString(),
-  };
-}
-
-export interface OrgRowLike {
-  id: string;
-  name: string;
-  orgFullKeysIncludePrivate: boolean;
-  allowKeyReveal: boolean;
-}
-
-export function toOrgView(o: OrgRowLike): OrgView {
-  return {
-    id: o.id,
-    name: o.name,
-    settings: { orgFullKeysIncludePrivate: o.orgFullKeysIncludePrivate, allowKeyReveal: o.allowKeyReveal },
   };
 }
 

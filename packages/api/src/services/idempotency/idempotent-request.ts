@@ -1,6 +1,6 @@
+import type { Authority } from '../../auth/authority';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
-import type { Authority } from '../authority/authority';
 import { findLiveRecord, type IdempotencyRecord } from './idempotency-records';
 
 /**

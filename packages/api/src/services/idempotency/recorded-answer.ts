@@ -1,9 +1,9 @@
 import { joinKeyString, KeyholeError, splitAnyKeyString } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
+import { decryptKeySecret } from '../../auth/key-secrets';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { hmacSha256, type Keyring } from '../../lib/keyring';
-import { decryptKeySecret } from '../keys/key-secrets';
 import type { IdempotencyRecord } from './idempotency-records';
 
 /** How an answer is kept: never with a key string in it (SPEC §3: plaintext secrets are never stored). */

@@ -8,16 +8,16 @@ import {
   unwrapPolicy,
 } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
+import { SYSTEM_AUTHORITY } from '../../auth/authority';
+import { storeKeySecret } from '../../auth/key-secrets';
+import { lockActor } from '../../auth/lock-actor';
 import { apiKeys, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit } from '../audit/record-audit';
-import { SYSTEM_AUTHORITY } from '../authority/authority';
-import { lockActor } from '../authority/lock-actor';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { insertKeyUnderOrgLock, lockOrgForKeyCount } from './insert-key-within-limit';
 import { type KeyAdmin, keyTarget } from './key-admin';
-import { storeKeySecret } from './key-secrets';
 import { isUuid } from './lock-active-key';
 import { type KeyView, selectKeyViews } from './views';
 

@@ -8,12 +8,12 @@ import {
   unwrapPolicy,
 } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
+import { storeKeySecret } from '../../auth/key-secrets';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/record-audit';
 import { insertKeyWithinLimit } from './insert-key-within-limit';
 import { keyTarget } from './key-admin';
-import { storeKeySecret } from './key-secrets';
 import { isUuid } from './lock-active-key';
 import { type KeyView, selectKeyViews } from './views';
 

@@ -1,5 +1,5 @@
+import type { Authority } from '../../auth/authority';
 import type { AuditActor, RequestOrigin } from '../audit/record-audit';
-import type { Authority } from '../authority/authority';
 
 /** Who is changing keys, for every key use case: the org they act in, the audit actor, the request. */
 export interface KeyAdmin {

@@ -1,8 +1,8 @@
 import { KeyholeError } from '@keyhole/core';
 import { and, between, eq, isNull } from 'drizzle-orm';
+import { utcDay } from '../../auth/key-usage-recorder';
 import { apiKeys, keyUsageDaily } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { utcDay } from './key-usage-recorder';
 import { isUuid } from './lock-active-key';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

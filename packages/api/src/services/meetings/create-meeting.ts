@@ -1,8 +1,8 @@
 import { DEFAULT_MEETING_STATE } from '@keyhole/core';
+import type { Authority } from '../../auth/authority';
+import { lockActor } from '../../auth/lock-actor';
 import { insertMeeting } from '../../db/meeting-store';
 import type { AppDeps } from '../../deps';
-import type { Authority } from '../authority/authority';
-import { lockActor } from '../authority/lock-actor';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { loadVisibleMeetingView } from './load-meeting-views';

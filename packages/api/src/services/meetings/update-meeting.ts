@@ -1,11 +1,11 @@
 import { KeyholeError, meetingAccessFor, type OrgSettings } from '@keyhole/core';
 import { and, asc, eq } from 'drizzle-orm';
+import type { Authority } from '../../auth/authority';
+import { lockActor } from '../../auth/lock-actor';
 import { meetingVisibleCondition } from '../../db/meeting-access-sql';
 import { updateMeetingRow } from '../../db/meeting-store';
 import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import type { Authority } from '../authority/authority';
-import { lockActor } from '../authority/lock-actor';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import type { MeetingHost } from './create-meeting';

@@ -1,12 +1,12 @@
 import { KeyholeError, type UserRole } from '@keyhole/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { SessionAuthority } from '../../auth/authority';
 import { meetingAttendees, meetings, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { isEmailTaken } from '../accounts/user-by-email';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import type { SessionAuthority } from '../authority/authority';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';

@@ -1,10 +1,10 @@
 import type { UserRole } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
+import type { SessionAuthority } from '../../auth/authority';
 import { users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import type { SessionAuthority } from '../authority/authority';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from '../org/lock-org-for-admin';

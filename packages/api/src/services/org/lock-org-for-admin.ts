@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
+import { adminRequiredError, type SessionAuthority } from '../../auth/authority';
+import { lockActor } from '../../auth/lock-actor';
 import type { Database } from '../../db/create-database';
 import { orgs } from '../../db/schema';
-import { adminRequiredError, type SessionAuthority } from '../authority/authority';
-import { lockActor } from '../authority/lock-actor';
 
 /**
  * Takes the org row's lock (`SELECT … FOR NO KEY UPDATE`: FOR UPDATE minus the key-share conflict,

@@ -1,10 +1,10 @@
 import type { OrgSettings } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
+import type { SessionAuthority } from '../../auth/authority';
+import { toOrgView } from '../../auth/org-view';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { toOrgView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import type { SessionAuthority } from '../authority/authority';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { lockOrgForAdmin } from './lock-org-for-admin';

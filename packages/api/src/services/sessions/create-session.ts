@@ -1,7 +1,7 @@
+import { hashSessionToken, newSessionToken } from '../../auth/session-token';
 import type { Database } from '../../db/create-database';
 import { sessions } from '../../db/schema';
 import { type RequestOrigin, storedUserAgent } from '../audit/record-audit';
-import { hashSessionToken, newSessionToken, SESSION_COOKIE, SESSION_IDLE_MS } from './session-token';
 
 /** Starts a session for a user and returns the cookie token (only its hash is stored). */
 export async function createSession(
@@ -20,13 +20,4 @@ export async function createSession(
     userAgent: storedUserAgent(origin?.userAgent),
   });
   return token;
-}
-
-export function sessionCookie(token: string, secure: boolean): string {
-  const maxAge = Math.floor(SESSION_IDLE_MS / 1000);
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
-}
-
-export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
 }

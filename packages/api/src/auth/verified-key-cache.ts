@@ -1,5 +1,5 @@
-import { type ChangeEvent, TRUST_WINDOW_MS } from '../../lib/change-feed';
-import type { AuthenticatedKey, OrgView } from '../../trpc/caller';
+import { type ChangeEvent, TRUST_WINDOW_MS } from '../lib/change-feed';
+import type { AuthenticatedKey, OrgView } from './caller';
 
 /**
  * What one database look-up established about a key. Only HMACs are kept, never a secret, so a heap

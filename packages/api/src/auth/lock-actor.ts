@@ -1,9 +1,8 @@
 import { checkKeyUsable } from '@keyhole/core';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { apiKeys, sessions, users } from '../../db/schema';
-import { invalidKeyError, secretMatches, unusableKeyError } from '../keys/authenticate-key';
-import { SESSION_IDLE_MS } from '../sessions/session-token';
+import type { Database } from '../db/create-database';
+import { apiKeys, sessions, users } from '../db/schema';
+import { invalidKeyError, secretMatches, unusableKeyError } from './authenticate-key';
 import {
   type Authority,
   adminRequiredError,
@@ -11,6 +10,7 @@ import {
   type SessionAuthority,
   sessionRequiredError,
 } from './authority';
+import { SESSION_IDLE_MS } from './session-token';
 
 export type ActingUser = typeof users.$inferSelect;
 export type ActingKey = typeof apiKeys.$inferSelect;

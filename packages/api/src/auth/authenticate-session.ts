@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { orgs, sessions, users } from '../../db/schema';
-import type { OrgView, SessionUser } from '../../trpc/caller';
+import type { Database } from '../db/create-database';
+import { deleteSession, findSessionForVerification, touchSession } from '../db/sessions/session-verification';
+import type { OrgView, SessionUser } from './caller';
+import { toOrgView } from './org-view';
 import {
   hashSessionToken,
   isPlausibleSessionToken,
@@ -18,8 +18,9 @@ export interface AuthenticatedSession {
 }
 
 /**
- * The session behind a cookie token, or null. A deactivated user's session is refused here on every
- * request (deactivation also deletes them), and an idle one is deleted on sight.
+ * The session behind a cookie token, or null (a request without a usable session is simply not
+ * signed in). A deactivated user's session is refused here on every request (deactivation also
+ * deletes them), and an idle one is deleted on sight. Writes no cookie.
  */
 export async function authenticateSession(
   db: Database,
@@ -27,24 +28,16 @@ export async function authenticateSession(
   now: Date,
 ): Promise<AuthenticatedSession | null> {
   if (!isPlausibleSessionToken(token)) return null;
-  const [row] = await db
-    .select({ session: sessions, user: users, org: orgs })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(orgs, eq(orgs.id, users.orgId))
-    .where(eq(sessions.tokenHash, hashSessionToken(token)))
-    .limit(1);
+  const row = await findSessionForVerification(db, hashSessionToken(token));
   if (!row) return null;
   if (row.user.status !== 'active') return null;
   const idleMs = now.getTime() - row.session.lastSeenAt.getTime();
   if (idleMs > SESSION_IDLE_MS) {
-    await db.delete(sessions).where(eq(sessions.id, row.session.id));
+    await deleteSession(db, row.session.id);
     return null;
   }
   const refreshed = idleMs > SESSION_TOUCH_MS;
-  if (refreshed) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id));
-  }
+  if (refreshed) await touchSession(db, row.session.id, now);
   const { user, org } = row;
   return {
     refreshed,
@@ -58,13 +51,6 @@ export async function authenticateSession(
       status: user.status,
       createdAt: user.createdAt,
     },
-    org: {
-      id: org.id,
-      name: org.name,
-      settings: {
-        orgFullKeysIncludePrivate: org.orgFullKeysIncludePrivate,
-        allowKeyReveal: org.allowKeyReveal,
-      },
-    },
+    org: toOrgView(org),
   };
 }

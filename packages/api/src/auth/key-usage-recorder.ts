@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { keyUsageDaily } from '../../db/schema';
-import type { Logger } from '../../lib/logger';
+import type { Database } from '../db/create-database';
+import { keyUsageDaily } from '../db/schema';
+import type { Logger } from '../lib/logger';
 
 interface PendingUsage {
   lastUsedAt: Date;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Keyring } from '../../lib/keyring';
-import { hmacSha256 } from '../../lib/keyring';
+import type { Keyring } from '../lib/keyring';
+import { hmacSha256 } from '../lib/keyring';
 
 /**
  * The two stored forms of a key secret. The HMAC (under a key derived from the root secret) is what
