@@ -1,5 +1,5 @@
 import { DEFAULT_MEETING_STATE } from '@keyhole/core';
-import { insertMeeting } from '../../db/meeting-store';
+import { insertMeeting } from '../../db/meetings/store';
 import type { AppDeps } from '../../deps';
 import type { Authority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';

@@ -1,7 +1,7 @@
 import { KeyholeError, meetingAccessFor, type OrgSettings } from '@keyhole/core';
 import { and, asc, eq } from 'drizzle-orm';
-import { meetingVisibleCondition } from '../../db/meeting-access-sql';
-import { updateMeetingRow } from '../../db/meeting-store';
+import { meetingVisibleCondition } from '../../db/meetings/access-sql';
+import { updateMeetingRow } from '../../db/meetings/store';
 import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import type { Authority } from '../authority/authority';

@@ -1,6 +1,6 @@
 import type { MeetingState } from '@keyhole/core';
 import type { Database } from '../../db/create-database';
-import { type AttendeeRow, insertMeeting } from '../../db/meeting-store';
+import { type AttendeeRow, insertMeeting } from '../../db/meetings/store';
 import { orgs, type TranscriptSegment, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
