@@ -1,9 +1,9 @@
 import { KeyholeError } from '@keyhole/core';
+import { findSignInAccount } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
-import { findSignInAccount } from './user-by-email';
 import { type AccountView, toOrgView, toUserView } from './views';
 
 export interface SignInInput {

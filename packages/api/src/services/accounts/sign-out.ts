@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { sessions } from '../../db/schema';
 import { sessionRequiredError } from '../authority/authority';
 

@@ -1,9 +1,9 @@
 import { KeyholeError, type UserRole } from '@keyhole/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { meetingAttendees, meetings, users } from '../../db/schema';
+import { isEmailTaken } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
-import { isEmailTaken } from '../accounts/user-by-email';
 import { toUserView, type UserView } from '../accounts/views';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import type { SessionAuthority } from '../authority/authority';

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { orgs } from '../../db/schema';
+import type { Database } from '../../db';
+import { lockOrgRow } from '../../db/orgs/lock-org';
 import { adminRequiredError, type SessionAuthority } from '../authority/authority';
 import { lockActor } from '../authority/lock-actor';
 
@@ -15,7 +14,7 @@ import { lockActor } from '../authority/lock-actor';
  * The org row comes first so no transaction waits for it while holding a user row.
  */
 export async function lockOrgForAdmin(tx: Database, authority: SessionAuthority, now: Date) {
-  const [org] = await tx.select().from(orgs).where(eq(orgs.id, authority.orgId)).for('no key update');
+  const org = await lockOrgRow(tx, authority.orgId);
   const actor = await lockActor(tx, { ...authority, asAdmin: true }, now);
   if (!org) throw adminRequiredError();
   return { org, actor };
