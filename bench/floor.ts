@@ -8,8 +8,8 @@
  */
 import { createServer } from 'node:http';
 import type { Database } from '@keyhole/api/internal/db/create-database';
+import { meetingPageQuery } from '@keyhole/api/internal/db/meetings/page-statement';
 import * as schema from '@keyhole/api/internal/db/schema';
-import { meetingPageQuery } from '@keyhole/api/internal/services/meetings/load-meeting-views';
 import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { App } from '@keyhole/api/internal/app';
+import { meetingPageQuery } from '@keyhole/api/internal/db/meetings/page-statement';
 import { appRouter } from '@keyhole/api/internal/routers/app-router';
-import { meetingPageQuery } from '@keyhole/api/internal/services/meetings/load-meeting-views';
 import { createContextInner } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory } from '@keyhole/api/internal/trpc/trpc';
 import { meetingAccessFor, type Principal } from '@keyhole/core';

@@ -4,7 +4,7 @@ import {
   type MeetingOrder,
   meetingVisibleCondition,
   visibleMeetingIds,
-} from '@keyhole/api/internal/db/meeting-access-sql';
+} from '@keyhole/api/internal/db/meetings/access-sql';
 import { meetings } from '@keyhole/api/internal/db/schema';
 import {
   canPrincipalRead,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@keyhole/api/internal/db/create-database';
-import { type AttendeeRow, insertMeeting } from '@keyhole/api/internal/db/meeting-store';
+import { type AttendeeRow, insertMeeting } from '@keyhole/api/internal/db/meetings/store';
 import { orgs, users } from '@keyhole/api/internal/db/schema';
 
 /** Direct-to-database seed helpers for tests that need rows, not the API's behaviour. */

@@ -1,3 +1,11 @@
+import {
+  AUDIT_ACTOR_TYPES,
+  DEFAULT_MEETING_STATE,
+  MEETING_STATES,
+  SCOPES,
+  USER_ROLES,
+  USER_STATUSES,
+} from '@keyhole/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -40,10 +48,8 @@ export const users = pgTable(
     // Stored as typed; uniqueness and look-up go through lower(email).
     email: text('email').notNull(),
     name: text('name').notNull(),
-    role: text('role', { enum: ['admin', 'member'] }).notNull(),
-    status: text('status', { enum: ['active', 'deactivated'] })
-      .notNull()
-      .default('active'),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    status: text('status', { enum: USER_STATUSES }).notNull().default('active'),
     passwordHash: text('password_hash').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
@@ -84,9 +90,7 @@ export const meetings = pgTable(
     subject: text('subject').notNull(),
     startAt: tstz('start_at').notNull(),
     endAt: tstz('end_at').notNull(),
-    state: text('state', { enum: ['scheduled', 'in_progress', 'completed', 'cancelled'] })
-      .notNull()
-      .default('scheduled'),
+    state: text('state', { enum: MEETING_STATES }).notNull().default(DEFAULT_MEETING_STATE),
     isPrivate: boolean('is_private').notNull().default(false),
     transcriptReady: boolean('transcript_ready').notNull().default(false),
     createdAt: tstz('created_at').notNull().defaultNow(),
@@ -168,9 +172,7 @@ export const apiKeys = pgTable(
       .notNull()
       .references(() => orgs.id),
     name: text('name').notNull(),
-    scope: text('scope', {
-      enum: ['user_limited', 'user_full', 'org_limited', 'org_full', 'legacy'],
-    }).notNull(),
+    scope: text('scope', { enum: SCOPES }).notNull(),
     issuedToUserId: uuid('issued_to_user_id').references(() => users.id),
     createdByUserId: uuid('created_by_user_id').references(() => users.id),
     clientKey: text('client_key').notNull(),
@@ -214,7 +216,7 @@ export const auditEvents = pgTable(
       .notNull()
       .references(() => orgs.id),
     at: tstz('at').notNull().defaultNow(),
-    actorType: text('actor_type', { enum: ['user', 'system'] }),
+    actorType: text('actor_type', { enum: AUDIT_ACTOR_TYPES }),
     actorId: text('actor_id'),
     actorEmail: text('actor_email'),
     action: text('action').notNull(),

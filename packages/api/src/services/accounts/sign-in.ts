@@ -1,10 +1,10 @@
 import { KeyholeError } from '@keyhole/core';
 import { toOrgView } from '../../auth/org-view';
+import { findSignInAccount } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
-import { findSignInAccount } from './user-by-email';
 import { type AccountView, toUserView } from './views';
 
 export interface SignInInput {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { sessionRequiredError } from '../../auth/authority';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { sessions } from '../../db/schema';
 
 /**

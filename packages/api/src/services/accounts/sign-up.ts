@@ -1,12 +1,12 @@
 import { KeyholeError } from '@keyhole/core';
 import { toOrgView } from '../../auth/org-view';
 import { orgs, users } from '../../db/schema';
+import { isEmailTaken } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
 import { createSession } from '../sessions/create-session';
 import { spendSignUpAttempt } from './sign-in-limits';
-import { isEmailTaken } from './user-by-email';
 import { type AccountView, toUserView } from './views';
 
 export interface SignUpInput {

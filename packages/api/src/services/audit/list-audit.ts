@@ -1,7 +1,6 @@
 import type { AuditAction } from '@keyhole/core';
-import { and, desc, eq, gte, lt, or } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { auditEvents } from '../../db/schema';
+import type { Database } from '../../db';
+import { selectAuditPage } from '../../db/audit/audit-page';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { type AuditEventView, toAuditEventView } from './views';
 
@@ -25,22 +24,13 @@ export async function listAudit(
   input: ListAuditInput,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
   const after = input.cursor === undefined ? null : decodeAuditCursor(input.cursor);
-  const rows = await db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.orgId, orgId),
-        input.action ? eq(auditEvents.action, input.action) : undefined,
-        input.from ? gte(auditEvents.at, input.from) : undefined,
-        input.to ? lt(auditEvents.at, input.to) : undefined,
-        after
-          ? or(lt(auditEvents.at, after.at), and(eq(auditEvents.at, after.at), lt(auditEvents.id, after.id)))
-          : undefined,
-      ),
-    )
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-    .limit(input.limit + 1);
+  const rows = await selectAuditPage(db, orgId, {
+    limit: input.limit + 1,
+    action: input.action,
+    from: input.from,
+    to: input.to,
+    after,
+  });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {

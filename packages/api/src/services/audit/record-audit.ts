@@ -1,6 +1,6 @@
 import type { AuditAction } from '@keyhole/core';
-import type { Database } from '../../db/create-database';
-import { auditEvents } from '../../db/schema';
+import type { Database } from '../../db';
+import { insertAuditEvent } from '../../db/audit/insert-event';
 
 export interface AuditActor {
   type: 'user' | 'system';
@@ -45,7 +45,7 @@ export interface AuditInput {
 
 /** Writes one audit event. Call it with the transaction that makes the change, so both land or neither. */
 export async function recordAudit(tx: Database, e: AuditInput): Promise<void> {
-  await tx.insert(auditEvents).values({
+  await insertAuditEvent(tx, {
     orgId: e.orgId,
     at: e.at,
     actorType: e.actor?.type ?? null,

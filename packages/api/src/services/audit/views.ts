@@ -1,4 +1,4 @@
-import type { auditEvents } from '../../db/schema';
+import type { AuditEventRow } from '../../db/audit/audit-page';
 
 /** `AuditEvent` of SPEC §3 on the wire. */
 export interface AuditEventView {
@@ -12,7 +12,7 @@ export interface AuditEventView {
   userAgent: string | null;
 }
 
-export function toAuditEventView(row: typeof auditEvents.$inferSelect): AuditEventView {
+export function toAuditEventView(row: AuditEventRow): AuditEventView {
   return {
     id: row.id,
     at: row.at.toISOString(),

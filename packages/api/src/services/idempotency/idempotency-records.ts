@@ -1,6 +1,6 @@
 import { IDEMPOTENCY_WINDOW_MS } from '@keyhole/core';
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { idempotencyRecords } from '../../db/schema';
 
 export type IdempotencyRecord = typeof idempotencyRecords.$inferSelect;

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import type { IdempotentWrite } from './run-idempotent';
 
 /**

@@ -1,5 +1,5 @@
 import { KeyholeError } from '@keyhole/core';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
 import { findLiveRecord, type IdempotencyRecord, insertRecord, tryLockScope } from './idempotency-records';

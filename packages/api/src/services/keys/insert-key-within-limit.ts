@@ -1,6 +1,6 @@
 import { checkKeyLimit, KeyholeError, unwrapPolicy } from '@keyhole/core';
 import { and, count, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { apiKeys, orgs } from '../../db/schema';
 
 export type NewApiKeyRow = typeof apiKeys.$inferInsert & { orgId: string };

@@ -1,7 +1,7 @@
 import { KeyholeError } from '@keyhole/core';
-import { and, between, eq, isNull } from 'drizzle-orm';
 import { utcDay } from '../../auth/key-usage-recorder';
-import { apiKeys, keyUsageDaily } from '../../db/schema';
+import { findActiveKeyId } from '../../db/keys/active-key';
+import { selectDailyUsage } from '../../db/keys/usage';
 import type { AppDeps } from '../../deps';
 import { isUuid } from './lock-active-key';
 
@@ -19,21 +19,13 @@ export async function getKeyUsage(
   const count = input.days ?? 14;
   const today = Date.parse(`${utcDay(deps.clock.now())}T00:00:00.000Z`);
   const dates = Array.from({ length: count }, (_, i) => utcDay(new Date(today - (count - 1 - i) * DAY_MS)));
-  const [key] = isUuid(input.id)
-    ? await deps.db
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.id, input.id), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
-    : [];
-  if (!key) throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');
+  const keyId = isUuid(input.id) ? await findActiveKeyId(deps.db, orgId, input.id) : undefined;
+  if (!keyId) throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');
 
   const perDay = await deps.keyUsage.exclusive(async () => {
-    const rows = await deps.db
-      .select({ day: keyUsageDaily.day, requests: keyUsageDaily.requests })
-      .from(keyUsageDaily)
-      .where(and(eq(keyUsageDaily.keyId, key.id), between(keyUsageDaily.day, dates[0]!, dates.at(-1)!)));
+    const rows = await selectDailyUsage(deps.db, keyId, dates[0]!, dates.at(-1)!);
     const totals = new Map(rows.map((r) => [r.day, Number(r.requests)]));
-    for (const [day, calls] of deps.keyUsage.pendingFor(key.id).days) {
+    for (const [day, calls] of deps.keyUsage.pendingFor(keyId).days) {
       totals.set(day, (totals.get(day) ?? 0) + calls);
     }
     return totals;

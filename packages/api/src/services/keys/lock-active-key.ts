@@ -1,14 +1,13 @@
 import { KeyholeError } from '@keyhole/core';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { apiKeys } from '../../db/schema';
+import type { Database } from '../../db';
+import { type ApiKeyRow, selectActiveKeyForUpdate } from '../../db/keys/active-key';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Anything that is not a uuid names no row; saying NOT_FOUND keeps it one answer for all unknown ids. */
 export const isUuid = (id: string): boolean => UUID.test(id);
 
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type { ApiKeyRow };
 
 /**
  * The org's key with this id, locked for the rest of the transaction so concurrent changes to it
@@ -16,11 +15,7 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
  */
 export async function lockActiveKey(tx: Database, orgId: string, id: string): Promise<ApiKeyRow> {
   if (isUuid(id)) {
-    const [row] = await tx
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
-      .for('update');
+    const row = await selectActiveKeyForUpdate(tx, orgId, id);
     if (row) return row;
   }
   throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');

@@ -1,7 +1,7 @@
 import { DEFAULT_MEETING_STATE } from '@keyhole/core';
 import type { Authority } from '../../auth/authority';
 import { lockActor } from '../../auth/lock-actor';
-import { insertMeeting } from '../../db/meeting-store';
+import { insertMeeting } from '../../db/meetings/store';
 import type { AppDeps } from '../../deps';
 import { mutationTransaction } from '../idempotency/mutation-transaction';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';

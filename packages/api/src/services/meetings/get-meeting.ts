@@ -1,5 +1,5 @@
 import type { MeetingAccess } from '@keyhole/core';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import { meetingNotFound } from './not-found';
 import type { MeetingView } from './views';

@@ -1,8 +1,6 @@
 import type { MeetingAccess } from '@keyhole/core';
-import { and, eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { meetingVisibleCondition } from '../../db/meeting-access-sql';
-import { meetings, transcripts } from '../../db/schema';
+import type { Database } from '../../db';
+import { selectVisibleTranscript } from '../../db/meetings/visible-meeting';
 import { meetingNotFound } from './not-found';
 import { type TranscriptView, toTranscriptView } from './views';
 
@@ -12,11 +10,7 @@ export async function getTranscript(
   access: MeetingAccess,
   id: string,
 ): Promise<TranscriptView> {
-  const [row] = await db
-    .select({ id: meetings.id, segments: transcripts.segments })
-    .from(meetings)
-    .leftJoin(transcripts, eq(transcripts.meetingId, meetings.id))
-    .where(and(eq(meetings.id, id), meetingVisibleCondition(access)));
+  const row = await selectVisibleTranscript(db, access, id);
   if (!row) throw meetingNotFound();
   return toTranscriptView(row.id, row.segments);
 }

@@ -1,7 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import type { AttendeeRow } from '../../db/meeting-store';
-import { users } from '../../db/schema';
+import type { Database } from '../../db';
+import { orgUsersByLowerEmail } from '../../db/meetings/attendee-users';
+import type { AttendeeRow } from '../../db/meetings/store';
 
 export interface AttendeeInput {
   email: string;
@@ -31,10 +30,7 @@ export async function resolveAttendees(
   }
   if (wanted.size === 0) return [];
 
-  const members = await db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(users)
-    .where(and(eq(users.orgId, host.orgId), inArray(sql`lower(${users.email})`, [...wanted.keys()])));
+  const members = await orgUsersByLowerEmail(db, host.orgId, [...wanted.keys()]);
   const byEmail = new Map(members.map((u) => [u.email.toLowerCase(), u]));
 
   return [...wanted].map(([lower, a]) => {

@@ -2,8 +2,8 @@ import { KeyholeError, meetingAccessFor, type OrgSettings } from '@keyhole/core'
 import { and, asc, eq } from 'drizzle-orm';
 import type { Authority } from '../../auth/authority';
 import { lockActor } from '../../auth/lock-actor';
-import { meetingVisibleCondition } from '../../db/meeting-access-sql';
-import { updateMeetingRow } from '../../db/meeting-store';
+import { meetingVisibleCondition } from '../../db/meetings/access-sql';
+import { updateMeetingRow } from '../../db/meetings/store';
 import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { mutationTransaction } from '../idempotency/mutation-transaction';

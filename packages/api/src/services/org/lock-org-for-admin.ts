@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { adminRequiredError, type SessionAuthority } from '../../auth/authority';
 import { lockActor } from '../../auth/lock-actor';
-import type { Database } from '../../db/create-database';
-import { orgs } from '../../db/schema';
+import type { Database } from '../../db';
+import { lockOrgRow } from '../../db/orgs/lock-org';
 
 /**
  * Takes the org row's lock (`SELECT … FOR NO KEY UPDATE`: FOR UPDATE minus the key-share conflict,
@@ -15,7 +14,7 @@ import { orgs } from '../../db/schema';
  * The org row comes first so no transaction waits for it while holding a user row.
  */
 export async function lockOrgForAdmin(tx: Database, authority: SessionAuthority, now: Date) {
-  const [org] = await tx.select().from(orgs).where(eq(orgs.id, authority.orgId)).for('no key update');
+  const org = await lockOrgRow(tx, authority.orgId);
   const actor = await lockActor(tx, { ...authority, asAdmin: true }, now);
   if (!org) throw adminRequiredError();
   return { org, actor };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KeyholeDatabase } from '../../db/create-database';
+import type { KeyholeDatabase } from '../../db';
 import { hashPassword } from '../../lib/password';
 
 /**

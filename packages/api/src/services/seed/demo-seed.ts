@@ -1,11 +1,11 @@
 import type { MeetingState } from '@keyhole/core';
-import type { Database } from '../../db/create-database';
-import { type AttendeeRow, insertMeeting } from '../../db/meeting-store';
+import type { Database } from '../../db';
+import { type AttendeeRow, insertMeeting } from '../../db/meetings/store';
 import { orgs, type TranscriptSegment, users } from '../../db/schema';
+import { isEmailTaken } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { hashPassword } from '../../lib/password';
-import { isEmailTaken } from '../accounts/user-by-email';
 import { type DemoKey, demoKeyLines, seedDemoKeys } from './demo-keys';
 
 /**

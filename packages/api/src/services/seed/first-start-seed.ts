@@ -1,5 +1,5 @@
 import { count } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
+import type { Database } from '../../db';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { DemoAlreadySeededError, type DemoSeed, seedDemo } from './demo-seed';

@@ -1,7 +1,7 @@
 import type { MeetingAccess } from '@keyhole/core';
 import { type AnyColumn, and, asc, desc, eq, gte, isNotNull, lt, not, or, type SQL, sql } from 'drizzle-orm';
-import type { Database } from './create-database';
-import { meetingAttendees, meetings } from './schema';
+import type { Database } from '../create-database';
+import { meetingAttendees, meetings } from '../schema';
 
 /**
  * The SQL side of SPEC §2. Every meeting list and read goes through `visibleMeetingIds` or
@@ -41,7 +41,7 @@ const attendeeSortColumn = {
 } as const;
 
 // Timestamps travel as ISO text: the drivers' timestamp serializers are set up for text by drizzle.
-// A statement template (see load-meeting-views.ts) passes a placeholder instead, filled in later.
+// A statement template (see page-statement.ts) passes a placeholder instead, filled in later.
 const isoOrPlaceholder = (v: Date) => (v instanceof Date ? v.toISOString() : v);
 
 /** A single meeting's visibility as a WHERE condition on `meetings` (for get and transcript). */

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from './create-database';
-import { meetingAttendees, meetings, type TranscriptSegment, transcripts } from './schema';
+import type { Database } from '../create-database';
+import { meetingAttendees, meetings, type TranscriptSegment, transcripts } from '../schema';
 
 export interface AttendeeRow {
   email: string;
@@ -24,8 +24,11 @@ export interface NewMeetingRow {
 }
 
 /**
- * The one writer of meeting rows and their attendee copies (sort keys and private flag), used by the
- * meeting service, the seeds and the tests alike so the copies can never drift from the meeting.
+ * Writes a meeting with its attendee rows and their copies of its sort keys and private flag, used by
+ * the meeting service, the demo seed and the tests alike so the copies can never drift from the
+ * meeting. Two other writers keep the same invariant by hand: adding a member only links existing
+ * attendee rows to the new user (`user_id`), and the benchmark bulk seed inserts rows with the copies
+ * in plain SQL.
  */
 export async function insertMeeting(db: Database, m: NewMeetingRow): Promise<string> {
   const [row] = await db

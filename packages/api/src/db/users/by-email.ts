@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
-import { orgs, users } from '../../db/schema';
+import type { Database } from '../create-database';
+import { orgs, users } from '../schema';
 
 /** Emails compare case-insensitively through `lower()`, the expression the unique index is built on. */
 export function emailEquals(email: string): SQL {
