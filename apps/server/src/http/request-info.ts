@@ -22,11 +22,6 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-/** The client address (SPEC §9 "Proxies"): the rightmost X-Forwarded-For address that is not trusted. */
-function clientIp(req: IncomingMessage, trustProxy: TrustProxy): string {
-  return forwardedClient(trustProxy, req.socket.remoteAddress, req.headers['x-forwarded-for'], undefined).ip;
-}
-
 export function requestInfo(req: IncomingMessage, requestId: string, trustProxy: TrustProxy): RequestInfo {
   const client = forwardedClient(
     trustProxy,

@@ -1,5 +1,5 @@
 import { meetings } from '@keyhole/api/internal/db/schema';
-import { RequestAbandonedError } from '@keyhole/api/internal/lib/request-scope';
+import { RequestAbandonedError } from '@keyhole/api/internal/lib/request-abandoned';
 import { appRouter } from '@keyhole/api/internal/routers/app-router';
 import { createContextInner } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory } from '@keyhole/api/internal/trpc/trpc';

@@ -1,6 +1,6 @@
 import { DatabaseUnavailableError } from './database-unavailable';
 import { isDatabaseUnavailable } from './db-errors';
-import { RequestAbandonedError } from './request-scope';
+import { RequestAbandonedError } from './request-abandoned';
 import { ServerBusyError } from './server-busy';
 
 /**

@@ -1,5 +1,6 @@
 import type { Database } from '../db/create-database';
 import type { AppDeps } from '../deps';
+import { RequestAbandonedError } from './request-abandoned';
 
 /**
  * The HTTP request a piece of work is done for, handed to the services with their deps: a
@@ -10,12 +11,6 @@ import type { AppDeps } from '../deps';
  * on Node 20 an active AsyncLocalStorage hooks every promise of the process (a promise-heavy loop
  * ran 2.1× slower with one active, docs/PERFORMANCE.md), and every request would pay for it.
  */
-export class RequestAbandonedError extends Error {
-  constructor() {
-    super('The request was abandoned (client gone or deadline passed); its work stopped.');
-    this.name = 'RequestAbandonedError';
-  }
-}
 
 /** The deps of one request: the same services, whose transactions check `signal` before COMMIT. */
 export function depsForRequest(deps: AppDeps, signal: AbortSignal | undefined): AppDeps {
