@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiKeys, users } from '@keyhole/api/internal/db/schema';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
-import { SYSTEM_ACTOR } from '@keyhole/api/internal/services/audit/record-audit';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
 import { SESSION_COOKIE } from '@keyhole/api/internal/services/sessions/session-token';
 import { AUDIT_ACTIONS, CREATABLE_SCOPES, MEETING_STATES } from '@keyhole/core';
@@ -739,7 +739,7 @@ export const PROCEDURES: ProcSpec[] = [
 ];
 
 async function revoke(c: Ctx, orgId: string, id: string) {
-  await revokeKey(c.app.deps, { orgId, actor: SYSTEM_ACTOR, origin: null }, { id });
+  await revokeKey(c.app.deps, systemActor(orgId), { id });
 }
 
 async function restoreAdmin(c: Ctx, f: ProcFixture) {

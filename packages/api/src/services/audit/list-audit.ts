@@ -1,7 +1,8 @@
 import type { AuditAction } from '@keyhole/core';
 import { and, desc, eq, gte, lt, or } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
 import { auditEvents } from '../../db/schema';
+import type { AppDeps } from '../../deps';
+import type { Actor } from '../actor';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { type AuditEventView, toAuditEventView } from './views';
 
@@ -20,17 +21,17 @@ export interface ListAuditInput {
  * audit_org_at_idx / audit_org_action_at_idx serve it, and events added meanwhile never shift a page.
  */
 export async function listAudit(
-  db: Database,
-  orgId: string,
+  deps: AppDeps,
+  actor: Actor,
   input: ListAuditInput,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
   const after = input.cursor === undefined ? null : decodeAuditCursor(input.cursor);
-  const rows = await db
+  const rows = await deps.db
     .select()
     .from(auditEvents)
     .where(
       and(
-        eq(auditEvents.orgId, orgId),
+        eq(auditEvents.orgId, actor.orgId),
         input.action ? eq(auditEvents.action, input.action) : undefined,
         input.from ? gte(auditEvents.at, input.from) : undefined,
         input.to ? lt(auditEvents.at, input.to) : undefined,

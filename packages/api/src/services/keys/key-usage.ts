@@ -2,6 +2,7 @@ import { KeyholeError } from '@keyhole/core';
 import { and, between, eq, isNull } from 'drizzle-orm';
 import { apiKeys, keyUsageDaily } from '../../db/schema';
 import type { AppDeps } from '../../deps';
+import type { Actor } from '../actor';
 import { utcDay } from './key-usage-recorder';
 import { isUuid } from './lock-active-key';
 
@@ -13,7 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function getKeyUsage(
   deps: AppDeps,
-  orgId: string,
+  actor: Actor,
   input: { id: string; days?: number },
 ): Promise<{ days: { date: string; requests: number }[] }> {
   const count = input.days ?? 14;
@@ -23,7 +24,7 @@ export async function getKeyUsage(
     ? await deps.db
         .select({ id: apiKeys.id })
         .from(apiKeys)
-        .where(and(eq(apiKeys.id, input.id), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
+        .where(and(eq(apiKeys.id, input.id), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAt)))
     : [];
   if (!key) throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');
 

@@ -1,18 +1,18 @@
 import type { MeetingAccess } from '@keyhole/core';
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../../db/create-database';
 import { meetingVisibleCondition } from '../../db/meeting-access-sql';
 import { meetings, transcripts } from '../../db/schema';
+import type { AppDeps } from '../../deps';
 import { meetingNotFound } from './not-found';
 import { type TranscriptView, toTranscriptView } from './views';
 
 /** The transcript of a visible meeting; a meeting without one answers an empty list, not an error. */
 export async function getTranscript(
-  db: Database,
+  deps: AppDeps,
   access: MeetingAccess,
   id: string,
 ): Promise<TranscriptView> {
-  const [row] = await db
+  const [row] = await deps.db
     .select({ id: meetings.id, segments: transcripts.segments })
     .from(meetings)
     .leftJoin(transcripts, eq(transcripts.meetingId, meetings.id))
