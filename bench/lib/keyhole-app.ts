@@ -1,5 +1,6 @@
 import { type App, createApp } from '@keyhole/api/internal/app';
 import { loadConfig } from '@keyhole/api/internal/env';
+import { inProcessActor } from '@keyhole/api/internal/services/actor';
 import { createKey } from '@keyhole/api/internal/services/keys/create-key';
 import type { Dataset } from './dataset';
 
@@ -27,11 +28,8 @@ export interface BenchKeys {
 
 /** An org_limited key and a user_limited key of the heavy user, made through the real service. */
 export async function createBenchKeys(app: App, d: Dataset): Promise<BenchKeys> {
-  const admin = {
-    orgId: d.orgId,
-    actor: { type: 'user' as const, id: d.adminId, email: null },
-    origin: null,
-  };
+  // Audited as the admin (its email unknown here), with no request to re-check.
+  const admin = inProcessActor(d.orgId, { id: d.adminId, email: null });
   const org = await createKey(app.deps, admin, { name: 'bench org_limited', scope: 'org_limited' });
   const user = await createKey(app.deps, admin, {
     name: 'bench user_limited (heavy user)',

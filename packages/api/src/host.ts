@@ -10,6 +10,7 @@ export { RequestAbandonedError } from './lib/request-abandoned';
 export { depsForRequest } from './lib/request-scope';
 export { forwardedClient, type TrustProxy } from './lib/trust-proxy';
 export { appRouter } from './routers/app-router';
+export { systemActor } from './services/actor';
 export { importLegacyKey } from './services/keys/import-legacy-key';
 export { bulkSeed } from './services/seed/bulk-seed';
 export { DemoAlreadySeededError, demoInstructions, seedDemo } from './services/seed/demo-seed';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { App } from '@keyhole/api/host';
-import { importLegacyKey } from '@keyhole/api/host';
+import { importLegacyKey, systemActor } from '@keyhole/api/host';
 import { KeyholeError } from '@keyhole/core';
 
 const USAGE = `Usage: pnpm keyhole legacy-import --org <org id> --name <name> [--key CLIENT_KEY:SECRET | --key -]
@@ -27,8 +27,7 @@ export async function legacyImportCommand(app: App, args: string[]): Promise<voi
   if (!values.org || values.name === undefined) return fail(`--org and --name are required.\n\n${USAGE}`, 2);
   const keyString = values.key === '-' ? readFileSync(0, 'utf8').trim() : values.key;
   try {
-    const { key, secret } = await importLegacyKey(app.deps, {
-      orgId: values.org,
+    const { key, secret } = await importLegacyKey(app.deps, systemActor(values.org), {
       name: values.name,
       ...(keyString === undefined ? {} : { keyString }),
     });

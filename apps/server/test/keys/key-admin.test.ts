@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { apiKeys, orgs, users } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { KEY_LIMIT_PER_ORG } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
@@ -222,7 +223,7 @@ describe('keys.create', () => {
 
   it('holds the 10-key limit, counting legacy and expired keys, with a message to revoke one', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
-    remember(await importLegacyKey(app.deps, { orgId: org.id, name: 'old' }));
+    remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'old' }));
     remember(
       await caller.keys.create({
         name: 'short-lived',
@@ -243,7 +244,7 @@ describe('keys.create', () => {
     );
     expect(err.message).toMatch(/revoke/i);
     await expectKeyholeError(
-      importLegacyKey(app.deps, { orgId: org.id, name: 'more' }).then(remember),
+      importLegacyKey(app.deps, systemActor(org.id), { name: 'more' }).then(remember),
       'CONFLICT',
       'key_limit_reached',
     );
@@ -268,7 +269,7 @@ describe('keys.list', () => {
       created.push(remember(await caller.keys.create({ name, scope: 'org_limited' })));
       clock.advance(1000);
     }
-    const legacy = remember(await importLegacyKey(app.deps, { orgId: org.id, name: 'legacy' }));
+    const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     await caller.keys.revoke({ id: created[1]!.key.id });
     const list = await caller.keys.list();
     expect(list.limit).toBe(10);
@@ -310,7 +311,7 @@ describe('keys.rename', () => {
   it('refuses legacy keys, revoked, unknown and other-org keys, bad names and extra fields', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
     const other = await newOrgWithAdmin(app);
-    const legacy = remember(await importLegacyKey(app.deps, { orgId: org.id, name: 'legacy' }));
+    const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     const theirs = remember(await other.caller.keys.create({ name: 'theirs', scope: 'org_limited' }));
     const revoked = remember(await caller.keys.create({ name: 'gone', scope: 'org_limited' }));
     const mine = remember(await caller.keys.create({ name: 'mine', scope: 'org_limited' }));
@@ -396,7 +397,7 @@ describe('keys.regenerate', () => {
   it('refuses legacy keys, revoked/unknown/other-org ids and overlaps outside 0–86400', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
     const other = await newOrgWithAdmin(app);
-    const legacy = remember(await importLegacyKey(app.deps, { orgId: org.id, name: 'legacy' }));
+    const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     const theirs = remember(await other.caller.keys.create({ name: 'theirs', scope: 'org_limited' }));
     const mine = remember(await caller.keys.create({ name: 'mine', scope: 'org_limited' }));
     await expectError(
@@ -439,7 +440,10 @@ describe('keys.reveal', () => {
     const { org, caller } = await newOrgWithAdmin(app);
     const foreign = 'acme-live.2019:S3cr3t_value-with.dots';
     minted.add(foreign);
-    const imported = await importLegacyKey(app.deps, { orgId: org.id, name: 'foreign', keyString: foreign });
+    const imported = await importLegacyKey(app.deps, systemActor(org.id), {
+      name: 'foreign',
+      keyString: foreign,
+    });
     expect(await caller.keys.reveal({ id: imported.key.id })).toEqual({ secret: foreign });
   });
 
@@ -507,7 +511,7 @@ describe('keys.revoke', () => {
 
   it('revokes legacy keys; a revoked key is NOT_FOUND to every procedure', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
-    const legacy = remember(await importLegacyKey(app.deps, { orgId: org.id, name: 'legacy' }));
+    const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     await caller.keys.revoke({ id: legacy.key.id });
     await expectError(whoami(legacy.secret), 'UNAUTHORIZED', 'invalid_key');
     const id = legacy.key.id;

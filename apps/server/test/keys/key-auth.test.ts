@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { orgs, users } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { createContextInner, HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory, keyOrSessionProcedure, router } from '@keyhole/api/internal/trpc/trpc';
@@ -290,7 +291,7 @@ describe('org settings reach the access rule (keyOrSessionProcedure)', () => {
     });
     expect(await make('org_limited')).toEqual({ kind: 'org', orgId, includePrivate: false });
     expect(await make('org_full')).toEqual({ kind: 'org', orgId, includePrivate: false });
-    const legacy = await importLegacyKey(app.deps, { orgId, name: 'legacy' });
+    const legacy = await importLegacyKey(app.deps, systemActor(orgId), { name: 'legacy' });
     minted.add(legacy.secret);
     expect(await probeCaller(bearer(legacy.secret)).access()).toEqual({
       kind: 'org',

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { users } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { generateKey } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
@@ -285,7 +286,7 @@ describe('keys over HTTP', () => {
     const { org } = await newOrgWithAdmin(app);
     const foreign = `old-${randomInt(1e9)}.client:Zz9-old.secret_${randomInt(1e9)}`;
     minted.add(foreign);
-    await importLegacyKey(app.deps, { orgId: org.id, name: 'Old Zap', keyString: foreign });
+    await importLegacyKey(app.deps, systemActor(org.id), { name: 'Old Zap', keyString: foreign });
     for (const authorization of [bearer(foreign), basic(foreign)]) {
       const { res, json } = await call('whoami', { authorization });
       expect(res.status).toBe(200);

@@ -1,4 +1,5 @@
 import { apiKeys } from '@keyhole/api/internal/db/schema';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import type { KeyholeError } from '@keyhole/core';
 import { TRPCError } from '@trpc/server';
@@ -51,7 +52,7 @@ describe('the 10-key limit under concurrency', () => {
       Array.from({ length: 40 }, (_, i) =>
         i % 2 === 0
           ? caller.keys.create({ name: `create ${i}`, scope: 'org_limited' })
-          : importLegacyKey(app.deps, { orgId: org.id, name: `import ${i}` }),
+          : importLegacyKey(app.deps, systemActor(org.id), { name: `import ${i}` }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(9);

@@ -1,3 +1,4 @@
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { generateKey } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,9 @@ const whoami = (keyString: string) => app.caller(keyRequest(keyString)).whoami()
 describe('importLegacyKey', () => {
   it('mints a Keyhole-shaped legacy key that works, is listed as legacy and is read-only', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
-    const { key, secret } = await importLegacyKey(app.deps, { orgId: org.id, name: ' Old integration ' });
+    const { key, secret } = await importLegacyKey(app.deps, systemActor(org.id), {
+      name: ' Old integration ',
+    });
     minted.add(secret);
     expect(secret).toMatch(/^kh_[0-9A-Za-z]{22}:khs_[0-9A-Za-z]{49}$/);
     expect(key).toMatchObject({
@@ -71,8 +74,7 @@ describe('importLegacyKey', () => {
     async (_n, foreign) => {
       const { org, caller } = await newOrgWithAdmin(app);
       minted.add(foreign);
-      const { key, secret } = await importLegacyKey(app.deps, {
-        orgId: org.id,
+      const { key, secret } = await importLegacyKey(app.deps, systemActor(org.id), {
         name: 'Foreign',
         keyString: foreign,
       });
@@ -98,7 +100,7 @@ describe('importLegacyKey', () => {
     const { org } = await newOrgWithAdmin(app);
     const { keyString } = generateKey();
     minted.add(keyString);
-    await importLegacyKey(app.deps, { orgId: org.id, name: 'Moved', keyString });
+    await importLegacyKey(app.deps, systemActor(org.id), { name: 'Moved', keyString });
     expect((await whoami(keyString)).key.scope).toBe('legacy');
   });
 
@@ -115,37 +117,42 @@ describe('importLegacyKey', () => {
       `${'a'.repeat(300)}:${'b'.repeat(300)}`,
     ]) {
       await expectKeyholeError(
-        importLegacyKey(app.deps, { orgId: org.id, name: 'x', keyString }),
+        importLegacyKey(app.deps, systemActor(org.id), { name: 'x', keyString }),
         'BAD_REQUEST',
       );
     }
     // Keyhole's prefixes promise a checksum; a broken one would never authenticate.
     await expectKeyholeError(
-      importLegacyKey(app.deps, {
-        orgId: org.id,
+      importLegacyKey(app.deps, systemActor(org.id), {
         name: 'x',
         keyString: `${clientKey}:${secret.slice(0, -1)}`,
       }),
       'BAD_REQUEST',
     );
     await expectKeyholeError(
-      importLegacyKey(app.deps, { orgId: org.id, name: 'x', keyString: `kh_short:whatever` }),
+      importLegacyKey(app.deps, systemActor(org.id), { name: 'x', keyString: `kh_short:whatever` }),
       'BAD_REQUEST',
     );
     minted.add('dup-client:first-secret');
-    await importLegacyKey(app.deps, { orgId: org.id, name: 'first', keyString: 'dup-client:first-secret' });
+    await importLegacyKey(app.deps, systemActor(org.id), {
+      name: 'first',
+      keyString: 'dup-client:first-secret',
+    });
     await expectKeyholeError(
-      importLegacyKey(app.deps, { orgId: org.id, name: 'again', keyString: 'dup-client:other-secret' }),
+      importLegacyKey(app.deps, systemActor(org.id), { name: 'again', keyString: 'dup-client:other-secret' }),
       'CONFLICT',
     );
     await expectKeyholeError(
-      importLegacyKey(app.deps, { orgId: '00000000-0000-4000-8000-000000000000', name: 'x' }),
+      importLegacyKey(app.deps, systemActor('00000000-0000-4000-8000-000000000000'), { name: 'x' }),
       'NOT_FOUND',
     );
-    await expectKeyholeError(importLegacyKey(app.deps, { orgId: 'not-an-org', name: 'x' }), 'NOT_FOUND');
-    await expectKeyholeError(importLegacyKey(app.deps, { orgId: org.id, name: '   ' }), 'BAD_REQUEST');
     await expectKeyholeError(
-      importLegacyKey(app.deps, { orgId: org.id, name: 'x'.repeat(101) }),
+      importLegacyKey(app.deps, systemActor('not-an-org'), { name: 'x' }),
+      'NOT_FOUND',
+    );
+    await expectKeyholeError(importLegacyKey(app.deps, systemActor(org.id), { name: '   ' }), 'BAD_REQUEST');
+    await expectKeyholeError(
+      importLegacyKey(app.deps, systemActor(org.id), { name: 'x'.repeat(101) }),
       'BAD_REQUEST',
     );
   });

@@ -238,11 +238,11 @@ describe('key principals, through core’s access data and the same services the
       for (const name of ALL_MEETINGS) {
         const id = w.ids[name];
         if (expected.includes(id)) {
-          expect((await getMeeting(app.deps.db, access, id)).id).toBe(id);
-          expect((await getTranscript(app.deps.db, access, id)).meetingId).toBe(id);
+          expect((await getMeeting(app.deps, access, id)).id).toBe(id);
+          expect((await getTranscript(app.deps, access, id)).meetingId).toBe(id);
         } else {
-          await expect(getMeeting(app.deps.db, access, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-          await expect(getTranscript(app.deps.db, access, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+          await expect(getMeeting(app.deps, access, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+          await expect(getTranscript(app.deps, access, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
         }
       }
     });

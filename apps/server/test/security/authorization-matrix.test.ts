@@ -3,7 +3,7 @@ import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
-import { SYSTEM_ACTOR } from '@keyhole/api/internal/services/audit/record-audit';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -412,7 +412,7 @@ async function cleanUpKey(id: string, orgId: string) {
     .from(apiKeys)
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
   if (row) {
-    await revokeKey(app.deps, { orgId, actor: SYSTEM_ACTOR, origin: null }, { id });
+    await revokeKey(app.deps, systemActor(orgId), { id });
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys, users } from '@keyhole/api/internal/db/schema';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
-import { SYSTEM_ACTOR } from '@keyhole/api/internal/services/audit/record-audit';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
 import { AUDIT_ACTIONS, CREATABLE_SCOPES, MEETING_STATES } from '@keyhole/core';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -739,7 +739,7 @@ const PROCEDURES: ProcSpec[] = [
 ];
 
 async function revoke(c: Ctx, orgId: string, id: string) {
-  await revokeKey(c.app.deps, { orgId, actor: SYSTEM_ACTOR, origin: null }, { id });
+  await revokeKey(c.app.deps, systemActor(orgId), { id });
 }
 
 async function restoreAdmin(c: Ctx, f: ProcFixture) {

@@ -7,6 +7,7 @@ import { apiKeys, auditEvents, meetings, orgs, sessions } from '@keyhole/api/int
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { signOut } from '@keyhole/api/internal/services/accounts/sign-out';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { regenerateKey } from '@keyhole/api/internal/services/keys/regenerate-key';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
 import { and, count, eq } from 'drizzle-orm';
@@ -398,11 +399,7 @@ describe('lockActor with a key (no key-authenticated mutation exists yet: checke
   it('a live key passes; revoked, regenerated, or its user deactivated fail as a new request would', async () => {
     const w = await world();
     const member = await seedUser(app.deps.db, { orgId: w.org.id, role: 'member' });
-    const system = {
-      orgId: w.org.id,
-      actor: { type: 'system' as const, id: null, email: null },
-      origin: null,
-    };
+    const system = systemActor(w.org.id);
 
     const live = await createKeyFor(app, { adminUserId: w.a.id, scope: 'org_full' });
     expect(await both(live.keyString, authorityOf(live, w.org.id))).toEqual({ fresh: null, locked: null });

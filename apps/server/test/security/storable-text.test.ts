@@ -1,4 +1,5 @@
 import { apiKeys } from '@keyhole/api/internal/db/schema';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { UNSTORABLE_TEXT_MESSAGE } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
@@ -74,7 +75,7 @@ describe('text that PostgreSQL cannot store is BAD_REQUEST naming the field, and
     const { org } = await newOrgWithAdmin(app);
     for (const bad of UNSTORABLE) {
       const err = await expectKeyholeError(
-        importLegacyKey(app.deps, { orgId: org.id, name: bad }),
+        importLegacyKey(app.deps, systemActor(org.id), { name: bad }),
         'BAD_REQUEST',
       );
       expect(err.message).toMatch(/^name must not contain NUL/);

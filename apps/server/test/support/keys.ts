@@ -1,4 +1,5 @@
 import { users } from '@keyhole/api/internal/db/schema';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import type { Scope } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
@@ -33,8 +34,7 @@ export async function createKeyFor(
       .select({ orgId: users.orgId })
       .from(users)
       .where(eq(users.id, opts.adminUserId));
-    const { key, secret } = await importLegacyKey(app.deps, {
-      orgId: admin!.orgId,
+    const { key, secret } = await importLegacyKey(app.deps, systemActor(admin!.orgId), {
       name: opts.name ?? 'Test legacy key',
     });
     return { id: key.id, keyString: secret, clientKey: key.clientKey };

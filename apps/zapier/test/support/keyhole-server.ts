@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRouter } from '@keyhole/api';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTestApp, startTestServer, type TestApp } from '../../../server/test/support/test-app';
@@ -118,7 +119,7 @@ export class KeyholeServer {
    * and can never be created through the API.
    */
   async mintLegacyKey(orgId: string): Promise<{ secret: string }> {
-    const { secret } = await importLegacyKey(this.app.deps, { orgId, name: 'Old integration' });
+    const { secret } = await importLegacyKey(this.app.deps, systemActor(orgId), { name: 'Old integration' });
     return { secret };
   }
 

@@ -19,7 +19,7 @@ export const auditRouter = router({
         .optional(),
     )
     .query(({ ctx, input }) =>
-      listAudit(ctx.deps.db, ctx.org.id, {
+      listAudit(ctx.deps, ctx.actor, {
         cursor: input?.cursor,
         limit: input?.limit ?? 50,
         action: input?.action,

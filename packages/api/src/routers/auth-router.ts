@@ -18,7 +18,6 @@ import {
   passwordToCheckField,
   personNameField,
 } from './account-fields';
-import { requestOrigin } from './request-context';
 
 // Checked before the input, so a client learns that sign-up is off whatever it sent.
 const signUpEnabled = middleware(({ ctx, next }) => {
@@ -46,7 +45,10 @@ export const authRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }): Promise<AccountView> => {
-      const { token, user, org } = await signUp(ctx.deps, input, requestOrigin(ctx));
+      const { token, user, org } = await signUp(ctx.deps, input, {
+        ip: ctx.req.ip,
+        userAgent: ctx.req.userAgent,
+      });
       setSessionCookie(ctx, token);
       return { user, org };
     }),
@@ -54,7 +56,10 @@ export const authRouter = router({
   signIn: publicProcedure
     .input(z.strictObject({ email: emailToCheckField, password: passwordToCheckField }))
     .mutation(async ({ ctx, input }): Promise<AccountView> => {
-      const { token, user, org } = await signIn(ctx.deps, input, requestOrigin(ctx));
+      const { token, user, org } = await signIn(ctx.deps, input, {
+        ip: ctx.req.ip,
+        userAgent: ctx.req.userAgent,
+      });
       setSessionCookie(ctx, token);
       return { user, org };
     }),
@@ -76,8 +81,6 @@ export const authRouter = router({
   changePassword: sessionProcedure
     .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        changePassword(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
-      ),
+      idempotent(ctx, input, (write) => changePassword(ctx.deps, ctx.actor, input, write)),
     ),
 });

@@ -1,18 +1,14 @@
 import { CREATABLE_SCOPES, MAX_OVERLAP_SECONDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN } from '@keyhole/core';
 import { z } from 'zod';
-import type { SessionAuthority } from '../auth/authority';
-import type { SessionUser } from '../auth/caller';
 import { dateInput } from '../lib/date-input';
 import { storableText } from '../lib/storable-text';
 import { createKey } from '../services/keys/create-key';
-import type { KeyAdmin } from '../services/keys/key-admin';
 import { getKeyUsage } from '../services/keys/key-usage';
 import { listKeys } from '../services/keys/list-keys';
 import { regenerateKey } from '../services/keys/regenerate-key';
 import { renameKey } from '../services/keys/rename-key';
 import { revealKey } from '../services/keys/reveal-key';
 import { revokeKey } from '../services/keys/revoke-key';
-import type { Context } from '../trpc/context';
 import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router } from '../trpc/trpc';
 
@@ -21,15 +17,8 @@ const id = z.string().min(1).max(100);
 // Bounded loosely here; core's normalizeKeyName says what a name is (1–100 characters after trimming).
 const name = storableText(z.string().max(1000));
 
-const keyAdmin = (ctx: Context & { user: SessionUser; authority: SessionAuthority }): KeyAdmin => ({
-  orgId: ctx.user.orgId,
-  actor: { type: 'user', id: ctx.user.id, email: ctx.user.email },
-  origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
-  authority: ctx.authority,
-});
-
 export const keysRouter = router({
-  list: adminProcedure.query(({ ctx }) => listKeys(ctx.deps, ctx.user.orgId)),
+  list: adminProcedure.query(({ ctx }) => listKeys(ctx.deps, ctx.actor)),
 
   create: adminProcedure
     .input(
@@ -43,14 +32,14 @@ export const keysRouter = router({
     )
     .mutation(({ ctx, input }) =>
       idempotent(ctx, input, (write) =>
-        createKey(ctx.deps, keyAdmin(ctx), { ...input, expiresAt: input.expiresAt ?? null }, write),
+        createKey(ctx.deps, ctx.actor, { ...input, expiresAt: input.expiresAt ?? null }, write),
       ),
     ),
 
   rename: adminProcedure
     .input(z.strictObject({ id, name }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) => renameKey(ctx.deps, keyAdmin(ctx), input, write)),
+      idempotent(ctx, input, (write) => renameKey(ctx.deps, ctx.actor, input, write)),
     ),
 
   regenerate: adminProcedure
@@ -61,22 +50,22 @@ export const keysRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) => regenerateKey(ctx.deps, keyAdmin(ctx), input, write)),
+      idempotent(ctx, input, (write) => regenerateKey(ctx.deps, ctx.actor, input, write)),
     ),
 
   reveal: adminProcedure
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) => revealKey(ctx.deps, keyAdmin(ctx), input, write)),
+      idempotent(ctx, input, (write) => revealKey(ctx.deps, ctx.actor, input, write)),
     ),
 
   revoke: adminProcedure
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) => revokeKey(ctx.deps, keyAdmin(ctx), input, write)),
+      idempotent(ctx, input, (write) => revokeKey(ctx.deps, ctx.actor, input, write)),
     ),
 
   usage: adminProcedure
     .input(z.strictObject({ id, days: z.number().int().min(1).max(90).optional() }))
-    .query(({ ctx, input }) => getKeyUsage(ctx.deps, ctx.user.orgId, input)),
+    .query(({ ctx, input }) => getKeyUsage(ctx.deps, ctx.actor, input)),
 });

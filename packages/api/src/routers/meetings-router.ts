@@ -24,21 +24,12 @@ export const meetingsRouter = router({
   create: sessionProcedure
     .input(createMeetingInput)
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        createMeeting(ctx.deps, { user: ctx.user, authority: ctx.authority }, input, write),
-      ),
+      idempotent(ctx, input, (write) => createMeeting(ctx.deps, ctx.actor, input, write)),
     ),
   update: sessionProcedure
     .input(updateMeetingInput)
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        updateMeeting(
-          ctx.deps,
-          { user: ctx.user, settings: ctx.org.settings, authority: ctx.authority },
-          input,
-          write,
-        ),
-      ),
+      idempotent(ctx, input, (write) => updateMeeting(ctx.deps, ctx.actor, input, write)),
     ),
   list: keyOrSessionProcedure
     .input(listMeetingsInput)
@@ -49,9 +40,9 @@ export const meetingsRouter = router({
     ),
   get: keyOrSessionProcedure
     .input(meetingIdInput)
-    .query(({ ctx, input }) => largeRead(ctx, 1, () => getMeeting(ctx.deps.db, ctx.reader.access, input.id))),
+    .query(({ ctx, input }) => largeRead(ctx, 1, () => getMeeting(ctx.deps, ctx.reader.access, input.id))),
   transcript: keyOrSessionProcedure.input(meetingIdInput).query(({ ctx, input }) =>
     // A transcript is bounded by the 1 MiB body it came in: about eight of the largest meetings.
-    largeRead(ctx, 8, () => getTranscript(ctx.deps.db, ctx.reader.access, input.id)),
+    largeRead(ctx, 8, () => getTranscript(ctx.deps, ctx.reader.access, input.id)),
   ),
 });

@@ -7,10 +7,9 @@ import { setMemberStatus } from '../services/members/set-status';
 import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router } from '../trpc/trpc';
 import { emailField, newPasswordField, personNameField } from './account-fields';
-import { requestOrigin } from './request-context';
 
 export const membersRouter = router({
-  list: adminProcedure.query(({ ctx }) => listMembers(ctx.deps.db, ctx.org.id)),
+  list: adminProcedure.query(({ ctx }) => listMembers(ctx.deps, ctx.actor)),
 
   add: adminProcedure
     .input(
@@ -22,22 +21,18 @@ export const membersRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) => addMember(ctx.deps, ctx.authority, input, requestOrigin(ctx), write)),
+      idempotent(ctx, input, (write) => addMember(ctx.deps, ctx.actor, input, write)),
     ),
 
   setRole: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), role: z.enum(USER_ROLES) }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        setMemberRole(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
-      ),
+      idempotent(ctx, input, (write) => setMemberRole(ctx.deps, ctx.actor, input, write)),
     ),
 
   setStatus: adminProcedure
     .input(z.strictObject({ userId: z.uuid(), status: z.enum(USER_STATUSES) }))
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        setMemberStatus(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
-      ),
+      idempotent(ctx, input, (write) => setMemberStatus(ctx.deps, ctx.actor, input, write)),
     ),
 });

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { updateOrgSettings } from '../services/org/update-settings';
 import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
-import { requestOrigin } from './request-context';
 
 export const orgRouter = router({
   // The org was read with the session, in this very request.
@@ -16,8 +15,6 @@ export const orgRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      idempotent(ctx, input, (write) =>
-        updateOrgSettings(ctx.deps, ctx.authority, input, requestOrigin(ctx), write),
-      ),
+      idempotent(ctx, input, (write) => updateOrgSettings(ctx.deps, ctx.actor, input, write)),
     ),
 });

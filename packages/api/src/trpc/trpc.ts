@@ -27,6 +27,7 @@ import type { AuthenticatedKey, OrgView, SessionUser } from '../auth/caller';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { isDatabaseUnavailable } from '../lib/db-errors';
 import { ServerBusyError } from '../lib/server-busy';
+import type { Actor, SessionActor } from '../services/actor';
 import { resolveCaller } from './authenticate';
 import type { Context } from './context';
 import { openIdempotencyAndCharge, refuseMisplacedIdempotencyKey } from './idempotency';
@@ -182,15 +183,22 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
     orgId: caller.org.id,
     asAdmin: false,
   };
+  const actor: SessionActor = {
+    orgId: caller.org.id,
+    user: { id: caller.user.id, email: caller.user.email },
+    origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+    authority,
+  };
   return next({
-    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority, idempotency },
+    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority, actor, idempotency },
   });
 });
 
 export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw adminRequiredError();
   const authority: SessionAuthority = { ...ctx.authority, asAdmin: true };
-  return next({ ctx: { authority } });
+  const actor: SessionActor = { ...ctx.actor, authority };
+  return next({ ctx: { authority, actor } });
 });
 
 export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -266,5 +274,11 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       },
     };
   }
-  return next({ ctx: { reader } });
+  const actor: Actor = {
+    orgId: caller.org.id,
+    user: reader.user && { id: reader.user.id, email: reader.user.email },
+    origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+    authority: reader.authority,
+  };
+  return next({ ctx: { reader, actor } });
 });

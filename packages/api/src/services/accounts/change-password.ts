@@ -1,11 +1,9 @@
 import { KeyholeError } from '@keyhole/core';
 import { and, eq, ne } from 'drizzle-orm';
-import type { SessionAuthority } from '../../auth/authority';
-import { lockActor } from '../../auth/lock-actor';
 import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { SessionActor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { spendSignInAttempt } from './sign-in-limits';
 
@@ -21,40 +19,36 @@ export interface ChangePasswordInput {
  */
 export async function changePassword(
   deps: AppDeps,
-  actor: SessionAuthority,
+  actor: SessionActor,
   input: ChangePasswordInput,
-  origin: RequestOrigin & { ip: string },
   write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  const [user] = await deps.db.select().from(users).where(eq(users.id, actor.userId)).limit(1);
+  const [user] = await deps.db.select().from(users).where(eq(users.id, actor.authority.userId)).limit(1);
   if (!user) throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
-  await spendSignInAttempt(deps, { userId: user.id }, origin.ip);
+  await spendSignInAttempt(deps, { userId: user.id }, actor.origin.ip);
   if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
     // Not UNAUTHORIZED: the session is fine, and clients treat 401 as "signed out".
     throw new KeyholeError('BAD_REQUEST', 'currentPassword: the current password is wrong.');
   }
   const passwordHash = await deps.passwords.hash(input.newPassword, deps.config.passwordCost);
-  const now = deps.clock.now();
-  await mutationTransaction(
-    deps.db,
-    write,
-    async (tx) => {
+  return audited(
+    deps,
+    actor,
+    async (tx, audit, { now }) => {
+      await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
+      await tx
+        .delete(sessions)
+        .where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.authority.sessionId)));
+      await audit('member.password_changed', { type: 'user', id: user.id, name: user.email });
+      return { ok: true as const };
+    },
+    {
+      write,
       // The user row for update first, so two changes of one user's password queue instead of
       // deadlocking on the shared lock lockActor takes; then this session, still live.
-      await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
-      await lockActor(tx, actor, now);
-      await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
-      await tx.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
-      await recordAudit(tx, {
-        orgId: user.orgId,
-        at: now,
-        actor: userActor(user),
-        action: 'member.password_changed',
-        target: { type: 'user', id: user.id, name: user.email },
-        origin,
-      });
+      lockFirst: async (tx) => {
+        await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
+      },
     },
-    () => ({ ok: true }),
   );
-  return { ok: true };
 }

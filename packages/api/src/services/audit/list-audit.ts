@@ -1,6 +1,7 @@
 import type { AuditAction } from '@keyhole/core';
-import type { Database } from '../../db';
 import { selectAuditPage } from '../../db/audit/audit-page';
+import type { AppDeps } from '../../deps';
+import type { Actor } from '../actor';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { type AuditEventView, toAuditEventView } from './views';
 
@@ -19,12 +20,12 @@ export interface ListAuditInput {
  * audit_org_at_idx / audit_org_action_at_idx serve it, and events added meanwhile never shift a page.
  */
 export async function listAudit(
-  db: Database,
-  orgId: string,
+  deps: AppDeps,
+  actor: Actor,
   input: ListAuditInput,
 ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
   const after = input.cursor === undefined ? null : decodeAuditCursor(input.cursor);
-  const rows = await selectAuditPage(db, orgId, {
+  const rows = await selectAuditPage(deps.db, actor.orgId, {
     limit: input.limit + 1,
     action: input.action,
     from: input.from,

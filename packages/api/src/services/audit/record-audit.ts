@@ -61,7 +61,7 @@ export async function recordAudit(tx: Database, e: AuditInput): Promise<void> {
   });
 }
 
-export const userActor = (u: { id: string; email: string }): AuditActor => ({
+export const userActor = (u: { id: string; email: string | null }): AuditActor => ({
   type: 'user',
   id: u.id,
   email: u.email,

@@ -8,7 +8,7 @@ import { replayAnswer, storeAnswer } from './recorded-answer';
 
 /**
  * What a mutation's transaction does for its `Idempotency-Key`: `claim` as its first statement,
- * `record` as its last (see `mutationTransaction`). A mutation sent without the header gets none.
+ * `record` as its last (see `audited`). A mutation sent without the header gets none.
  */
 export interface IdempotentWrite {
   claim(tx: Database): Promise<void>;

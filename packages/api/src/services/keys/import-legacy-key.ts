@@ -11,9 +11,11 @@ import { eq } from 'drizzle-orm';
 import { storeKeySecret } from '../../auth/key-secrets';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { recordAudit, SYSTEM_ACTOR } from '../audit/record-audit';
+import type { Actor } from '../actor';
+import { audited } from '../audited';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { insertKeyWithinLimit } from './insert-key-within-limit';
-import { keyTarget } from './key-admin';
+import { keyTarget } from './key-target';
 import { isUuid } from './lock-active-key';
 import { type KeyView, selectKeyViews } from './views';
 
@@ -24,7 +26,9 @@ import { type KeyView, selectKeyViews } from './views';
  */
 export async function importLegacyKey(
   deps: AppDeps,
-  input: { orgId: string; name: string; keyString?: string },
+  actor: Actor,
+  input: { name: string; keyString?: string },
+  write?: IdempotentWrite,
 ): Promise<{ key: KeyView; secret: string }> {
   const now = deps.clock.now();
   const name = unwrapPolicy(normalizeKeyName(input.name));
@@ -47,40 +51,38 @@ export async function importLegacyKey(
     }
     parts = parsed;
   }
-  if (!isUuid(input.orgId)) throw new KeyholeError('NOT_FOUND', 'No such organization.');
+  if (!isUuid(actor.orgId)) throw new KeyholeError('NOT_FOUND', 'No such organization.');
+  // Before the org lock, as a plain read (the unique index still decides under a race).
+  const [taken] = await deps.db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(eq(apiKeys.clientKey, parts.clientKey));
+  if (taken) {
+    throw new KeyholeError('CONFLICT', 'A key with this client key already exists (revoked keys included).');
+  }
 
-  return deps.db.transaction(async (tx) => {
-    const [taken] = await tx
-      .select({ id: apiKeys.id })
-      .from(apiKeys)
-      .where(eq(apiKeys.clientKey, parts.clientKey));
-    if (taken) {
-      throw new KeyholeError(
-        'CONFLICT',
-        'A key with this client key already exists (revoked keys included).',
-      );
-    }
-    const row = await insertKeyWithinLimit(tx, {
-      orgId: input.orgId,
-      name,
-      scope: 'legacy',
-      issuedToUserId: null,
-      createdByUserId: null,
-      clientKey: parts.clientKey,
-      ...storeKeySecret(deps.keyring, parts.clientKey, parts.secret),
-      createdAt: now,
-      updatedAt: now,
-    });
-    await recordAudit(tx, {
-      orgId: input.orgId,
-      at: now,
-      actor: SYSTEM_ACTOR,
-      action: 'key.legacy_imported',
-      target: keyTarget(row),
-      details: { clientKey: parts.clientKey, minted: input.keyString === undefined },
-      origin: null,
-    });
-    const [key] = await selectKeyViews(tx, input.orgId, eq(apiKeys.id, row.id));
-    return { key: key!, secret: joinKeyString(parts.clientKey, parts.secret) };
-  });
+  return audited(
+    deps,
+    actor,
+    async (tx, audit) => {
+      const row = await insertKeyWithinLimit(tx, {
+        orgId: actor.orgId,
+        name,
+        scope: 'legacy',
+        issuedToUserId: null,
+        createdByUserId: actor.user?.id ?? null,
+        clientKey: parts.clientKey,
+        ...storeKeySecret(deps.keyring, parts.clientKey, parts.secret),
+        createdAt: now,
+        updatedAt: now,
+      });
+      await audit('key.legacy_imported', keyTarget(row), {
+        clientKey: parts.clientKey,
+        minted: input.keyString === undefined,
+      });
+      const [key] = await selectKeyViews(tx, actor.orgId, eq(apiKeys.id, row.id));
+      return { key: key!, secret: joinKeyString(parts.clientKey, parts.secret) };
+    },
+    { write, lockOrg: true, now },
+  );
 }

@@ -3,6 +3,7 @@ import { utcDay } from '../../auth/key-usage-recorder';
 import { findActiveKeyId } from '../../db/keys/active-key';
 import { selectDailyUsage } from '../../db/keys/usage';
 import type { AppDeps } from '../../deps';
+import type { Actor } from '../actor';
 import { isUuid } from './lock-active-key';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,13 +14,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function getKeyUsage(
   deps: AppDeps,
-  orgId: string,
+  actor: Actor,
   input: { id: string; days?: number },
 ): Promise<{ days: { date: string; requests: number }[] }> {
   const count = input.days ?? 14;
   const today = Date.parse(`${utcDay(deps.clock.now())}T00:00:00.000Z`);
   const dates = Array.from({ length: count }, (_, i) => utcDay(new Date(today - (count - 1 - i) * DAY_MS)));
-  const keyId = isUuid(input.id) ? await findActiveKeyId(deps.db, orgId, input.id) : undefined;
+  const keyId = isUuid(input.id) ? await findActiveKeyId(deps.db, actor.orgId, input.id) : undefined;
   if (!keyId) throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');
 
   const perDay = await deps.keyUsage.exclusive(async () => {

@@ -1,14 +1,12 @@
 import { checkRevealAllowed, joinKeyString, KeyholeError, unwrapPolicy } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
-import { SYSTEM_AUTHORITY } from '../../auth/authority';
 import { decryptKeySecret } from '../../auth/key-secrets';
-import { lockActor } from '../../auth/lock-actor';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { recordAudit } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { Actor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { type KeyAdmin, keyTarget } from './key-admin';
+import { keyTarget } from './key-target';
 import { lockActiveKey } from './lock-active-key';
 
 /**
@@ -17,37 +15,32 @@ import { lockActiveKey } from './lock-active-key';
  */
 export async function revealKey(
   deps: AppDeps,
-  admin: KeyAdmin,
+  actor: Actor,
   input: { id: string },
   write?: IdempotentWrite,
 ): Promise<{ secret: string }> {
-  const now = deps.clock.now();
-  return mutationTransaction(deps.db, write, async (tx) => {
-    // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
-    await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
-    const row = await lockActiveKey(tx, admin.orgId, input.id);
-    const [org] = await tx
-      .select({ allowKeyReveal: orgs.allowKeyReveal })
-      .from(orgs)
-      .where(eq(orgs.id, admin.orgId));
-    unwrapPolicy(checkRevealAllowed({ allowKeyReveal: org?.allowKeyReveal ?? false }));
-    const secret =
-      row.secretCiphertext && decryptKeySecret(deps.keyring, row.clientKey, row.secretCiphertext);
-    if (!secret) {
-      throw new KeyholeError(
-        'PRECONDITION_FAILED',
-        'This key can no longer be copied (it was stored under another server secret). Regenerate it to get a new key string.',
-      );
-    }
-    await recordAudit(tx, {
-      orgId: admin.orgId,
-      at: now,
-      actor: admin.actor,
-      action: 'key.revealed',
-      target: keyTarget(row),
-      details: {},
-      origin: admin.origin,
-    });
-    return { secret: joinKeyString(row.clientKey, secret) };
-  });
+  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+  return audited(
+    deps,
+    actor,
+    async (tx, audit) => {
+      const row = await lockActiveKey(tx, actor.orgId, input.id);
+      const [org] = await tx
+        .select({ allowKeyReveal: orgs.allowKeyReveal })
+        .from(orgs)
+        .where(eq(orgs.id, actor.orgId));
+      unwrapPolicy(checkRevealAllowed({ allowKeyReveal: org?.allowKeyReveal ?? false }));
+      const secret =
+        row.secretCiphertext && decryptKeySecret(deps.keyring, row.clientKey, row.secretCiphertext);
+      if (!secret) {
+        throw new KeyholeError(
+          'PRECONDITION_FAILED',
+          'This key can no longer be copied (it was stored under another server secret). Regenerate it to get a new key string.',
+        );
+      }
+      await audit('key.revealed', keyTarget(row), {});
+      return { secret: joinKeyString(row.clientKey, secret) };
+    },
+    { write },
+  );
 }

@@ -1,12 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { SYSTEM_AUTHORITY } from '../../auth/authority';
-import { lockActor } from '../../auth/lock-actor';
 import { apiKeys } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { recordAudit } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { Actor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { type KeyAdmin, keyTarget } from './key-admin';
+import { keyTarget } from './key-target';
 import { lockActiveKey } from './lock-active-key';
 
 /**
@@ -15,18 +13,16 @@ import { lockActiveKey } from './lock-active-key';
  */
 export async function revokeKey(
   deps: AppDeps,
-  admin: KeyAdmin,
+  actor: Actor,
   input: { id: string },
   write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  const now = deps.clock.now();
-  const id = await mutationTransaction(
-    deps.db,
-    write,
-    async (tx) => {
-      // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
-      await lockActor(tx, admin.authority ?? SYSTEM_AUTHORITY, now);
-      const row = await lockActiveKey(tx, admin.orgId, input.id);
+  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
+  return audited(
+    deps,
+    actor,
+    async (tx, audit, { now, publish }) => {
+      const row = await lockActiveKey(tx, actor.orgId, input.id);
       await tx
         .update(apiKeys)
         .set({
@@ -38,19 +34,10 @@ export async function revokeKey(
           updatedAt: now,
         })
         .where(eq(apiKeys.id, row.id));
-      await recordAudit(tx, {
-        orgId: admin.orgId,
-        at: now,
-        actor: admin.actor,
-        action: 'key.revoked',
-        target: keyTarget(row),
-        details: { scope: row.scope, clientKey: row.clientKey },
-        origin: admin.origin,
-      });
-      return row.id;
+      await audit('key.revoked', keyTarget(row), { scope: row.scope, clientKey: row.clientKey });
+      publish({ kind: 'key', id: row.id });
+      return { ok: true as const };
     },
-    () => ({ ok: true }),
+    { write },
   );
-  await deps.changes.publish({ kind: 'key', id });
-  return { ok: true };
 }

@@ -1,11 +1,11 @@
 import type { MeetingAccess } from '@keyhole/core';
-import type { Database } from '../../db';
+import type { AppDeps } from '../../deps';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import { meetingNotFound } from './not-found';
 import type { MeetingView } from './views';
 
-export async function getMeeting(db: Database, access: MeetingAccess, id: string): Promise<MeetingView> {
-  const view = await loadVisibleMeetingView(db, access, id);
+export async function getMeeting(deps: AppDeps, access: MeetingAccess, id: string): Promise<MeetingView> {
+  const view = await loadVisibleMeetingView(deps.db, access, id);
   if (!view) throw meetingNotFound();
   return view;
 }

@@ -1,14 +1,13 @@
-import { KeyholeError, meetingAccessFor, type OrgSettings } from '@keyhole/core';
+import { KeyholeError, type MeetingAccess } from '@keyhole/core';
 import { and, asc, eq } from 'drizzle-orm';
-import type { Authority } from '../../auth/authority';
-import { lockActor } from '../../auth/lock-actor';
 import { meetingVisibleCondition } from '../../db/meetings/access-sql';
 import { updateMeetingRow } from '../../db/meetings/store';
 import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { SessionActor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import type { MeetingHost } from './create-meeting';
+import { meetingHost } from './create-meeting';
 import { loadVisibleMeetingView } from './load-meeting-views';
 import type { UpdateMeetingInput } from './meeting-inputs';
 import { meetingNotFound } from './not-found';
@@ -23,54 +22,60 @@ import type { MeetingView } from './views';
  */
 export async function updateMeeting(
   deps: AppDeps,
-  actor: { user: MeetingHost; settings: OrgSettings; authority: Authority },
+  actor: SessionActor,
   input: UpdateMeetingInput,
   write?: IdempotentWrite,
 ): Promise<MeetingView> {
-  const now = deps.clock.now();
-  const access = meetingAccessFor(
-    { kind: 'session', orgId: actor.user.orgId, userId: actor.user.id },
-    actor.settings,
+  const host = meetingHost(actor);
+  // What a session sees (core's meetingAccessFor: the org's settings only matter to org_full keys).
+  const access: MeetingAccess = { kind: 'user', orgId: host.orgId, userId: host.id, includeOwnPrivate: true };
+  return audited(
+    deps,
+    actor,
+    async (tx, _audit, { now }) => {
+      // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
+      const [current] = await tx
+        .select()
+        .from(meetings)
+        .where(and(eq(meetings.id, input.id), meetingVisibleCondition(access)))
+        .for('update');
+      if (!current) throw meetingNotFound();
+      if (current.hostId !== actor.user.id) {
+        throw new KeyholeError('FORBIDDEN', 'Only the meeting host can change this meeting.', 'host_only');
+      }
+
+      const existing = await tx
+        .select({
+          email: meetingAttendees.email,
+          name: meetingAttendees.name,
+          userId: meetingAttendees.userId,
+        })
+        .from(meetingAttendees)
+        .where(eq(meetingAttendees.meetingId, current.id))
+        .orderBy(asc(meetingAttendees.position));
+      const attendees = await resolveAttendees(tx, host, input.attendees ?? existing);
+      const relinked =
+        attendees.length !== existing.length ||
+        attendees.some((a, i) => a.userId !== existing[i]!.userId || a.email !== existing[i]!.email);
+
+      const state = input.state ?? current.state;
+      const completedAt = current.completedAt ?? (state === 'completed' ? now : null);
+      await updateMeetingRow(tx, {
+        id: current.id,
+        subject: input.subject ?? current.subject,
+        state,
+        isPrivate: input.isPrivate ?? current.isPrivate,
+        updatedAt: now,
+        completedAt,
+        startAt: current.startAt,
+        createdAt: current.createdAt,
+        ...(input.attendees !== undefined || relinked ? { attendees } : {}),
+        ...(input.transcript !== undefined ? { transcript: input.transcript } : {}),
+      });
+      const view = await loadVisibleMeetingView(tx, access, current.id);
+      if (!view) throw new Error('a meeting just updated is not visible to its host');
+      return view;
+    },
+    { write },
   );
-  return mutationTransaction(deps.db, write, async (tx) => {
-    await lockActor(tx, actor.authority, now);
-    // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
-    const [current] = await tx
-      .select()
-      .from(meetings)
-      .where(and(eq(meetings.id, input.id), meetingVisibleCondition(access)))
-      .for('update');
-    if (!current) throw meetingNotFound();
-    if (current.hostId !== actor.user.id) {
-      throw new KeyholeError('FORBIDDEN', 'Only the meeting host can change this meeting.', 'host_only');
-    }
-
-    const existing = await tx
-      .select({ email: meetingAttendees.email, name: meetingAttendees.name, userId: meetingAttendees.userId })
-      .from(meetingAttendees)
-      .where(eq(meetingAttendees.meetingId, current.id))
-      .orderBy(asc(meetingAttendees.position));
-    const attendees = await resolveAttendees(tx, actor.user, input.attendees ?? existing);
-    const relinked =
-      attendees.length !== existing.length ||
-      attendees.some((a, i) => a.userId !== existing[i]!.userId || a.email !== existing[i]!.email);
-
-    const state = input.state ?? current.state;
-    const completedAt = current.completedAt ?? (state === 'completed' ? now : null);
-    await updateMeetingRow(tx, {
-      id: current.id,
-      subject: input.subject ?? current.subject,
-      state,
-      isPrivate: input.isPrivate ?? current.isPrivate,
-      updatedAt: now,
-      completedAt,
-      startAt: current.startAt,
-      createdAt: current.createdAt,
-      ...(input.attendees !== undefined || relinked ? { attendees } : {}),
-      ...(input.transcript !== undefined ? { transcript: input.transcript } : {}),
-    });
-    const view = await loadVisibleMeetingView(tx, access, current.id);
-    if (!view) throw new Error('a meeting just updated is not visible to its host');
-    return view;
-  });
 }

@@ -1,13 +1,11 @@
 import type { UserRole } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
-import type { SessionAuthority } from '../../auth/authority';
 import { users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { SessionActor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
 
 /**
@@ -17,19 +15,16 @@ import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
  */
 export async function setMemberRole(
   deps: AppDeps,
-  actor: SessionAuthority,
+  actor: SessionActor,
   input: { userId: string; role: UserRole },
-  origin: RequestOrigin,
   write?: IdempotentWrite,
 ): Promise<UserView> {
-  const now = deps.clock.now();
-  const { user, changed } = await mutationTransaction(
-    deps.db,
-    write,
-    async (tx) => {
-      const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
+  const user = await audited(
+    deps,
+    actor,
+    async (tx, audit, { now, publish }) => {
       const target = await memberOfOrg(tx, actor.orgId, input.userId);
-      if (target.role === input.role) return { user: target, changed: false };
+      if (target.role === input.role) return target;
       const losesActiveAdmin = target.role === 'admin' && target.status === 'active';
       if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
         throw lastAdminError('demote');
@@ -39,19 +34,15 @@ export async function setMemberRole(
         .set({ role: input.role, updatedAt: now })
         .where(eq(users.id, target.id))
         .returning();
-      await recordAudit(tx, {
-        orgId: actor.orgId,
-        at: now,
-        actor: userActor(admin),
-        action: 'member.role_changed',
-        target: { type: 'user', id: target.id, name: target.email },
-        details: { from: target.role, to: input.role },
-        origin,
-      });
-      return { user: updated!, changed: true };
+      await audit(
+        'member.role_changed',
+        { type: 'user', id: target.id, name: target.email },
+        { from: target.role, to: input.role },
+      );
+      publish({ kind: 'user', id: target.id });
+      return updated!;
     },
-    (result) => toUserView(result.user),
+    { write, answerOf: toUserView, lockOrg: true },
   );
-  if (changed) await deps.changes.publish({ kind: 'user', id: user.id });
   return toUserView(user);
 }

@@ -1,13 +1,11 @@
 import { KeyholeError, type UserStatus } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
-import type { SessionAuthority } from '../../auth/authority';
 import { sessions, users } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { SessionActor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { lockOrgForAdmin } from '../org/lock-org-for-admin';
 import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
 
 /**
@@ -17,26 +15,23 @@ import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
  */
 export async function setMemberStatus(
   deps: AppDeps,
-  actor: SessionAuthority,
+  actor: SessionActor,
   input: { userId: string; status: UserStatus },
-  origin: RequestOrigin,
   write?: IdempotentWrite,
 ): Promise<UserView> {
-  const now = deps.clock.now();
-  const { user, changed } = await mutationTransaction(
-    deps.db,
-    write,
-    async (tx) => {
-      const { actor: admin } = await lockOrgForAdmin(tx, actor, now);
+  const user = await audited(
+    deps,
+    actor,
+    async (tx, audit, { now, publish }) => {
       const target = await memberOfOrg(tx, actor.orgId, input.userId);
-      if (input.status === 'deactivated' && target.id === admin.id) {
+      if (input.status === 'deactivated' && target.id === actor.user.id) {
         throw new KeyholeError(
           'PRECONDITION_FAILED',
           'You cannot deactivate yourself: ask another admin to do it.',
           'self_deactivation',
         );
       }
-      if (target.status === input.status) return { user: target, changed: false };
+      if (target.status === input.status) return target;
       const losesActiveAdmin = target.role === 'admin' && input.status === 'deactivated';
       if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
         throw lastAdminError('deactivate');
@@ -47,19 +42,15 @@ export async function setMemberStatus(
         .where(eq(users.id, target.id))
         .returning();
       if (input.status === 'deactivated') await tx.delete(sessions).where(eq(sessions.userId, target.id));
-      await recordAudit(tx, {
-        orgId: actor.orgId,
-        at: now,
-        actor: userActor(admin),
-        action: 'member.status_changed',
-        target: { type: 'user', id: target.id, name: target.email },
-        details: { from: target.status, to: input.status },
-        origin,
-      });
-      return { user: updated!, changed: true };
+      await audit(
+        'member.status_changed',
+        { type: 'user', id: target.id, name: target.email },
+        { from: target.status, to: input.status },
+      );
+      publish({ kind: 'user', id: target.id });
+      return updated!;
     },
-    (result) => toUserView(result.user),
+    { write, answerOf: toUserView, lockOrg: true },
   );
-  if (changed) await deps.changes.publish({ kind: 'user', id: user.id });
   return toUserView(user);
 }

@@ -1,13 +1,11 @@
 import type { OrgSettings } from '@keyhole/core';
 import { eq } from 'drizzle-orm';
-import type { SessionAuthority } from '../../auth/authority';
 import { toOrgView } from '../../auth/org-view';
 import { orgs } from '../../db/schema';
 import type { AppDeps } from '../../deps';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { mutationTransaction } from '../idempotency/mutation-transaction';
+import type { SessionActor } from '../actor';
+import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { lockOrgForAdmin } from './lock-org-for-admin';
 
 export type SettingsPatch = Partial<OrgSettings>;
 
@@ -18,17 +16,14 @@ export type SettingsPatch = Partial<OrgSettings>;
  */
 export async function updateOrgSettings(
   deps: AppDeps,
-  actor: SessionAuthority,
+  actor: SessionActor,
   patch: SettingsPatch,
-  origin: RequestOrigin,
   write?: IdempotentWrite,
 ): Promise<OrgSettings> {
-  const now = deps.clock.now();
-  const { settings, changed } = await mutationTransaction(
-    deps.db,
-    write,
-    async (tx) => {
-      const { org, actor: admin } = await lockOrgForAdmin(tx, actor, now);
+  return audited(
+    deps,
+    actor,
+    async (tx, audit, { org, publish }) => {
       const before = toOrgView(org).settings;
       const after: OrgSettings = {
         orgFullKeysIncludePrivate: patch.orgFullKeysIncludePrivate ?? before.orgFullKeysIncludePrivate,
@@ -37,21 +32,12 @@ export async function updateOrgSettings(
       const differs =
         after.orgFullKeysIncludePrivate !== before.orgFullKeysIncludePrivate ||
         after.allowKeyReveal !== before.allowKeyReveal;
-      if (!differs) return { settings: before, changed: false };
+      if (!differs) return before;
       await tx.update(orgs).set(after).where(eq(orgs.id, org.id));
-      await recordAudit(tx, {
-        orgId: org.id,
-        at: now,
-        actor: userActor(admin),
-        action: 'org.settings_updated',
-        target: { type: 'org', id: org.id, name: org.name },
-        details: { before, after },
-        origin,
-      });
-      return { settings: after, changed: true };
+      await audit('org.settings_updated', { type: 'org', id: org.id, name: org.name }, { before, after });
+      publish({ kind: 'org', id: actor.orgId });
+      return after;
     },
-    (result) => result.settings,
+    { write, lockOrg: true },
   );
-  if (changed) await deps.changes.publish({ kind: 'org', id: actor.orgId });
-  return settings;
 }

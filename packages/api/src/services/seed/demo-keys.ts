@@ -1,16 +1,15 @@
 import { type CreatableScope, SCOPE_INFO } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
-import { userActor } from '../audit/record-audit';
+import { inProcessActor, systemActor } from '../actor';
 import { createKey } from '../keys/create-key';
 import { importLegacyKey } from '../keys/import-legacy-key';
-import type { DemoSeed, DemoUser } from './demo-seed';
 
 /**
  * One demo key per scope, plus a legacy key, so every row of SPEC §2 can be tried with curl straight
  * after `pnpm start`. Their secrets are not printed (stdout may end up in logs): an admin copies them
  * from Settings → Organization → Developer, or with `keys.reveal`.
  */
-const DEMO_KEYS: { name: string; scope: CreatableScope; issuedTo?: DemoUser }[] = [
+const DEMO_KEYS: { name: string; scope: CreatableScope; issuedTo?: 'bea' }[] = [
   { name: 'Zapier – Bea (limited)', scope: 'user_limited', issuedTo: 'bea' },
   { name: 'Assistant – Bea (full)', scope: 'user_full', issuedTo: 'bea' },
   { name: 'BI dashboard', scope: 'org_limited' },
@@ -24,18 +23,25 @@ export interface DemoKey {
   scope: string;
 }
 
-export async function seedDemoKeys(deps: AppDeps, seed: Omit<DemoSeed, 'keys'>): Promise<DemoKey[]> {
-  const admin = seed.users.admin;
+/** The part of the demo seed the keys build on (demo-seed.ts passes it; no import back, no cycle). */
+export interface DemoKeyOwners {
+  orgId: string;
+  users: { admin: { id: string; email: string }; bea: { id: string } };
+}
+
+export async function seedDemoKeys(deps: AppDeps, seed: DemoKeyOwners): Promise<DemoKey[]> {
+  // Created in the demo admin's name (audited as them), with no request to re-check.
+  const admin = inProcessActor(seed.orgId, seed.users.admin);
   const made: DemoKey[] = [];
   for (const k of DEMO_KEYS) {
-    const { key } = await createKey(
-      deps,
-      { orgId: seed.orgId, actor: userActor(admin), origin: null },
-      { name: k.name, scope: k.scope, issuedToUserId: k.issuedTo ? seed.users[k.issuedTo].id : null },
-    );
+    const { key } = await createKey(deps, admin, {
+      name: k.name,
+      scope: k.scope,
+      issuedToUserId: k.issuedTo ? seed.users[k.issuedTo].id : null,
+    });
     made.push({ id: key.id, name: key.name, scope: key.scope });
   }
-  const { key } = await importLegacyKey(deps, { orgId: seed.orgId, name: DEMO_LEGACY_KEY_NAME });
+  const { key } = await importLegacyKey(deps, systemActor(seed.orgId), { name: DEMO_LEGACY_KEY_NAME });
   made.push({ id: key.id, name: key.name, scope: key.scope });
   return made;
 }
