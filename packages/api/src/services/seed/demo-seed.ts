@@ -1,8 +1,9 @@
 import type { MeetingState } from '@keyhole/core';
 import type { Database } from '../../db';
-import { type AttendeeRow, insertMeeting } from '../../db/meetings/store';
-import { orgs, type TranscriptSegment, users } from '../../db/schema';
+import { type AttendeeRow, insertMeeting, type NewMeetingRow } from '../../db/meetings/store';
+import { insertOrg } from '../../db/orgs/insert-org';
 import { isEmailTaken } from '../../db/users/by-email';
+import { insertUserRow } from '../../db/users/new-user';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { hashPassword } from '../../lib/password';
@@ -43,6 +44,8 @@ export class DemoAlreadySeededError extends Error {
     super(`The demo org already exists (${DEMO_USERS.admin.email}); sign in with the demo password.`);
   }
 }
+
+type TranscriptSegment = NonNullable<NewMeetingRow['transcript']>[number];
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -241,22 +244,22 @@ export async function seedDemo(deps: AppDeps): Promise<DemoSeed> {
   let base: Omit<DemoSeed, 'keys'>;
   try {
     base = await deps.db.transaction(async (tx) => {
-      const [org] = await tx
-        .insert(orgs)
-        .values({ name: DEMO_ORG_NAME, createdAt: new Date(now.getTime() - 30 * DAY) })
-        .returning();
+      const org = await insertOrg(tx, { name: DEMO_ORG_NAME, createdAt: new Date(now.getTime() - 30 * DAY) });
       const seeded = {} as DemoSeed['users'];
       for (const [i, name] of names.entries()) {
         const u = DEMO_USERS[name];
         const createdAt = new Date(now.getTime() - (30 - i) * DAY);
-        const [row] = await tx
-          .insert(users)
-          .values({ orgId: org!.id, ...u, passwordHash: hashes[i]!, createdAt, updatedAt: createdAt })
-          .returning();
-        seeded[name] = { id: row!.id, email: row!.email, name: row!.name };
+        const row = await insertUserRow(tx, {
+          orgId: org.id,
+          ...u,
+          passwordHash: hashes[i]!,
+          createdAt,
+          updatedAt: createdAt,
+        });
+        seeded[name] = { id: row.id, email: row.email, name: row.name };
       }
-      const meetings = await insertDemoMeetings(tx, org!.id, seeded, now);
-      return { orgId: org!.id, password: DEMO_PASSWORD, users: seeded, meetings };
+      const meetings = await insertDemoMeetings(tx, org.id, seeded, now);
+      return { orgId: org.id, password: DEMO_PASSWORD, users: seeded, meetings };
     });
   } catch (err) {
     // Another process seeded first (several API processes starting on one fresh database).
