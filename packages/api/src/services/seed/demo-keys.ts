@@ -3,7 +3,9 @@ import type { AppDeps } from '../../deps';
 import { userActor } from '../audit/record-audit';
 import { createKey } from '../keys/create-key';
 import { importLegacyKey } from '../keys/import-legacy-key';
-import type { DemoSeed, DemoUser } from './demo-seed';
+import type { DemoKey, DemoSeed, DemoUser } from './demo-org';
+
+export type { DemoKey };
 
 /**
  * One demo key per scope, plus a legacy key, so every row of SPEC §2 can be tried with curl straight
@@ -17,12 +19,6 @@ const DEMO_KEYS: { name: string; scope: CreatableScope; issuedTo?: DemoUser }[] 
   { name: 'Central sync', scope: 'org_full' },
 ];
 const DEMO_LEGACY_KEY_NAME = 'Old CRM integration';
-
-export interface DemoKey {
-  id: string;
-  name: string;
-  scope: string;
-}
 
 export async function seedDemoKeys(deps: AppDeps, seed: Omit<DemoSeed, 'keys'>): Promise<DemoKey[]> {
   const admin = seed.users.admin;
