@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
 import { sessionRequiredError } from '../../auth/authority';
 import type { Database } from '../../db';
-import { sessions } from '../../db/schema';
+import { deleteSessionReturningId } from '../../db/sessions/end-session';
 
 /**
  * Ends one session: its token stops working at once, whoever holds a copy of the cookie. A session
@@ -9,6 +8,6 @@ import { sessions } from '../../db/schema';
  * deactivation) is refused as a fresh request would be.
  */
 export async function signOut(db: Database, sessionId: string): Promise<void> {
-  const ended = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ id: sessions.id });
+  const ended = await deleteSessionReturningId(db, sessionId);
   if (ended.length === 0) throw sessionRequiredError();
 }

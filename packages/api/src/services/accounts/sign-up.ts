@@ -1,7 +1,8 @@
 import { KeyholeError } from '@keyhole/core';
 import { toOrgView } from '../../auth/org-view';
-import { orgs, users } from '../../db/schema';
+import { insertOrg } from '../../db/orgs/insert-org';
 import { isEmailTaken } from '../../db/users/by-email';
+import { insertUserRow } from '../../db/users/new-user';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
@@ -46,30 +47,27 @@ export async function signUp(
   const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (tx) => {
-      const [org] = await tx.insert(orgs).values({ name: input.orgName, createdAt: now }).returning();
-      const [user] = await tx
-        .insert(users)
-        .values({
-          orgId: org!.id,
-          email: input.email,
-          name: input.name,
-          role: 'admin',
-          status: 'active',
-          passwordHash,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      const token = await createSession(tx, user!.id, now, origin);
+      const org = await insertOrg(tx, { name: input.orgName, createdAt: now });
+      const user = await insertUserRow(tx, {
+        orgId: org.id,
+        email: input.email,
+        name: input.name,
+        role: 'admin',
+        status: 'active',
+        passwordHash,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const token = await createSession(tx, user.id, now, origin);
       await recordAudit(tx, {
-        orgId: org!.id,
+        orgId: org.id,
         at: now,
-        actor: userActor(user!),
+        actor: userActor(user),
         action: 'auth.signed_up',
-        target: { type: 'org', id: org!.id, name: org!.name },
+        target: { type: 'org', id: org.id, name: org.name },
         origin,
       });
-      return { token, user: toUserView(user!), org: toOrgView(org!) };
+      return { token, user: toUserView(user), org: toOrgView(org) };
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_email_lower_uq')) throw emailTaken();

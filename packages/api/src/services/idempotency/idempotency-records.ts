@@ -1,9 +1,14 @@
 import { IDEMPOTENCY_WINDOW_MS } from '@keyhole/core';
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { idempotencyRecords } from '../../db/schema';
+import {
+  deleteExpiredRecords,
+  type IdempotencyRecord,
+  insertRecordOverExpired,
+  selectRecordSince,
+  tryLockScope,
+} from '../../db/idempotency/records';
 
-export type IdempotencyRecord = typeof idempotencyRecords.$inferSelect;
+export type { IdempotencyRecord };
 
 // Each recorded mutation deletes at most this many expired rows: the table stays about one window
 // of traffic large without a timer, and no request pays for a backlog.
@@ -19,11 +24,7 @@ export async function findLiveRecord(
   scope: Buffer,
   now: Date,
 ): Promise<IdempotencyRecord | null> {
-  const [row] = await db
-    .select()
-    .from(idempotencyRecords)
-    .where(and(eq(idempotencyRecords.scope, scope), gte(idempotencyRecords.createdAt, windowStart(now))));
-  return row ?? null;
+  return selectRecordSince(db, scope, windowStart(now));
 }
 
 /**
@@ -32,24 +33,8 @@ export async function findLiveRecord(
  * found none after taking it.
  */
 export async function insertRecord(tx: Database, row: IdempotencyRecord): Promise<void> {
-  const { scope: _scope, ...rest } = row;
-  await tx
-    .insert(idempotencyRecords)
-    .values(row)
-    .onConflictDoUpdate({
-      target: idempotencyRecords.scope,
-      set: rest,
-      setWhere: lt(idempotencyRecords.createdAt, windowStart(row.createdAt)),
-    });
-  // Rows other transactions are deleting are skipped, never waited for.
-  const expired = tx
-    .select({ scope: idempotencyRecords.scope })
-    .from(idempotencyRecords)
-    .where(lt(idempotencyRecords.createdAt, windowStart(row.createdAt)))
-    .orderBy(idempotencyRecords.createdAt)
-    .limit(EXPIRED_ROWS_PER_WRITE)
-    .for('update', { skipLocked: true });
-  await tx.delete(idempotencyRecords).where(inArray(idempotencyRecords.scope, expired));
+  await insertRecordOverExpired(tx, row, windowStart(row.createdAt));
+  await deleteExpiredRecords(tx, windowStart(row.createdAt), EXPIRED_ROWS_PER_WRITE);
 }
 
 /**
@@ -57,10 +42,4 @@ export async function insertRecord(tx: Database, row: IdempotencyRecord): Promis
  * (this process or another one) is running the same request right now. Its 64-bit id is the scope's
  * first 8 bytes; a collision between two live scopes only makes one of them answer "in progress".
  */
-export async function tryLockScope(tx: Database, scope: Buffer): Promise<boolean> {
-  const id = scope.readBigInt64BE(0).toString();
-  const [row] = await tx
-    .select({ locked: sql<boolean>`pg_try_advisory_xact_lock(${id}::bigint)` })
-    .from(sql`(select 1) as one`);
-  return row?.locked === true;
-}
+export { tryLockScope };

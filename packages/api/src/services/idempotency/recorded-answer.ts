@@ -1,7 +1,6 @@
 import { joinKeyString, KeyholeError, splitAnyKeyString } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { decryptKeySecret } from '../../auth/key-secrets';
-import { apiKeys } from '../../db/schema';
+import { selectKeySecretByClientKey } from '../../db/keys/secret-by-client-key';
 import type { AppDeps } from '../../deps';
 import { hmacSha256, type Keyring } from '../../lib/keyring';
 import type { IdempotencyRecord } from './idempotency-records';
@@ -57,10 +56,7 @@ export function staleKeyError(): KeyholeError {
 export async function replayAnswer(deps: AppDeps, record: IdempotencyRecord): Promise<unknown> {
   const answer: unknown = JSON.parse(record.answer);
   if (record.secretClientKey === null || record.secretFingerprint === null) return answer;
-  const [row] = await deps.db
-    .select({ ciphertext: apiKeys.secretCiphertext, revokedAt: apiKeys.revokedAt })
-    .from(apiKeys)
-    .where(eq(apiKeys.clientKey, record.secretClientKey));
+  const row = await selectKeySecretByClientKey(deps.db, record.secretClientKey);
   const secret =
     row && row.revokedAt === null && row.ciphertext
       ? decryptKeySecret(deps.keyring, record.secretClientKey, row.ciphertext)

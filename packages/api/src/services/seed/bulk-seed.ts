@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyholeDatabase } from '../../db';
+import {
+  type BulkAttendeeColumns,
+  type BulkMeetingColumns,
+  dropSecondaryIndexes,
+  insertBulkAttendees,
+  insertBulkMeetings,
+  insertBulkOrg,
+  insertBulkUsers,
+  rebuildSecondaryIndexes,
+} from '../../db/seed/bulk-rows';
 import { hashPassword } from '../../lib/password';
 
 /**
@@ -13,8 +23,8 @@ import { hashPassword } from '../../lib/password';
  *   past ones are mostly completed, future ones scheduled;
  * - the second user of each org is the "heavy user": an attendee of about 10 % of the org's meetings.
  *
- * Rows go in as batches of `insert … select from json_to_recordset($1)`: one statement and one
- * parameter per batch, the same on PostgreSQL and PGlite.
+ * Rows go in as batches of `insert … select from json_to_recordset($1)` (db/seed/bulk-rows.ts): one
+ * statement and one parameter per batch, the same on PostgreSQL and PGlite.
  */
 export interface BulkSeedOptions {
   orgs: number;
@@ -51,19 +61,6 @@ function mulberry32(seed: number) {
 const BULK_PASSWORD = 'bulk-seed-password-123';
 const STATES_PAST = ['completed', 'completed', 'completed', 'completed', 'cancelled'] as const;
 
-/** Drops the non-unique secondary indexes of the meeting tables and returns the statements that rebuild them. */
-async function dropSecondaryIndexes(database: KeyholeDatabase): Promise<string[]> {
-  const rows = await database.query<{ indexname: string; indexdef: string }>(
-    `select i.indexname, i.indexdef from pg_indexes i
-     join pg_class c on c.relname = i.indexname
-     join pg_index x on x.indexrelid = c.oid
-     where i.schemaname = current_schema() and i.tablename in ('meetings', 'meeting_attendees')
-       and not x.indisprimary and not x.indisunique`,
-  );
-  for (const r of rows) await database.query(`drop index if exists "${r.indexname}"`);
-  return rows.map((r) => r.indexdef);
-}
-
 export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions): Promise<BulkSeedResult> {
   const batch = opts.batchSize ?? 5000;
   const now = Date.now();
@@ -74,10 +71,7 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
   const orgUsers: BulkSeedResult['orgUsers'] = [];
   for (let o = 0; o < opts.orgs; o++) {
     const orgId = randomUUID();
-    await database.query('insert into orgs (id, name) values ($1, $2)', [
-      orgId,
-      `Bulk Org ${o + 1} (${runTag})`,
-    ]);
+    await insertBulkOrg(database, orgId, `Bulk Org ${o + 1} (${runTag})`);
     const userIds: string[] = [];
     const ids: string[] = [];
     const emails: string[] = [];
@@ -91,15 +85,11 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
       names.push(`User ${u + 1} of Org ${o + 1}`);
       roles.push(u === 0 ? 'admin' : 'member');
       if (ids.length >= batch || u === usersPerOrg - 1) {
-        await database.query(
-          `insert into users (id, org_id, email, name, role, password_hash)
-           select u.id, $2::uuid, u.email, u.name, u.role, $3
-           from json_to_recordset($1::json) as u(id uuid, email text, name text, role text)`,
-          [
-            JSON.stringify(ids.map((id, i) => ({ id, email: emails[i], name: names[i], role: roles[i] }))),
-            orgId,
-            passwordHash,
-          ],
+        await insertBulkUsers(
+          database,
+          orgId,
+          passwordHash,
+          ids.map((id, i) => ({ id, email: emails[i]!, name: names[i]!, role: roles[i]! })),
         );
         ids.length = emails.length = names.length = roles.length = 0;
       }
@@ -118,7 +108,7 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
     const n = org.userIds.length;
     for (let start = 0; start < meetingsPerOrg; start += batch) {
       const size = Math.min(batch, meetingsPerOrg - start);
-      const m = {
+      const m: BulkMeetingColumns = {
         id: [] as string[],
         host: [] as string[],
         subject: [] as string[],
@@ -129,7 +119,7 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
         createdAt: [] as string[],
         completedAt: [] as (string | null)[],
       };
-      const a = {
+      const a: BulkAttendeeColumns = {
         meetingId: [] as string[],
         position: [] as number[],
         email: [] as string[],
@@ -183,50 +173,8 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
         const outsiders = Math.floor(rand() * 3);
         for (let j = 0; j < outsiders; j++) push(`guest${j}@outside.test`, `Guest ${j}`, null);
       }
-      await database.query(
-        `insert into meetings (id, org_id, host_id, subject, start_at, end_at, state, is_private, created_at, updated_at, completed_at)
-         select t.id, $1::uuid, t.host, t.subject, t.start_at, t.end_at, t.state, t.is_private, t.created_at, t.created_at, t.completed_at
-         from json_to_recordset($2::json) as t(id uuid, host uuid, subject text, start_at timestamptz, end_at timestamptz,
-           state text, is_private bool, created_at timestamptz, completed_at timestamptz)`,
-        [
-          org.orgId,
-          JSON.stringify(
-            zipColumns({
-              id: m.id,
-              host: m.host,
-              subject: m.subject,
-              start_at: m.startAt,
-              end_at: m.endAt,
-              state: m.state,
-              is_private: m.isPrivate,
-              created_at: m.createdAt,
-              completed_at: m.completedAt,
-            }),
-          ),
-        ],
-      );
-      if (a.meetingId.length > 0) {
-        await database.query(
-          `insert into meeting_attendees (meeting_id, position, email, name, user_id, meeting_is_private, meeting_start_at, meeting_created_at, meeting_completed_at)
-           select * from json_to_recordset($1::json) as t(meeting_id uuid, position int, email text, name text, user_id uuid,
-             meeting_is_private bool, meeting_start_at timestamptz, meeting_created_at timestamptz, meeting_completed_at timestamptz)`,
-          [
-            JSON.stringify(
-              zipColumns({
-                meeting_id: a.meetingId,
-                position: a.position,
-                email: a.email,
-                name: a.name,
-                user_id: a.userId,
-                meeting_is_private: a.isPrivate,
-                meeting_start_at: a.startAt,
-                meeting_created_at: a.createdAt,
-                meeting_completed_at: a.completedAt,
-              }),
-            ),
-          ],
-        );
-      }
+      await insertBulkMeetings(database, org.orgId, m);
+      if (a.meetingId.length > 0) await insertBulkAttendees(database, a);
       attendeeCount += a.meetingId.length;
       done += size;
       opts.onProgress?.(done, total);
@@ -247,8 +195,7 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
     };
     await Promise.all([worker(), worker()]);
   } finally {
-    for (const def of rebuild) await database.query(def);
-    if (rebuild.length > 0) await database.query('analyze meetings, meeting_attendees');
+    await rebuildSecondaryIndexes(database, rebuild);
   }
   return {
     orgIds: orgUsers.map((o) => o.orgId),
@@ -257,11 +204,4 @@ export async function bulkSeed(database: KeyholeDatabase, opts: BulkSeedOptions)
     attendees: attendeeCount,
     password: BULK_PASSWORD,
   };
-}
-
-/** Column arrays of equal length → one object per row, the shape `json_to_recordset` reads. */
-function zipColumns(columns: Record<string, readonly unknown[]>): Record<string, unknown>[] {
-  const names = Object.keys(columns);
-  const length = columns[names[0]!]!.length;
-  return Array.from({ length }, (_, i) => Object.fromEntries(names.map((n) => [n, columns[n]![i]])));
 }

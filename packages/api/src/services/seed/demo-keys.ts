@@ -3,6 +3,7 @@ import type { AppDeps } from '../../deps';
 import { inProcessActor, systemActor } from '../actor';
 import { createKey } from '../keys/create-key';
 import { importLegacyKey } from '../keys/import-legacy-key';
+import type { DemoKey } from './demo-org';
 
 /**
  * One demo key per scope, plus a legacy key, so every row of SPEC §2 can be tried with curl straight
@@ -16,12 +17,6 @@ const DEMO_KEYS: { name: string; scope: CreatableScope; issuedTo?: 'bea' }[] = [
   { name: 'Central sync', scope: 'org_full' },
 ];
 const DEMO_LEGACY_KEY_NAME = 'Old CRM integration';
-
-export interface DemoKey {
-  id: string;
-  name: string;
-  scope: string;
-}
 
 /** The part of the demo seed the keys build on (demo-seed.ts passes it; no import back, no cycle). */
 export interface DemoKeyOwners {

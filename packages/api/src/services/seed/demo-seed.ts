@@ -1,48 +1,39 @@
 import type { MeetingState } from '@keyhole/core';
 import type { Database } from '../../db';
-import { type AttendeeRow, insertMeeting } from '../../db/meetings/store';
-import { orgs, type TranscriptSegment, users } from '../../db/schema';
+import { type AttendeeRow, insertMeeting, type NewMeetingRow } from '../../db/meetings/store';
+import { insertOrg } from '../../db/orgs/insert-org';
 import { isEmailTaken } from '../../db/users/by-email';
+import { insertUserRow } from '../../db/users/new-user';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { hashPassword } from '../../lib/password';
-import { type DemoKey, demoKeyLines, seedDemoKeys } from './demo-keys';
+import { demoKeyLines, seedDemoKeys } from './demo-keys';
+import {
+  DEMO_ORG_NAME,
+  DEMO_OUTSIDER,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  type DemoSeed,
+  type DemoUser,
+} from './demo-org';
 
-/**
- * The demo org: one admin and members whose meetings cover every visibility class of SPEC §2, so
- * each key scope shows a different list. The password is public on purpose (it is a demo, printed
- * at start-up and written in the README); it is hashed like any other.
- */
-export const DEMO_ORG_NAME = 'Acme Demo';
-export const DEMO_PASSWORD = 'keyhole-demo-password';
-
-export const DEMO_USERS = {
-  admin: { email: 'admin@acme.test', name: 'Ada Admin', role: 'admin', status: 'active' },
-  bea: { email: 'bea@acme.test', name: 'Bea Berg', role: 'member', status: 'active' },
-  carl: { email: 'carl@acme.test', name: 'Carl Chen', role: 'member', status: 'active' },
-  dana: { email: 'dana@acme.test', name: 'Dana Diaz', role: 'member', status: 'active' },
-  // A deactivated member: their sessions and user-scoped keys fail, which the demo can show.
-  eve: { email: 'eve@acme.test', name: 'Eve Evans', role: 'member', status: 'deactivated' },
-} as const;
-export type DemoUser = keyof typeof DEMO_USERS;
-
-export const DEMO_OUTSIDER = { email: 'pat@partner.example', name: 'Pat Partner' };
-
-/** What the seed made, so later seeds (demo keys, legacy key) can build on it. */
-export interface DemoSeed {
-  orgId: string;
-  password: string;
-  users: Record<DemoUser, { id: string; email: string; name: string }>;
-  meetings: Record<string, string>;
-  /** One key per scope and a legacy key (names and scopes; secrets stay in the database). */
-  keys: DemoKey[];
-}
+export {
+  DEMO_ORG_NAME,
+  DEMO_OUTSIDER,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  type DemoKey,
+  type DemoSeed,
+  type DemoUser,
+} from './demo-org';
 
 export class DemoAlreadySeededError extends Error {
   constructor() {
     super(`The demo org already exists (${DEMO_USERS.admin.email}); sign in with the demo password.`);
   }
 }
+
+type TranscriptSegment = NonNullable<NewMeetingRow['transcript']>[number];
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -241,22 +232,22 @@ export async function seedDemo(deps: AppDeps): Promise<DemoSeed> {
   let base: Omit<DemoSeed, 'keys'>;
   try {
     base = await deps.db.transaction(async (tx) => {
-      const [org] = await tx
-        .insert(orgs)
-        .values({ name: DEMO_ORG_NAME, createdAt: new Date(now.getTime() - 30 * DAY) })
-        .returning();
+      const org = await insertOrg(tx, { name: DEMO_ORG_NAME, createdAt: new Date(now.getTime() - 30 * DAY) });
       const seeded = {} as DemoSeed['users'];
       for (const [i, name] of names.entries()) {
         const u = DEMO_USERS[name];
         const createdAt = new Date(now.getTime() - (30 - i) * DAY);
-        const [row] = await tx
-          .insert(users)
-          .values({ orgId: org!.id, ...u, passwordHash: hashes[i]!, createdAt, updatedAt: createdAt })
-          .returning();
-        seeded[name] = { id: row!.id, email: row!.email, name: row!.name };
+        const row = await insertUserRow(tx, {
+          orgId: org.id,
+          ...u,
+          passwordHash: hashes[i]!,
+          createdAt,
+          updatedAt: createdAt,
+        });
+        seeded[name] = { id: row.id, email: row.email, name: row.name };
       }
-      const meetings = await insertDemoMeetings(tx, org!.id, seeded, now);
-      return { orgId: org!.id, password: DEMO_PASSWORD, users: seeded, meetings };
+      const meetings = await insertDemoMeetings(tx, org.id, seeded, now);
+      return { orgId: org.id, password: DEMO_PASSWORD, users: seeded, meetings };
     });
   } catch (err) {
     // Another process seeded first (several API processes starting on one fresh database).

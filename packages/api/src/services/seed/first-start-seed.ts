@@ -1,13 +1,11 @@
-import { count } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { orgs } from '../../db/schema';
+import { countOrgs } from '../../db/orgs/count-orgs';
 import type { AppDeps } from '../../deps';
 import { DemoAlreadySeededError, type DemoSeed, seedDemo } from './demo-seed';
 
 /** True when the database has no org yet: the first start of a fresh install. */
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(orgs);
-  return Number(row?.n ?? 0) === 0;
+  return (await countOrgs(db)) === 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { hashSessionToken, newSessionToken } from '../../auth/session-token';
-import type { Database } from '../../db/create-database';
-import { sessions } from '../../db/schema';
+import type { Database } from '../../db';
+import { insertSession } from '../../db/sessions/insert-session';
 import { type RequestOrigin, storedUserAgent } from '../audit/record-audit';
 
 /** Starts a session for a user and returns the cookie token (only its hash is stored). */
@@ -11,7 +11,7 @@ export async function createSession(
   origin: RequestOrigin | null = null,
 ): Promise<string> {
   const token = newSessionToken();
-  await db.insert(sessions).values({
+  await insertSession(db, {
     tokenHash: hashSessionToken(token),
     userId,
     createdAt: now,
