@@ -20,17 +20,7 @@ export async function chargeKey(deps: AppDeps, key: AuthenticatedKey): Promise<C
   const limit = key.rateLimitPerMinute ?? deps.config.rateLimitPerMinute;
   const budget = await deps.counters.keyCalls.hit(key.id, limit);
   deps.keyUsage.record(key.id, deps.clock.now());
-  if (budget.allowed) return { ok: true, budget };
-  const retryAfterSeconds = secondsToReset(budget);
-  return {
-    ok: false,
-    budget,
-    retryAfterSeconds,
-    error: new RateLimitedError(
-      `Rate limit of ${budget.limit} calls per minute reached for this API key. Retry in ${retryAfterSeconds} s.`,
-      retryAfterSeconds,
-    ),
-  };
+  return settled(budget, 'this API key');
 }
 
 /**
@@ -41,17 +31,7 @@ export async function chargeKey(deps: AppDeps, key: AuthenticatedKey): Promise<C
 export async function chargeSession(deps: AppDeps, userId: string): Promise<CallCharge> {
   const limit = deps.config.sessionRateLimitPerMinute;
   const budget = await deps.counters.sessionCalls.hit(userId, limit);
-  if (budget.allowed) return { ok: true, budget };
-  const retryAfterSeconds = secondsToReset(budget);
-  return {
-    ok: false,
-    budget,
-    retryAfterSeconds,
-    error: new RateLimitedError(
-      `Rate limit of ${budget.limit} calls per minute reached for this session. Retry in ${retryAfterSeconds} s.`,
-      retryAfterSeconds,
-    ),
-  };
+  return settled(budget, 'this session');
 }
 
 /**
@@ -60,4 +40,19 @@ export async function chargeSession(deps: AppDeps, userId: string): Promise<Call
  */
 export function peekSessionBudget(deps: AppDeps, userId: string): Promise<RateDecision> {
   return deps.counters.sessionCalls.peek(userId, deps.config.sessionRateLimitPerMinute);
+}
+
+/** A spent budget's answer: allowed, or the refusal naming whose budget ran out and when it refills. */
+function settled(budget: RateDecision, whose: string): CallCharge {
+  if (budget.allowed) return { ok: true, budget };
+  const retryAfterSeconds = secondsToReset(budget);
+  return {
+    ok: false,
+    budget,
+    retryAfterSeconds,
+    error: new RateLimitedError(
+      `Rate limit of ${budget.limit} calls per minute reached for ${whose}. Retry in ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    ),
+  };
 }

@@ -6,7 +6,9 @@ import { signOut } from '../services/accounts/sign-out';
 import { signUp, signUpDisabledError } from '../services/accounts/sign-up';
 import type { AccountView } from '../services/accounts/views';
 import { toUserView } from '../services/accounts/views';
+import type { RequestOrigin } from '../services/audit/record-audit';
 import { resolveCaller } from '../trpc/authenticate';
+import type { Context } from '../trpc/context';
 import { idempotent } from '../trpc/idempotency';
 import { clearSessionCookie, setSessionCookie } from '../trpc/session-cookies';
 import { chargeSessionCall, middleware, publicProcedure, router, sessionProcedure } from '../trpc/trpc';
@@ -18,6 +20,16 @@ import {
   passwordToCheckField,
   personNameField,
 } from './account-fields';
+
+/** Sign-up and sign-in answer alike: the new session's cookie set, the account returned. */
+async function startSession(
+  ctx: Context,
+  open: (origin: RequestOrigin & { ip: string }) => Promise<AccountView & { token: string }>,
+): Promise<AccountView> {
+  const { token, user, org } = await open({ ip: ctx.req.ip, userAgent: ctx.req.userAgent });
+  setSessionCookie(ctx, token);
+  return { user, org };
+}
 
 // Checked before the input, so a client learns that sign-up is off whatever it sent.
 const signUpEnabled = middleware(({ ctx, next }) => {
@@ -44,25 +56,11 @@ export const authRouter = router({
         password: newPasswordField,
       }),
     )
-    .mutation(async ({ ctx, input }): Promise<AccountView> => {
-      const { token, user, org } = await signUp(ctx.deps, input, {
-        ip: ctx.req.ip,
-        userAgent: ctx.req.userAgent,
-      });
-      setSessionCookie(ctx, token);
-      return { user, org };
-    }),
+    .mutation(({ ctx, input }) => startSession(ctx, (origin) => signUp(ctx.deps, input, origin))),
 
   signIn: publicProcedure
     .input(z.strictObject({ email: emailToCheckField, password: passwordToCheckField }))
-    .mutation(async ({ ctx, input }): Promise<AccountView> => {
-      const { token, user, org } = await signIn(ctx.deps, input, {
-        ip: ctx.req.ip,
-        userAgent: ctx.req.userAgent,
-      });
-      setSessionCookie(ctx, token);
-      return { user, org };
-    }),
+    .mutation(({ ctx, input }) => startSession(ctx, (origin) => signIn(ctx.deps, input, origin))),
 
   signOut: sessionProcedure.mutation(async ({ ctx }) => {
     await signOut(ctx.deps.db, ctx.sessionId);

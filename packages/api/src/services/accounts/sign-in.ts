@@ -2,8 +2,8 @@ import { KeyholeError } from '@keyhole/core';
 import { toOrgView } from '../../auth/org-view';
 import { findSignInAccount } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { createSession } from '../sessions/create-session';
+import { type RequestOrigin, recordAudit } from '../audit/record-audit';
+import { openAuditedSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
 import { type AccountView, toUserView } from './views';
 
@@ -53,18 +53,9 @@ export async function signIn(
       'This account is deactivated: ask an admin of your organization to reactivate it.',
     );
   }
-  const token = await deps.db.transaction(async (tx) => {
-    const t = await createSession(tx, user.id, now, origin);
-    await recordAudit(tx, {
-      orgId: org.id,
-      at: now,
-      actor: userActor(user),
-      action: 'auth.signed_in',
-      target,
-      origin,
-    });
-    return t;
-  });
+  const token = await deps.db.transaction((tx) =>
+    openAuditedSession(tx, { user, orgId: org.id, now, origin, action: 'auth.signed_in', target }),
+  );
   await forgetSignInAttempts(deps, subject, origin.ip);
   return { token, user: toUserView(user), org: toOrgView(org) };
 }

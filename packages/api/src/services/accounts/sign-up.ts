@@ -5,8 +5,8 @@ import { isEmailTaken } from '../../db/users/by-email';
 import { insertUserRow } from '../../db/users/new-user';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
-import { type RequestOrigin, recordAudit, userActor } from '../audit/record-audit';
-import { createSession } from '../sessions/create-session';
+import type { RequestOrigin } from '../audit/record-audit';
+import { openAuditedSession } from '../sessions/create-session';
 import { spendSignUpAttempt } from './sign-in-limits';
 import { type AccountView, toUserView } from './views';
 
@@ -58,14 +58,13 @@ export async function signUp(
         createdAt: now,
         updatedAt: now,
       });
-      const token = await createSession(tx, user.id, now, origin);
-      await recordAudit(tx, {
+      const token = await openAuditedSession(tx, {
+        user,
         orgId: org.id,
-        at: now,
-        actor: userActor(user),
+        now,
+        origin,
         action: 'auth.signed_up',
         target: { type: 'org', id: org.id, name: org.name },
-        origin,
       });
       return { token, user: toUserView(user), org: toOrgView(org) };
     });

@@ -1,6 +1,7 @@
 import type { AuditAction } from '@keyhole/core';
 import { selectAuditPage } from '../../db/audit/audit-page';
 import type { AppDeps } from '../../deps';
+import { keysetPage } from '../../lib/keyset-page';
 import type { Actor } from '../actor';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { type AuditEventView, toAuditEventView } from './views';
@@ -32,10 +33,6 @@ export async function listAudit(
     to: input.to,
     after,
   });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toAuditEventView),
-    nextCursor: rows.length > input.limit && last ? encodeAuditCursor(last) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, input.limit, encodeAuditCursor);
+  return { items: page.map(toAuditEventView), nextCursor };
 }

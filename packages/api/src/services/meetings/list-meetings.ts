@@ -1,5 +1,6 @@
 import type { MeetingAccess } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
+import { keysetPage } from '../../lib/keyset-page';
 import { type CursorScope, decodeCursor, encodeCursor } from './cursor';
 import { loadMeetingPage } from './load-meeting-views';
 import type { ListMeetingsInput } from './meeting-inputs';
@@ -41,12 +42,9 @@ export async function listMeetings(
     state: input.state,
     after,
   });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > input.limit && last
-      ? encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.view.id })
-      : null;
+  const { page, nextCursor } = keysetPage(rows, input.limit, (last) =>
+    encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.view.id }),
+  );
   const items = page.map((r) => r.view);
   return { items, nextCursor };
 }

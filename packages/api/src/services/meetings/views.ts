@@ -1,4 +1,5 @@
 import type { MeetingState } from '@keyhole/core';
+import type { MeetingFields } from '../../db/meetings/page-statement';
 
 /** SPEC §5 `Meeting`, exactly as it goes on the wire: dates as ISO-8601 strings in UTC. */
 export interface MeetingView {
@@ -35,18 +36,7 @@ export interface MeetingPageView {
 }
 
 export function toMeetingView(
-  m: {
-    id: string;
-    subject: string;
-    startAt: Date;
-    endAt: Date;
-    state: MeetingState;
-    isPrivate: boolean;
-    transcriptReady: boolean;
-    createdAt: Date;
-    updatedAt: Date;
-    completedAt: Date | null;
-  },
+  m: MeetingFields,
   host: { id: string; name: string; email: string },
   attendees: { email: string; name: string; userId: string | null }[],
 ): MeetingView {
