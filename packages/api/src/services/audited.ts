@@ -1,6 +1,6 @@
 import type { AuditAction } from '@keyhole/core';
 import { lockActor } from '../auth/lock-actor';
-import type { Database } from '../db/create-database';
+import type { Database } from '../db';
 import type { AppDeps } from '../deps';
 import type { ChangeEvent } from '../lib/change-feed';
 import type { Actor } from './actor';

@@ -1,19 +1,21 @@
-import { and, desc, eq, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../create-database';
 import { apiKeys, users } from '../schema';
 
-/** A further condition on `api_keys` (e.g. `eq(apiKeys.id, id)`) narrowing `selectKeyRows`. */
-export type KeyRowFilter = SQL;
+/** Narrows `selectKeyRows`: `id` to the one key with that id. */
+export interface KeyRowFilter {
+  id?: string;
+}
 
 const issuedTo = alias(users, 'issued_to');
 const createdBy = alias(users, 'created_by');
 
 /**
- * Non-revoked keys of an org matching `where`, newest first, with the people they name. Revoked keys
+ * Non-revoked keys of an org matching `filter`, newest first, with the people they name. Revoked keys
  * are tombstones for the audit log and never come back out of here.
  */
-export async function selectKeyRows(db: Database, orgId: string, where?: KeyRowFilter) {
+export async function selectKeyRows(db: Database, orgId: string, filter: KeyRowFilter = {}) {
   return db
     .select({
       key: {
@@ -32,6 +34,12 @@ export async function selectKeyRows(db: Database, orgId: string, where?: KeyRowF
     .from(apiKeys)
     .leftJoin(issuedTo, eq(issuedTo.id, apiKeys.issuedToUserId))
     .leftJoin(createdBy, eq(createdBy.id, apiKeys.createdByUserId))
-    .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt), where))
+    .where(
+      and(
+        eq(apiKeys.orgId, orgId),
+        isNull(apiKeys.revokedAt),
+        filter.id !== undefined ? eq(apiKeys.id, filter.id) : undefined,
+      ),
+    )
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }

@@ -1,6 +1,8 @@
 import { KeyholeError } from '@keyhole/core';
-import { and, eq, ne } from 'drizzle-orm';
-import { sessions, users } from '../../db/schema';
+import { deleteOtherUserSessions } from '../../db/sessions/delete-user-sessions';
+import { selectUserById } from '../../db/users/by-id';
+import { lockUserForNoKeyUpdate } from '../../db/users/lock-user';
+import { setPasswordHash } from '../../db/users/password';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
@@ -23,7 +25,7 @@ export async function changePassword(
   input: ChangePasswordInput,
   write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  const [user] = await deps.db.select().from(users).where(eq(users.id, actor.authority.userId)).limit(1);
+  const user = await selectUserById(deps.db, actor.authority.userId);
   if (!user) throw new KeyholeError('UNAUTHORIZED', 'Sign in first: this procedure needs a session.');
   await spendSignInAttempt(deps, { userId: user.id }, actor.origin.ip);
   if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
@@ -35,10 +37,8 @@ export async function changePassword(
     deps,
     actor,
     async (tx, audit, { now }) => {
-      await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id));
-      await tx
-        .delete(sessions)
-        .where(and(eq(sessions.userId, user.id), ne(sessions.id, actor.authority.sessionId)));
+      await setPasswordHash(tx, user.id, passwordHash, now);
+      await deleteOtherUserSessions(tx, user.id, actor.authority.sessionId);
       await audit('member.password_changed', { type: 'user', id: user.id, name: user.email });
       return { ok: true as const };
     },
@@ -47,7 +47,7 @@ export async function changePassword(
       // The user row for update first, so two changes of one user's password queue instead of
       // deadlocking on the shared lock lockActor takes; then this session, still live.
       lockFirst: async (tx) => {
-        await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('no key update');
+        await lockUserForNoKeyUpdate(tx, user.id);
       },
     },
   );

@@ -7,9 +7,8 @@ import {
   normalizeKeyName,
   unwrapPolicy,
 } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { storeKeySecret } from '../../auth/key-secrets';
-import { apiKeys, users } from '../../db/schema';
+import { lockUserForShare } from '../../db/users/lock-user';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -48,14 +47,10 @@ export async function createKey(
     actor,
     async (tx, audit) => {
       // Shared lock: a deactivation of this user waits for the key to exist, then its event evicts it.
-      const [user] =
+      const user =
         issuedToUserId !== null && isUuid(issuedToUserId)
-          ? await tx
-              .select({ orgId: users.orgId, status: users.status })
-              .from(users)
-              .where(eq(users.id, issuedToUserId))
-              .for('share')
-          : [];
+          ? await lockUserForShare(tx, issuedToUserId)
+          : undefined;
       unwrapPolicy(checkIssuedTo(input.scope, issuedToUserId, user ?? null, actor.orgId));
 
       const { clientKey, secret, keyString } = generateKey();
@@ -79,7 +74,7 @@ export async function createKey(
         expiresAt: expiresAt?.toISOString() ?? null,
         rateLimitPerMinute,
       });
-      const [key] = await selectKeyViews(tx, actor.orgId, eq(apiKeys.id, row.id));
+      const [key] = await selectKeyViews(tx, actor.orgId, { id: row.id });
       return { key: key!, secret: keyString };
     },
     { write, lockOrg: true, now },

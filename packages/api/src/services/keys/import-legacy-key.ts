@@ -7,9 +7,8 @@ import {
   splitAnyKeyString,
   unwrapPolicy,
 } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { storeKeySecret } from '../../auth/key-secrets';
-import { apiKeys } from '../../db/schema';
+import { isClientKeyTaken } from '../../db/keys/insert-key';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -53,11 +52,7 @@ export async function importLegacyKey(
   }
   if (!isUuid(actor.orgId)) throw new KeyholeError('NOT_FOUND', 'No such organization.');
   // Before the org lock, as a plain read (the unique index still decides under a race).
-  const [taken] = await deps.db
-    .select({ id: apiKeys.id })
-    .from(apiKeys)
-    .where(eq(apiKeys.clientKey, parts.clientKey));
-  if (taken) {
+  if (await isClientKeyTaken(deps.db, parts.clientKey)) {
     throw new KeyholeError('CONFLICT', 'A key with this client key already exists (revoked keys included).');
   }
 
@@ -80,7 +75,7 @@ export async function importLegacyKey(
         clientKey: parts.clientKey,
         minted: input.keyString === undefined,
       });
-      const [key] = await selectKeyViews(tx, actor.orgId, eq(apiKeys.id, row.id));
+      const [key] = await selectKeyViews(tx, actor.orgId, { id: row.id });
       return { key: key!, secret: joinKeyString(parts.clientKey, parts.secret) };
     },
     { write, lockOrg: true, now },

@@ -5,9 +5,8 @@ import {
   joinKeyString,
   unwrapPolicy,
 } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { storeKeySecret } from '../../auth/key-secrets';
-import { apiKeys } from '../../db/schema';
+import { replaceKeySecret } from '../../db/keys/key-writes';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -38,20 +37,17 @@ export async function regenerateKey(
       const secret = generateSecret();
       const previousSecretValidUntil =
         overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000) : null;
-      await tx
-        .update(apiKeys)
-        .set({
-          ...storeKeySecret(deps.keyring, row.clientKey, secret),
-          previousSecretHash: previousSecretValidUntil ? row.secretHash : null,
-          previousSecretValidUntil,
-          updatedAt: now,
-        })
-        .where(eq(apiKeys.id, row.id));
+      await replaceKeySecret(tx, row.id, {
+        ...storeKeySecret(deps.keyring, row.clientKey, secret),
+        previousSecretHash: previousSecretValidUntil ? row.secretHash : null,
+        previousSecretValidUntil,
+        updatedAt: now,
+      });
       await audit('key.regenerated', keyTarget(row), {
         previousSecretValidForSeconds: overlapSeconds,
         previousSecretValidUntil: previousSecretValidUntil?.toISOString() ?? null,
       });
-      const [key] = await selectKeyViews(tx, actor.orgId, eq(apiKeys.id, row.id));
+      const [key] = await selectKeyViews(tx, actor.orgId, { id: row.id });
       publish({ kind: 'key', id: key!.id });
       return { key: key!, secret: joinKeyString(row.clientKey, secret) };
     },

@@ -1,6 +1,5 @@
 import { checkMutable, normalizeKeyName, unwrapPolicy } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
-import { apiKeys } from '../../db/schema';
+import { renameKeyRow } from '../../db/keys/key-writes';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -26,10 +25,10 @@ export async function renameKey(
       unwrapPolicy(checkMutable(row.scope));
       const changed = row.name !== name;
       if (changed) {
-        await tx.update(apiKeys).set({ name, updatedAt: now }).where(eq(apiKeys.id, row.id));
+        await renameKeyRow(tx, row.id, name, now);
         await audit('key.renamed', keyTarget({ id: row.id, name }), { previousName: row.name, name });
       }
-      const [view] = await selectKeyViews(tx, actor.orgId, eq(apiKeys.id, row.id));
+      const [view] = await selectKeyViews(tx, actor.orgId, { id: row.id });
       // whoami reports the name, so cached copies must drop the old one.
       if (changed) publish({ kind: 'key', id: row.id });
       return view!;

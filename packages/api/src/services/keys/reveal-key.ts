@@ -1,7 +1,6 @@
 import { checkRevealAllowed, joinKeyString, KeyholeError, unwrapPolicy } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { decryptKeySecret } from '../../auth/key-secrets';
-import { orgs } from '../../db/schema';
+import { selectAllowKeyReveal } from '../../db/orgs/settings';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -25,11 +24,8 @@ export async function revealKey(
     actor,
     async (tx, audit) => {
       const row = await lockActiveKey(tx, actor.orgId, input.id);
-      const [org] = await tx
-        .select({ allowKeyReveal: orgs.allowKeyReveal })
-        .from(orgs)
-        .where(eq(orgs.id, actor.orgId));
-      unwrapPolicy(checkRevealAllowed({ allowKeyReveal: org?.allowKeyReveal ?? false }));
+      const allowKeyReveal = await selectAllowKeyReveal(tx, actor.orgId);
+      unwrapPolicy(checkRevealAllowed({ allowKeyReveal: allowKeyReveal ?? false }));
       const secret =
         row.secretCiphertext && decryptKeySecret(deps.keyring, row.clientKey, row.secretCiphertext);
       if (!secret) {

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { apiKeys } from '../../db/schema';
+import { revokeKeyRow } from '../../db/keys/key-writes';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -23,17 +22,7 @@ export async function revokeKey(
     actor,
     async (tx, audit, { now, publish }) => {
       const row = await lockActiveKey(tx, actor.orgId, input.id);
-      await tx
-        .update(apiKeys)
-        .set({
-          revokedAt: now,
-          secretHash: null,
-          secretCiphertext: null,
-          previousSecretHash: null,
-          previousSecretValidUntil: null,
-          updatedAt: now,
-        })
-        .where(eq(apiKeys.id, row.id));
+      await revokeKeyRow(tx, row.id, now);
       await audit('key.revoked', keyTarget(row), { scope: row.scope, clientKey: row.clientKey });
       publish({ kind: 'key', id: row.id });
       return { ok: true as const };

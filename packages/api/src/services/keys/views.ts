@@ -18,17 +18,17 @@ export interface KeyView {
 }
 
 /**
- * Non-revoked keys of an org matching `where`, newest first, with the people they name (see
+ * Non-revoked keys of an org matching `filter`, newest first, with the people they name (see
  * `selectKeyRows`), as views.
  */
 export async function selectKeyViews(
   db: Database,
   orgId: string,
-  where?: KeyRowFilter,
+  filter?: KeyRowFilter,
   /** Usage counted in memory but not yet written, so lastUsedAt is current on this process. */
   pendingLastUsedAt: (keyId: string) => Date | null = () => null,
 ): Promise<KeyView[]> {
-  const rows = await selectKeyRows(db, orgId, where);
+  const rows = await selectKeyRows(db, orgId, filter);
   return rows.map(({ key, issuedTo, createdBy }) => {
     const pending = pendingLastUsedAt(key.id);
     const lastUsedAt =

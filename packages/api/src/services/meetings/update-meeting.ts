@@ -1,8 +1,7 @@
 import { KeyholeError, type MeetingAccess } from '@keyhole/core';
-import { and, asc, eq } from 'drizzle-orm';
-import { meetingVisibleCondition } from '../../db/meetings/access-sql';
+import { selectAttendeeRows } from '../../db/meetings/attendee-rows';
+import { lockVisibleMeeting } from '../../db/meetings/lock-meeting';
 import { updateMeetingRow } from '../../db/meetings/store';
-import { meetingAttendees, meetings } from '../../db/schema';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
@@ -34,25 +33,13 @@ export async function updateMeeting(
     actor,
     async (tx, _audit, { now }) => {
       // FOR UPDATE: two updates of one meeting apply one after the other, never interleaved.
-      const [current] = await tx
-        .select()
-        .from(meetings)
-        .where(and(eq(meetings.id, input.id), meetingVisibleCondition(access)))
-        .for('update');
+      const current = await lockVisibleMeeting(tx, access, input.id);
       if (!current) throw meetingNotFound();
       if (current.hostId !== actor.user.id) {
         throw new KeyholeError('FORBIDDEN', 'Only the meeting host can change this meeting.', 'host_only');
       }
 
-      const existing = await tx
-        .select({
-          email: meetingAttendees.email,
-          name: meetingAttendees.name,
-          userId: meetingAttendees.userId,
-        })
-        .from(meetingAttendees)
-        .where(eq(meetingAttendees.meetingId, current.id))
-        .orderBy(asc(meetingAttendees.position));
+      const existing = await selectAttendeeRows(tx, current.id);
       const attendees = await resolveAttendees(tx, host, input.attendees ?? existing);
       const relinked =
         attendees.length !== existing.length ||

@@ -1,7 +1,7 @@
 import { KeyholeError, type UserRole } from '@keyhole/core';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { meetingAttendees, meetings, users } from '../../db/schema';
+import { linkAttendeesToUser } from '../../db/meetings/link-attendees';
 import { isEmailTaken } from '../../db/users/by-email';
+import { insertUserRow } from '../../db/users/member-writes';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { toUserView, type UserView } from '../accounts/views';
@@ -36,36 +36,23 @@ export async function addMember(
       deps,
       actor,
       async (tx, audit, { now }) => {
-        const [user] = await tx
-          .insert(users)
-          .values({
-            orgId: actor.orgId,
-            email: input.email,
-            name: input.name,
-            role: input.role,
-            status: 'active',
-            passwordHash,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning();
-        const linked = await tx
-          .update(meetingAttendees)
-          .set({ userId: user!.id })
-          .where(
-            and(
-              sql`lower(${meetingAttendees.email}) = lower(${user!.email})`,
-              isNull(meetingAttendees.userId),
-              sql`${meetingAttendees.meetingId} in (select ${meetings.id} from ${meetings} where ${eq(meetings.orgId, actor.orgId)})`,
-            ),
-          )
-          .returning({ meetingId: meetingAttendees.meetingId });
+        const user = await insertUserRow(tx, {
+          orgId: actor.orgId,
+          email: input.email,
+          name: input.name,
+          role: input.role,
+          status: 'active',
+          passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const linkedMeetings = await linkAttendeesToUser(tx, actor.orgId, user);
         await audit(
           'member.added',
-          { type: 'user', id: user!.id, name: user!.email },
-          { role: user!.role, name: user!.name, linkedMeetings: linked.length },
+          { type: 'user', id: user.id, name: user.email },
+          { role: user.role, name: user.name, linkedMeetings },
         );
-        return toUserView(user!);
+        return toUserView(user);
       },
       { write, lockOrg: true },
     );

@@ -1,6 +1,5 @@
 import type { UserRole } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema';
+import { setUserRole } from '../../db/users/member-writes';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import type { SessionActor } from '../actor';
@@ -29,11 +28,7 @@ export async function setMemberRole(
       if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
         throw lastAdminError('demote');
       }
-      const [updated] = await tx
-        .update(users)
-        .set({ role: input.role, updatedAt: now })
-        .where(eq(users.id, target.id))
-        .returning();
+      const updated = await setUserRole(tx, target.id, input.role, now);
       await audit(
         'member.role_changed',
         { type: 'user', id: target.id, name: target.email },

@@ -1,6 +1,6 @@
 import { KeyholeError, type UserStatus } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
-import { sessions, users } from '../../db/schema';
+import { deleteUserSessions } from '../../db/sessions/delete-user-sessions';
+import { setUserStatus } from '../../db/users/member-writes';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import type { SessionActor } from '../actor';
@@ -36,12 +36,8 @@ export async function setMemberStatus(
       if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
         throw lastAdminError('deactivate');
       }
-      const [updated] = await tx
-        .update(users)
-        .set({ status: input.status, updatedAt: now })
-        .where(eq(users.id, target.id))
-        .returning();
-      if (input.status === 'deactivated') await tx.delete(sessions).where(eq(sessions.userId, target.id));
+      const updated = await setUserStatus(tx, target.id, input.status, now);
+      if (input.status === 'deactivated') await deleteUserSessions(tx, target.id);
       await audit(
         'member.status_changed',
         { type: 'user', id: target.id, name: target.email },

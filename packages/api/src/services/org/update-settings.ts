@@ -1,7 +1,6 @@
 import type { OrgSettings } from '@keyhole/core';
-import { eq } from 'drizzle-orm';
 import { toOrgView } from '../../auth/org-view';
-import { orgs } from '../../db/schema';
+import { updateOrgSettingsRow } from '../../db/orgs/settings';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
@@ -33,7 +32,7 @@ export async function updateOrgSettings(
         after.orgFullKeysIncludePrivate !== before.orgFullKeysIncludePrivate ||
         after.allowKeyReveal !== before.allowKeyReveal;
       if (!differs) return before;
-      await tx.update(orgs).set(after).where(eq(orgs.id, org.id));
+      await updateOrgSettingsRow(tx, org.id, after);
       await audit('org.settings_updated', { type: 'org', id: org.id, name: org.name }, { before, after });
       publish({ kind: 'org', id: actor.orgId });
       return after;

@@ -1,0 +1,47 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../create-database';
+import { apiKeys } from '../schema';
+import type { ApiKeyRow } from './active-key';
+
+/** Gives the key a new label. */
+export async function renameKeyRow(tx: Database, id: string, name: string, now: Date): Promise<void> {
+  await tx.update(apiKeys).set({ name, updatedAt: now }).where(eq(apiKeys.id, id));
+}
+
+export interface KeySecretChange {
+  secretHash: NonNullable<ApiKeyRow['secretHash']>;
+  secretCiphertext: NonNullable<ApiKeyRow['secretCiphertext']>;
+  /** The replaced secret's hash while it keeps working, else null. */
+  previousSecretHash: ApiKeyRow['previousSecretHash'];
+  previousSecretValidUntil: ApiKeyRow['previousSecretValidUntil'];
+  updatedAt: Date;
+}
+
+/** Stores a new secret for the key (and the old one's overlap, if any). */
+export async function replaceKeySecret(tx: Database, id: string, change: KeySecretChange): Promise<void> {
+  await tx
+    .update(apiKeys)
+    .set({
+      secretHash: change.secretHash,
+      secretCiphertext: change.secretCiphertext,
+      previousSecretHash: change.previousSecretHash,
+      previousSecretValidUntil: change.previousSecretValidUntil,
+      updatedAt: change.updatedAt,
+    })
+    .where(eq(apiKeys.id, id));
+}
+
+/** Marks the key revoked and wipes its secret material; the row stays as a tombstone. */
+export async function revokeKeyRow(tx: Database, id: string, now: Date): Promise<void> {
+  await tx
+    .update(apiKeys)
+    .set({
+      revokedAt: now,
+      secretHash: null,
+      secretCiphertext: null,
+      previousSecretHash: null,
+      previousSecretValidUntil: null,
+      updatedAt: now,
+    })
+    .where(eq(apiKeys.id, id));
+}
