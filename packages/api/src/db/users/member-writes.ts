@@ -4,14 +4,6 @@ import type { Database } from '../create-database';
 import { users } from '../schema';
 import type { UserRow } from './members';
 
-export type NewUserRow = typeof users.$inferInsert;
-
-/** Inserts one user row and returns it. */
-export async function insertUserRow(tx: Database, values: NewUserRow): Promise<UserRow> {
-  const [user] = await tx.insert(users).values(values).returning();
-  return user!;
-}
-
 /** Sets the user's role; the updated row, or undefined when there is no such user. */
 export async function setUserRole(
   tx: Database,

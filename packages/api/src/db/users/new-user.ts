@@ -1,7 +1,7 @@
 import type { Database } from '../create-database';
 import { users } from '../schema';
+import type { UserRow } from './members';
 
-export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 
 /** Inserts one user and returns its row (the unique index on lower(email) may refuse it). */

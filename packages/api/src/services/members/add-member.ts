@@ -1,7 +1,7 @@
 import { KeyholeError, type UserRole } from '@keyhole/core';
 import { linkAttendeesToUser } from '../../db/meetings/link-attendees';
 import { isEmailTaken } from '../../db/users/by-email';
-import { insertUserRow } from '../../db/users/member-writes';
+import { insertUserRow } from '../../db/users/new-user';
 import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { toUserView, type UserView } from '../accounts/views';
