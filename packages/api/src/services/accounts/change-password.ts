@@ -5,6 +5,7 @@ import { lockUserForNoKeyUpdate } from '../../db/users/lock-user';
 import { setPasswordHash } from '../../db/users/password';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
+import { userTarget } from '../audit/record-audit';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { spendSignInAttempt } from './sign-in-limits';
@@ -39,7 +40,7 @@ export async function changePassword(
     async (tx, audit, { now }) => {
       await setPasswordHash(tx, user.id, passwordHash, now);
       await deleteOtherUserSessions(tx, user.id, actor.authority.sessionId);
-      await audit('member.password_changed', { type: 'user', id: user.id, name: user.email });
+      await audit('member.password_changed', userTarget(user));
       return { ok: true as const };
     },
     {

@@ -2,7 +2,7 @@ import { KeyholeError } from '@keyhole/core';
 import { toOrgView } from '../../auth/org-view';
 import { findSignInAccount } from '../../db/users/by-email';
 import type { AppDeps } from '../../deps';
-import { type RequestOrigin, recordAudit } from '../audit/record-audit';
+import { type RequestOrigin, recordAudit, userTarget } from '../audit/record-audit';
 import { openAuditedSession } from '../sessions/create-session';
 import { forgetSignInAttempts, spendSignInAttempt } from './sign-in-limits';
 import { type AccountView, toUserView } from './views';
@@ -35,7 +35,7 @@ export async function signIn(
   const { user, org } = found;
   const passwordOk = await deps.passwords.verify(input.password, user.passwordHash);
   const now = deps.clock.now();
-  const target = { type: 'user', id: user.id, name: user.email };
+  const target = userTarget(user);
   if (!passwordOk || user.status !== 'active') {
     // Committed on its own: the failure is the event, and the refusal below must not roll it back.
     await recordAudit(deps.db, {

@@ -67,3 +67,10 @@ export const userActor = (u: { id: string; email: string | null }): AuditActor =
   email: u.email,
 });
 export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, email: null };
+
+/** A user as an audit event names them (members, password changes, sign-ins). */
+export const userTarget = (u: { id: string; email: string }): AuditTarget => ({
+  type: 'user',
+  id: u.id,
+  name: u.email,
+});

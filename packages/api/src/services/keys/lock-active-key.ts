@@ -1,4 +1,4 @@
-import { KeyholeError } from '@keyhole/core';
+import { checkMutable, KeyholeError, unwrapPolicy } from '@keyhole/core';
 import type { Database } from '../../db';
 import { type ApiKeyRow, selectActiveKeyForUpdate } from '../../db/keys/active-key';
 
@@ -19,4 +19,11 @@ export async function lockActiveKey(tx: Database, orgId: string, id: string): Pr
     if (row) return row;
   }
   throw new KeyholeError('NOT_FOUND', 'No such API key in this organization.');
+}
+
+/** The same, for a change to the key itself: legacy keys are read-only (core's `checkMutable`). */
+export async function lockMutableKey(tx: Database, orgId: string, id: string): Promise<ApiKeyRow> {
+  const row = await lockActiveKey(tx, orgId, id);
+  unwrapPolicy(checkMutable(row.scope));
+  return row;
 }

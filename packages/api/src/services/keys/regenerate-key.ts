@@ -1,10 +1,4 @@
-import {
-  checkMutable,
-  checkOverlapSeconds,
-  generateSecret,
-  joinKeyString,
-  unwrapPolicy,
-} from '@keyhole/core';
+import { checkOverlapSeconds, generateSecret, joinKeyString, unwrapPolicy } from '@keyhole/core';
 import { storeKeySecret } from '../../auth/key-secrets';
 import { replaceKeySecret } from '../../db/keys/key-writes';
 import type { AppDeps } from '../../deps';
@@ -12,7 +6,7 @@ import type { Actor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { keyTarget } from './key-target';
-import { lockActiveKey } from './lock-active-key';
+import { lockMutableKey } from './lock-active-key';
 import { type KeyView, selectKeyViews } from './views';
 
 /**
@@ -27,13 +21,11 @@ export async function regenerateKey(
   write?: IdempotentWrite,
 ): Promise<{ key: KeyView; secret: string }> {
   const overlapSeconds = unwrapPolicy(checkOverlapSeconds(input.previousSecretValidForSeconds));
-  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
   return audited(
     deps,
     actor,
     async (tx, audit, { now, publish }) => {
-      const row = await lockActiveKey(tx, actor.orgId, input.id);
-      unwrapPolicy(checkMutable(row.scope));
+      const row = await lockMutableKey(tx, actor.orgId, input.id);
       const secret = generateSecret();
       const previousSecretValidUntil =
         overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000) : null;

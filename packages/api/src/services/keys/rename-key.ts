@@ -1,11 +1,11 @@
-import { checkMutable, normalizeKeyName, unwrapPolicy } from '@keyhole/core';
+import { normalizeKeyName, unwrapPolicy } from '@keyhole/core';
 import { renameKeyRow } from '../../db/keys/key-writes';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { keyTarget } from './key-target';
-import { lockActiveKey } from './lock-active-key';
+import { lockMutableKey } from './lock-active-key';
 import { type KeyView, selectKeyViews } from './views';
 
 /** Changes the label only; the credential keeps working. Legacy keys are read-only. */
@@ -16,13 +16,11 @@ export async function renameKey(
   write?: IdempotentWrite,
 ): Promise<KeyView> {
   const name = unwrapPolicy(normalizeKeyName(input.name));
-  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
   return audited(
     deps,
     actor,
     async (tx, audit, { now, publish }) => {
-      const row = await lockActiveKey(tx, actor.orgId, input.id);
-      unwrapPolicy(checkMutable(row.scope));
+      const row = await lockMutableKey(tx, actor.orgId, input.id);
       const changed = row.name !== name;
       if (changed) {
         await renameKeyRow(tx, row.id, name, now);

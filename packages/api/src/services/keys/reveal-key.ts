@@ -18,7 +18,6 @@ export async function revealKey(
   input: { id: string },
   write?: IdempotentWrite,
 ): Promise<{ secret: string }> {
-  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
   return audited(
     deps,
     actor,

@@ -16,7 +16,6 @@ export async function revokeKey(
   input: { id: string },
   write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  // FOR SHARE on the admin's own rows only: other admins' key changes in the org do not queue.
   return audited(
     deps,
     actor,

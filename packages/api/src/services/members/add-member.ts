@@ -6,6 +6,7 @@ import type { AppDeps } from '../../deps';
 import { isUniqueViolation } from '../../lib/db-errors';
 import { toUserView, type UserView } from '../accounts/views';
 import type { SessionActor } from '../actor';
+import { userTarget } from '../audit/record-audit';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 
@@ -47,11 +48,7 @@ export async function addMember(
           updatedAt: now,
         });
         const linkedMeetings = await linkAttendeesToUser(tx, actor.orgId, user);
-        await audit(
-          'member.added',
-          { type: 'user', id: user.id, name: user.email },
-          { role: user.role, name: user.name, linkedMeetings },
-        );
+        await audit('member.added', userTarget(user), { role: user.role, name: user.name, linkedMeetings });
         return toUserView(user);
       },
       { write, lockOrg: true },

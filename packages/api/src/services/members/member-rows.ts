@@ -9,14 +9,23 @@ export async function memberOfOrg(tx: Database, orgId: string, userId: string) {
   return user;
 }
 
-/** Active admins of the org other than `userId`. Call it with the org row locked. */
-export async function otherActiveAdmins(tx: Database, orgId: string, userId: string): Promise<number> {
-  return countOtherActiveAdmins(tx, orgId, userId);
+/**
+ * Refuses a change that would take away the org's last active admin (`losesActiveAdmin`: the target
+ * is one now and would not be after). Call it with the org row locked, so two admins cannot demote
+ * each other at once.
+ */
+export async function keepAnActiveAdmin(
+  tx: Database,
+  orgId: string,
+  target: { id: string },
+  losesActiveAdmin: boolean,
+  what: 'demote' | 'deactivate',
+): Promise<void> {
+  if (losesActiveAdmin && (await countOtherActiveAdmins(tx, orgId, target.id)) === 0) {
+    throw new KeyholeError(
+      'PRECONDITION_FAILED',
+      `Cannot ${what} the last active admin: make another member an admin first.`,
+      'last_admin',
+    );
+  }
 }
-
-export const lastAdminError = (what: string) =>
-  new KeyholeError(
-    'PRECONDITION_FAILED',
-    `Cannot ${what} the last active admin: make another member an admin first.`,
-    'last_admin',
-  );

@@ -3,9 +3,10 @@ import { setUserRole } from '../../db/users/member-writes';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import type { SessionActor } from '../actor';
+import { userTarget } from '../audit/record-audit';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
+import { keepAnActiveAdmin, memberOfOrg } from './member-rows';
 
 /**
  * Makes a member an admin or an admin a member. Under the org lock, an active admin is demoted only
@@ -24,16 +25,15 @@ export async function setMemberRole(
     async (tx, audit, { now, publish }) => {
       const target = await memberOfOrg(tx, actor.orgId, input.userId);
       if (target.role === input.role) return target;
-      const losesActiveAdmin = target.role === 'admin' && target.status === 'active';
-      if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
-        throw lastAdminError('demote');
-      }
-      const updated = await setUserRole(tx, target.id, input.role, now);
-      await audit(
-        'member.role_changed',
-        { type: 'user', id: target.id, name: target.email },
-        { from: target.role, to: input.role },
+      await keepAnActiveAdmin(
+        tx,
+        actor.orgId,
+        target,
+        target.role === 'admin' && target.status === 'active',
+        'demote',
       );
+      const updated = await setUserRole(tx, target.id, input.role, now);
+      await audit('member.role_changed', userTarget(target), { from: target.role, to: input.role });
       publish({ kind: 'user', id: target.id });
       return updated!;
     },

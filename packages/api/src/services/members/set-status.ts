@@ -4,9 +4,10 @@ import { setUserStatus } from '../../db/users/member-writes';
 import type { AppDeps } from '../../deps';
 import { toUserView, type UserView } from '../accounts/views';
 import type { SessionActor } from '../actor';
+import { userTarget } from '../audit/record-audit';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { lastAdminError, memberOfOrg, otherActiveAdmins } from './member-rows';
+import { keepAnActiveAdmin, memberOfOrg } from './member-rows';
 
 /**
  * Deactivates or reactivates a member. Deactivation deletes the user's sessions in the same
@@ -32,17 +33,16 @@ export async function setMemberStatus(
         );
       }
       if (target.status === input.status) return target;
-      const losesActiveAdmin = target.role === 'admin' && input.status === 'deactivated';
-      if (losesActiveAdmin && (await otherActiveAdmins(tx, actor.orgId, target.id)) === 0) {
-        throw lastAdminError('deactivate');
-      }
+      await keepAnActiveAdmin(
+        tx,
+        actor.orgId,
+        target,
+        target.role === 'admin' && input.status === 'deactivated',
+        'deactivate',
+      );
       const updated = await setUserStatus(tx, target.id, input.status, now);
       if (input.status === 'deactivated') await deleteUserSessions(tx, target.id);
-      await audit(
-        'member.status_changed',
-        { type: 'user', id: target.id, name: target.email },
-        { from: target.status, to: input.status },
-      );
+      await audit('member.status_changed', userTarget(target), { from: target.status, to: input.status });
       publish({ kind: 'user', id: target.id });
       return updated!;
     },
