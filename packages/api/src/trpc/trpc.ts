@@ -190,15 +190,14 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
     authority,
   };
   return next({
-    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, authority, actor, idempotency },
+    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, actor, idempotency },
   });
 });
 
 export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw adminRequiredError();
-  const authority: SessionAuthority = { ...ctx.authority, asAdmin: true };
-  const actor: SessionActor = { ...ctx.actor, authority };
-  return next({ ctx: { authority, actor } });
+  const actor: SessionActor = { ...ctx.actor, authority: { ...ctx.actor.authority, asAdmin: true } };
+  return next({ ctx: { actor } });
 });
 
 export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -211,13 +210,7 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
     );
   }
   settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
-  const authority: KeyAuthority = {
-    kind: 'key',
-    keyId: caller.key.id,
-    orgId: caller.org.id,
-    secretHash: caller.secretHash,
-  };
-  return next({ ctx: { key: caller.key, org: caller.org, authority } });
+  return next({ ctx: { key: caller.key, org: caller.org } });
 });
 
 export interface ReaderContext {
@@ -227,8 +220,6 @@ export interface ReaderContext {
   /** Set for sessions only. */
   user: SessionUser | null;
   key: AuthenticatedKey | null;
-  /** What the request was authorised as, for a mutation's re-check (lockActor). */
-  authority: SessionAuthority | KeyAuthority;
 }
 
 export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -240,6 +231,8 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
     );
   }
   let reader: ReaderContext;
+  // What the request was authorised as, for a mutation's re-check (lockActor).
+  let authority: SessionAuthority | KeyAuthority;
   if (caller.type === 'key') {
     settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
     const principal: Principal = {
@@ -254,8 +247,8 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       org: caller.org,
       user: null,
       key: caller.key,
-      authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
     };
+    authority = { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash };
   } else {
     settleCharge(ctx, await chargeSession(ctx.deps, caller.user.id));
     const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
@@ -265,20 +258,20 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
       org: caller.org,
       user: caller.user,
       key: null,
-      authority: {
-        kind: 'session',
-        sessionId: caller.sessionId,
-        userId: caller.user.id,
-        orgId: caller.org.id,
-        asAdmin: false,
-      },
+    };
+    authority = {
+      kind: 'session',
+      sessionId: caller.sessionId,
+      userId: caller.user.id,
+      orgId: caller.org.id,
+      asAdmin: false,
     };
   }
   const actor: Actor = {
     orgId: caller.org.id,
     user: reader.user && { id: reader.user.id, email: reader.user.email },
     origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
-    authority: reader.authority,
+    authority,
   };
   return next({ ctx: { reader, actor } });
 });
