@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useState } from 'react';
 import { formatDuration, formatRange } from '../lib/format';
 import { cursorPagesOptions, type Me, type Meeting, useTRPC, useTRPCClient } from '../lib/trpc';
+import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 import { useToast } from '../ui/toasts';
@@ -52,18 +53,7 @@ export function MeetingsPage({ me }: { me: Me }) {
           ))}
         </ul>
       ) : null}
-      {meetings.hasNextPage ? (
-        <div className="pager">
-          <button
-            type="button"
-            className="button"
-            onClick={() => meetings.fetchNextPage()}
-            disabled={meetings.isFetchingNextPage}
-          >
-            {meetings.isFetchingNextPage ? 'Loading…' : 'Load more meetings'}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore query={meetings} label="Load more meetings" />
       {meetings.isFetchNextPageError ? <ErrorMessage error={meetings.error} /> : null}
       {creating ? <CreateMeetingDialog onClose={() => setCreating(false)} /> : null}
     </>

@@ -5,18 +5,22 @@ import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
 import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DataTable } from '../ui/data-table';
 import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
+import { LoadStatus } from '../ui/load-status';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { NewPasswordField } from '../ui/password-field';
-import { EmptyState, ErrorMessage, Loading } from '../ui/status';
+import { EmptyState, ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
 
 // The inputs shown with their own message; anything else (role is a fixed choice) shows above the form.
 const ADD_FIELDS = ['name', 'email', 'password'] as const;
 
 const ROLE_LABELS: Record<UserRole, string> = { admin: 'Admin', member: 'Member' };
+
+const MEMBER_COLUMNS = ['Name', 'Role', 'Status', 'Added', <span className="visually-hidden">Actions</span>];
 
 export function MembersPage({ me }: { me: Me }) {
   const trpc = useTRPC();
@@ -38,38 +42,18 @@ export function MembersPage({ me }: { me: Me }) {
           </button>
         }
       />
-      {members.isPending ? <Loading label="Loading members…" /> : null}
-      {members.isError ? (
-        <ErrorMessage
-          error={members.error}
-          title="Could not load members."
-          onRetry={() => members.refetch()}
-          retrying={members.isFetching}
-        />
-      ) : null}
+      <LoadStatus query={members} loading="Loading members…" failed="Could not load members." />
       {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
       {members.data && members.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table--stack table--middle">
-            <caption className="visually-hidden">Members of {me.org.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Added</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((m) => (
-                <MemberRow key={m.id} member={m} isSelf={m.id === me.user.id} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="table--stack table--middle"
+          caption={`Members of ${me.org.name}`}
+          columns={MEMBER_COLUMNS}
+        >
+          {members.data.map((m) => (
+            <MemberRow key={m.id} member={m} isSelf={m.id === me.user.id} />
+          ))}
+        </DataTable>
       ) : null}
       {adding ? <AddMemberDialog onClose={() => setAdding(false)} /> : null}
     </>

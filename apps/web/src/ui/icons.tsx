@@ -41,7 +41,9 @@ export const ChartIcon = () => <Icon d="M2.5 13.5h11M4.5 11V8M8 11V4.5M11.5 11V7
 export const MenuIcon = () => <Icon d="M2.5 4h11M2.5 8h11M2.5 12h11" />;
 
 export const EyeIcon = ({ crossed = false }: { crossed?: boolean }) => (
-  <Icon d={`M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8 12.1 12.5 8 12.5 1.5 8 1.5 8z${crossed ? 'M2.5 13.5l11-11' : ''}`}>
+  <Icon
+    d={`M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8 12.1 12.5 8 12.5 1.5 8 1.5 8z${crossed ? 'M2.5 13.5l11-11' : ''}`}
+  >
     <circle cx="8" cy="8" r="2" />
   </Icon>
 );

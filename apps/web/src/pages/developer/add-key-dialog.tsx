@@ -17,8 +17,9 @@ import { DialogFooter } from '../../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../../ui/field';
 import { WarningIcon } from '../../ui/icons';
 import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
+import { LoadStatus } from '../../ui/load-status';
 import { Modal } from '../../ui/modal';
-import { ErrorMessage, Loading } from '../../ui/status';
+import { ErrorMessage } from '../../ui/status';
 import { EXPIRY_CHOICES, type ExpiryChoice, expiryDate, localDateInput } from './key-expiry';
 import { NewSecretPanel } from './new-secret-panel';
 
@@ -156,13 +157,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
             <label className="field__label" htmlFor={`${ids}-user`}>
               Issued to
             </label>
-            {members.isPending ? <Loading label="Loading users…" /> : null}
-            <ErrorMessage
-              error={members.error}
-              title="Could not load users."
-              onRetry={() => members.refetch()}
-              retrying={members.isFetching}
-            />
+            <LoadStatus query={members} loading="Loading users…" failed="Could not load users." />
             {members.data ? (
               <select
                 id={`${ids}-user`}

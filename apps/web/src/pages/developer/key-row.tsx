@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { type KeyView, useTRPC } from '../../lib/trpc';
+import { IconButton } from '../../ui/icon-button';
 import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
 import { DeleteKeyDialog } from './delete-key-dialog';
 import { keyWarnings } from './key-notes';
@@ -39,15 +40,12 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
                   Legacy
                 </span>
               ) : (
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={`Rename ${name}`}
+                <IconButton
+                  label={`Rename ${name}`}
                   title="Rename"
                   onClick={() => setRenaming(true)}
-                >
-                  <PencilIcon />
-                </button>
+                  icon={<PencilIcon />}
+                />
               )}
             </div>
           )}
@@ -99,10 +97,8 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           )}
         </td>
         <td className="key-row__actions">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Usage of ${name}`}
+          <IconButton
+            label={`Usage of ${name}`}
             title="Usage, last 14 days"
             aria-expanded={showUsage}
             aria-controls={showUsage ? usageId : undefined}
@@ -111,29 +107,23 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
               if (!showUsage) void queryClient.invalidateQueries(trpc.keys.list.queryFilter());
               setShowUsage(!showUsage);
             }}
-          >
-            <ChartIcon />
-          </button>
+            icon={<ChartIcon />}
+          />
           {apiKey.isLegacy ? null : (
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={`Regenerate ${name}`}
+            <IconButton
+              label={`Regenerate ${name}`}
               title="Regenerate API key"
               onClick={() => setDialog('regenerate')}
-            >
-              <RegenerateIcon />
-            </button>
+              icon={<RegenerateIcon />}
+            />
           )}
-          <button
-            type="button"
-            className="icon-button icon-button--danger"
-            aria-label={`Delete ${name}`}
+          <IconButton
+            label={`Delete ${name}`}
             title="Delete"
+            danger
             onClick={() => setDialog('delete')}
-          >
-            <TrashIcon />
-          </button>
+            icon={<TrashIcon />}
+          />
           {dialog === 'regenerate' ? (
             <RegenerateKeyDialog apiKey={apiKey} allowReveal={allowReveal} onClose={() => setDialog(null)} />
           ) : null}
