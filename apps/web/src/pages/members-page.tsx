@@ -4,10 +4,12 @@ import { type FormEvent, useState } from 'react';
 import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
+import { textFieldBinder } from '../lib/text-field';
 import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
 import { DataTable } from '../ui/data-table';
 import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
+import { FormDialog, type FormDialogText } from '../ui/form-dialog';
 import { LoadStatus } from '../ui/load-status';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
@@ -17,6 +19,13 @@ import { useToast } from '../ui/toasts';
 
 // The inputs shown with their own message; anything else (role is a fixed choice) shows above the form.
 const ADD_FIELDS = ['name', 'email', 'password'] as const;
+
+const ADD_TEXT: FormDialogText = {
+  title: 'Add member',
+  failed: 'The member was not added.',
+  submit: 'Add member',
+  busy: 'Adding…',
+};
 
 const ROLE_LABELS: Record<UserRole, string> = { admin: 'Admin', member: 'Member' };
 
@@ -198,61 +207,42 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
   );
   const errors = useFieldErrors(add.error, ADD_FIELDS);
   const edit = formEditor(setForm, errors);
+  const text = textFieldBinder(form, errors, edit);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.submit(form, () => form);
   };
   return (
-    <Modal title="Add member" onClose={onClose} busy={add.isPending}>
-      <form className="form" onSubmit={submit} ref={errors.formRef}>
-        <ErrorMessage error={errors.general} title="The member was not added." />
-        <Field
-          label="Name"
-          required
-          maxLength={PERSON_NAME_MAX_LENGTH}
-          value={form.name}
-          error={errors.at('name')}
-          onChange={(e) => edit('name', e.target.value)}
-        />
-        <Field
-          label="Email"
-          type="email"
-          required
-          value={form.email}
-          error={errors.at('email')}
-          onChange={(e) => edit('email', e.target.value)}
-        />
-        <fieldset className="fieldset">
-          <legend className="field__label">Role</legend>
-          {USER_ROLES.map((r) => (
-            <label key={r} className="radio">
-              <input
-                type="radio"
-                name="role"
-                value={r}
-                checked={form.role === r}
-                onChange={() => edit('role', r)}
-              />
-              <span>
-                {ROLE_LABELS[r]}
-                <span className="radio__hint">
-                  {r === 'admin'
-                    ? 'Manages API keys, members, privacy settings and the audit log.'
-                    : 'Sees their own meetings and those they attend.'}
-                </span>
+    <FormDialog text={ADD_TEXT} onClose={onClose} busy={add.isPending} onSubmit={submit} errors={errors}>
+      <Field label="Name" required maxLength={PERSON_NAME_MAX_LENGTH} {...text('name')} />
+      <Field label="Email" type="email" required {...text('email')} />
+      <fieldset className="fieldset">
+        <legend className="field__label">Role</legend>
+        {USER_ROLES.map((r) => (
+          <label key={r} className="radio">
+            <input
+              type="radio"
+              name="role"
+              value={r}
+              checked={form.role === r}
+              onChange={() => edit('role', r)}
+            />
+            <span>
+              {ROLE_LABELS[r]}
+              <span className="radio__hint">
+                {r === 'admin'
+                  ? 'Manages API keys, members, privacy settings and the audit log.'
+                  : 'Sees their own meetings and those they attend.'}
               </span>
-            </label>
-          ))}
-        </fieldset>
-        <NewPasswordField
-          label="First password"
-          advice="Share it with them privately; they can change it under Account."
-          value={form.password}
-          error={errors.at('password')}
-          onChange={(e) => edit('password', e.target.value)}
-        />
-        <DialogFooter onCancel={onClose} busy={add.isPending} label="Add member" busyLabel="Adding…" />
-      </form>
-    </Modal>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <NewPasswordField
+        label="First password"
+        advice="Share it with them privately; they can change it under Account."
+        {...text('password')}
+      />
+    </FormDialog>
   );
 }
