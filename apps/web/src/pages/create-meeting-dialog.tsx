@@ -1,6 +1,6 @@
 import { MEETING_SUBJECT_MAX_LENGTH } from '@keyhole/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
 import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
@@ -55,8 +55,7 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
   const errors = useFieldErrors(create.error, FIELDS);
   const edit = formEditor(setForm, errors);
   const text = textFieldBinder(form, errors, edit);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.submit(form, () => ({
       subject: form.subject,
       startAt: localInputToIso(form.startAt),

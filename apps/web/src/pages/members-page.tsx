@@ -1,6 +1,6 @@
 import { PERSON_NAME_MAX_LENGTH, USER_ROLES, type UserRole } from '@keyhole/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
@@ -14,6 +14,7 @@ import { LoadStatus } from '../ui/load-status';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { NewPasswordField } from '../ui/password-field';
+import { Person } from '../ui/person';
 import { EmptyState, ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
 
@@ -106,11 +107,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   return (
     <tr className={active ? undefined : 'row--muted'}>
       <th scope="row">
-        <span className="person">
-          {member.name}
-          {isSelf ? <span className="badge">You</span> : null}
-          <span className="person__email">{member.email}</span>
-        </span>
+        <Person person={member}>{isSelf ? <span className="badge">You</span> : null}</Person>
       </th>
       <td data-label="Role">
         <label className="visually-hidden" htmlFor={roleId}>
@@ -208,8 +205,7 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
   const errors = useFieldErrors(add.error, ADD_FIELDS);
   const edit = formEditor(setForm, errors);
   const text = textFieldBinder(form, errors, edit);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     add.submit(form, () => form);
   };
   return (

@@ -8,6 +8,11 @@ import { useToast } from '../ui/toasts';
 
 type Settings = { orgFullKeysIncludePrivate: boolean; allowKeyReveal: boolean };
 
+const SETTING_TITLES: Record<keyof Settings, string> = {
+  orgFullKeysIncludePrivate: 'Organization – full access keys include private meetings',
+  allowKeyReveal: 'Admins can copy existing keys',
+};
+
 export function PrivacyPage() {
   const trpc = useTRPC();
   const org = useQuery(trpc.org.get.queryOptions());
@@ -49,17 +54,14 @@ function PrivacyForm({ saved }: { saved: Settings }) {
     update.mutate(draft);
   };
   const toggle = (key: keyof Settings) => ({
+    title: SETTING_TITLES[key],
     checked: draft[key],
     onChange: (on: boolean) => setDraft({ ...draft, [key]: on }),
   });
   return (
     <form className="settings" onSubmit={submit}>
       <ErrorMessage error={update.error} title="The settings were not saved." />
-      <SettingToggle
-        title="Organization – full access keys include private meetings"
-        textId="setting-private-text"
-        {...toggle('orgFullKeysIncludePrivate')}
-      >
+      <SettingToggle textId="setting-private-text" {...toggle('orgFullKeysIncludePrivate')}>
         <p>
           Organization – full access is the broadest scope available: the key has org-wide access and includes
           the meetings your org’s settings allow, including private ones. Turn this off to keep private
@@ -71,11 +73,7 @@ function PrivacyForm({ saved }: { saved: Settings }) {
           see private meetings. Legacy keys keep reading every meeting, as they did before scopes.
         </p>
       </SettingToggle>
-      <SettingToggle
-        title="Admins can copy existing keys"
-        textId="setting-reveal-text"
-        {...toggle('allowKeyReveal')}
-      >
+      <SettingToggle textId="setting-reveal-text" {...toggle('allowKeyReveal')}>
         <p>
           When on, any org admin can open the Developer page and copy a key string directly from the key list;
           every copy is recorded in the audit log. When off, a key string is shown only once, when the key is

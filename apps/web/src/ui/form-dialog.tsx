@@ -1,4 +1,4 @@
-import type { FormEvent, ReactNode, RefObject } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import { DialogFooter } from './dialog-footer';
 import { Modal } from './modal';
 import { ErrorMessage } from './status';
@@ -16,7 +16,8 @@ interface FormDialogProps {
   onClose: () => void;
   /** A request is in flight: the dialog cannot be closed and its buttons are disabled. */
   busy: boolean;
-  onSubmit: (event: FormEvent) => void;
+  /** The form was submitted (its default, a page load, is prevented). */
+  onSubmit: () => void;
   /** From useFieldErrors: the form to focus the first invalid field in, and the failure shown above it. */
   errors: { formRef: RefObject<HTMLFormElement | null>; general: unknown };
   /** The form's fields. */
@@ -27,7 +28,14 @@ interface FormDialogProps {
 export function FormDialog({ text, onClose, busy, onSubmit, errors, children }: FormDialogProps) {
   return (
     <Modal title={text.title} onClose={onClose} busy={busy}>
-      <form className="form" onSubmit={onSubmit} ref={errors.formRef}>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+        ref={errors.formRef}
+      >
         <ErrorMessage error={errors.general} title={text.failed} />
         {children}
         <DialogFooter onCancel={onClose} busy={busy} label={text.submit} busyLabel={text.busy} />

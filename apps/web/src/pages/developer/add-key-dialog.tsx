@@ -8,7 +8,7 @@ import {
   SCOPE_INFO,
 } from '@keyhole/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useFieldErrors } from '../../lib/field-errors';
 import { formatDateTime } from '../../lib/format';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
@@ -86,8 +86,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
     if (field) errors.edited(field);
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.submit(form, () => ({
       name: form.name,
       scope: form.scope,

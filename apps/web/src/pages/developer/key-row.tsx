@@ -5,6 +5,7 @@ import { formatDate, formatDateTime } from '../../lib/format';
 import { type KeyView, useTRPC } from '../../lib/trpc';
 import { IconButton } from '../../ui/icon-button';
 import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
+import { Person } from '../../ui/person';
 import { DeleteKeyDialog } from './delete-key-dialog';
 import { keyWarnings } from './key-notes';
 import { KeyString } from './key-string';
@@ -68,20 +69,14 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
         </td>
         <td data-label="Issued to">
           {apiKey.issuedTo ? (
-            <span className="person">
-              {apiKey.issuedTo.name}
-              <span className="person__email">{apiKey.issuedTo.email}</span>
-            </span>
+            <Person person={apiKey.issuedTo} />
           ) : (
             <span className="muted">Whole organization</span>
           )}
         </td>
         <td data-label="Created by">
           {apiKey.createdBy ? (
-            <span className="person">
-              {apiKey.createdBy.name}
-              <span className="person__email">{apiKey.createdBy.email}</span>
-            </span>
+            <Person person={apiKey.createdBy} />
           ) : (
             <span className="muted">{apiKey.isLegacy ? 'Imported' : '—'}</span>
           )}

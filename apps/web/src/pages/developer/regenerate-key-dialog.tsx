@@ -18,15 +18,9 @@ const OVERLAPS = [
   { seconds: MAX_OVERLAP_SECONDS, label: 'In 24 hours', hint: 'Both keys work for a day.' },
 ] as const;
 
-export function RegenerateKeyDialog({
-  apiKey,
-  allowReveal,
-  onClose,
-}: {
-  apiKey: KeyView;
-  allowReveal: boolean;
-  onClose: () => void;
-}) {
+type RegenerateKeyDialogProps = { apiKey: KeyView; allowReveal: boolean; onClose: () => void };
+
+export function RegenerateKeyDialog({ apiKey, allowReveal, onClose }: RegenerateKeyDialogProps) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
