@@ -1,9 +1,9 @@
 import { AUDIT_ACTIONS, type AuditAction, isAuditAction } from '@keyhole/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { formatDateTimeSeconds } from '../lib/format';
+import { usePagedList } from '../lib/paged-list';
 import { navigate, useSearchParam } from '../lib/router';
-import { type AuditEvent, cursorPagesOptions, useTRPC, useTRPCClient } from '../lib/trpc';
+import { type AuditEvent, useTRPC, useTRPCClient } from '../lib/trpc';
 import { DataTable } from '../ui/data-table';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
@@ -66,12 +66,9 @@ export function AuditPage() {
   const action = isAuditAction(param) ? param : undefined;
   const client = useTRPCClient();
   const input = { limit: PAGE_SIZE, ...(action ? { action } : {}) };
-  const events = useInfiniteQuery(
-    cursorPagesOptions(trpc.audit.list.infiniteQueryKey(input), (cursor) =>
-      client.audit.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
-    ),
+  const { query: events, items } = usePagedList(trpc.audit.list.infiniteQueryKey(input), (cursor) =>
+    client.audit.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
   );
-  const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader

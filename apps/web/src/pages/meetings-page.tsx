@@ -1,7 +1,8 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDuration, formatRange } from '../lib/format';
-import { cursorPagesOptions, type Me, type Meeting, useTRPC, useTRPCClient } from '../lib/trpc';
+import { usePagedList } from '../lib/paged-list';
+import { type Me, type Meeting, useTRPC, useTRPCClient } from '../lib/trpc';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
@@ -22,12 +23,9 @@ export function MeetingsPage({ me }: { me: Me }) {
   const [creating, setCreating] = useState(false);
   const client = useTRPCClient();
   const input = { limit: PAGE_SIZE };
-  const meetings = useInfiniteQuery(
-    cursorPagesOptions(trpc.meetings.list.infiniteQueryKey(input), (cursor) =>
-      client.meetings.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
-    ),
+  const { query: meetings, items } = usePagedList(trpc.meetings.list.infiniteQueryKey(input), (cursor) =>
+    client.meetings.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
   );
-  const items = meetings.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader

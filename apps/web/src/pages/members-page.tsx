@@ -174,8 +174,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
             <DialogFooter
               onCancel={() => setConfirmDeactivate(false)}
               busy={setStatus.isPending}
-              label="Deactivate"
-              busyLabel="Deactivating…"
+              text={{ submit: 'Deactivate', busy: 'Deactivating…' }}
               danger
               onConfirm={() => changeStatus({ userId: member.id, status: 'deactivated' })}
             />

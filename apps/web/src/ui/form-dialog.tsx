@@ -38,7 +38,7 @@ export function FormDialog({ text, onClose, busy, onSubmit, errors, children }: 
       >
         <ErrorMessage error={errors.general} title={text.failed} />
         {children}
-        <DialogFooter onCancel={onClose} busy={busy} label={text.submit} busyLabel={text.busy} />
+        <DialogFooter onCancel={onClose} busy={busy} text={text} />
       </form>
     </Modal>
   );
