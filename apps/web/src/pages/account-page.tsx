@@ -2,9 +2,8 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { formatDate } from '../lib/format';
 import { type Me, useTRPC } from '../lib/trpc';
-import { Field } from '../ui/field';
 import { PageHeader } from '../ui/page-header';
-import { NewPasswordField } from '../ui/password-field';
+import { NewPasswordField, PasswordField } from '../ui/password-field';
 import { ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
 
@@ -72,20 +71,16 @@ function ChangePasswordCard() {
             The new passwords do not match.
           </div>
         ) : null}
-        <Field
+        <PasswordField
           label="Current password"
-          type="password"
           autoComplete="current-password"
-          required
           value={form.currentPassword}
           onChange={set('currentPassword')}
         />
         <NewPasswordField label="New password" value={form.newPassword} onChange={set('newPassword')} />
-        <Field
+        <PasswordField
           label="Confirm new password"
-          type="password"
           autoComplete="new-password"
-          required
           value={form.confirm}
           onChange={set('confirm')}
         />

@@ -1,13 +1,17 @@
 import { AUDIT_ACTIONS, type AuditAction, isAuditAction } from '@keyhole/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { formatDateTimeSeconds } from '../lib/format';
+import { usePagedList } from '../lib/paged-list';
 import { navigate, useSearchParam } from '../lib/router';
-import { type AuditEvent, cursorPagesOptions, useTRPC, useTRPCClient } from '../lib/trpc';
+import { type AuditEvent, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DataTable } from '../ui/data-table';
+import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 
 const PAGE_SIZE = 25;
+
+const COLUMNS = ['When', 'Action', 'Actor', 'Target', 'Details', 'IP'];
 
 const ACTION_LABELS: Record<AuditAction, string> = {
   'key.created': 'Key created',
@@ -62,12 +66,9 @@ export function AuditPage() {
   const action = isAuditAction(param) ? param : undefined;
   const client = useTRPCClient();
   const input = { limit: PAGE_SIZE, ...(action ? { action } : {}) };
-  const events = useInfiniteQuery(
-    cursorPagesOptions(trpc.audit.list.infiniteQueryKey(input), (cursor) =>
-      client.audit.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
-    ),
+  const { query: events, items } = usePagedList(trpc.audit.list.infiniteQueryKey(input), (cursor) =>
+    client.audit.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
   );
-  const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader
@@ -121,70 +122,48 @@ export function AuditPage() {
         <EmptyState title={action ? `No “${ACTION_LABELS[action]}” events` : 'No events yet'} />
       ) : null}
       {items.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table--stack audit-table">
-            <caption className="visually-hidden">Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-                <th scope="col">IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id} data-action={e.action}>
-                  <td className="nowrap" data-label="When">
-                    <time dateTime={e.at}>{formatDateTimeSeconds(e.at)}</time>
-                  </td>
-                  <td data-label="Action">
-                    <span className="audit-action">
-                      {isAuditAction(e.action) ? ACTION_LABELS[e.action] : e.action}
-                    </span>
-                    <code className="audit-code">{e.action}</code>
-                  </td>
-                  <td data-label="Actor">
-                    {e.actor ? (
-                      e.actor.type === 'system' ? (
-                        'System (CLI)'
-                      ) : (
-                        e.actor.email
-                      )
-                    ) : (
-                      <span className="muted">Unknown</span>
-                    )}
-                  </td>
-                  <td data-label="Target">
-                    {e.target ? (e.target.name ?? e.target.id) : <span className="muted">—</span>}
-                  </td>
-                  <td data-label="Details">
-                    <Details details={e.details} />
-                  </td>
-                  <td className="nowrap" data-label="IP">
-                    {e.ip ?? '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="table--stack audit-table"
+          caption="Audit events, newest first"
+          columns={COLUMNS}
+        >
+          {items.map((e) => (
+            <tr key={e.id} data-action={e.action}>
+              <td className="nowrap" data-label="When">
+                <time dateTime={e.at}>{formatDateTimeSeconds(e.at)}</time>
+              </td>
+              <td data-label="Action">
+                <span className="audit-action">
+                  {isAuditAction(e.action) ? ACTION_LABELS[e.action] : e.action}
+                </span>
+                <code className="audit-code">{e.action}</code>
+              </td>
+              <td data-label="Actor">
+                {e.actor ? (
+                  e.actor.type === 'system' ? (
+                    'System (CLI)'
+                  ) : (
+                    e.actor.email
+                  )
+                ) : (
+                  <span className="muted">Unknown</span>
+                )}
+              </td>
+              <td data-label="Target">
+                {e.target ? (e.target.name ?? e.target.id) : <span className="muted">—</span>}
+              </td>
+              <td data-label="Details">
+                <Details details={e.details} />
+              </td>
+              <td className="nowrap" data-label="IP">
+                {e.ip ?? '—'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {events.isFetchNextPageError ? <ErrorMessage error={events.error} /> : null}
-      {events.hasNextPage ? (
-        <div className="pager">
-          <button
-            type="button"
-            className="button"
-            onClick={() => events.fetchNextPage()}
-            disabled={events.isFetchingNextPage}
-          >
-            {events.isFetchingNextPage ? 'Loading…' : 'Load older events'}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore query={events} label="Load older events" />
     </>
   );
 }

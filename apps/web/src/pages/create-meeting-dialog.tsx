@@ -1,15 +1,14 @@
 import { MEETING_SUBJECT_MAX_LENGTH } from '@keyhole/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { parseAttendees } from '../lib/attendees';
 import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { localInputToIso, toLocalInput } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
+import { textFieldBinder } from '../lib/text-field';
 import { type Meeting, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
-import { DialogFooter } from '../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../ui/field';
-import { Modal } from '../ui/modal';
-import { ErrorMessage } from '../ui/status';
+import { FormDialog, type FormDialogText } from '../ui/form-dialog';
 import { useToast } from '../ui/toasts';
 
 function nextHalfHour(): Date {
@@ -21,6 +20,13 @@ function nextHalfHour(): Date {
 
 // The inputs shown with their own message; anything else shows above the form.
 const FIELDS = ['subject', 'startAt', 'endAt', 'attendees'] as const;
+
+const TEXT: FormDialogText = {
+  title: 'New meeting',
+  failed: 'The meeting was not created.',
+  submit: 'Create meeting',
+  busy: 'Creating…',
+};
 
 export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
@@ -48,8 +54,8 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
   );
   const errors = useFieldErrors(create.error, FIELDS);
   const edit = formEditor(setForm, errors);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const text = textFieldBinder(form, errors, edit);
+  const submit = () => {
     create.submit(form, () => ({
       subject: form.subject,
       startAt: localInputToIso(form.startAt),
@@ -60,75 +66,44 @@ export function CreateMeetingDialog({ onClose }: { onClose: () => void }) {
   };
   const attendeesError = errors.at('attendees');
   return (
-    <Modal title="New meeting" onClose={onClose} busy={create.isPending}>
-      <form className="form" onSubmit={submit} ref={errors.formRef}>
-        <ErrorMessage error={errors.general} title="The meeting was not created." />
-        <Field
-          label="Subject"
-          required
-          maxLength={MEETING_SUBJECT_MAX_LENGTH}
-          value={form.subject}
-          error={errors.at('subject')}
-          onChange={(e) => edit('subject', e.target.value)}
-        />
-        <div className="form__row">
-          <Field
-            label="Starts"
-            type="datetime-local"
-            required
-            value={form.startAt}
-            error={errors.at('startAt')}
-            onChange={(e) => edit('startAt', e.target.value)}
-          />
-          <Field
-            label="Ends"
-            type="datetime-local"
-            required
-            min={form.startAt}
-            value={form.endAt}
-            error={errors.at('endAt')}
-            onChange={(e) => edit('endAt', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor={attendeesId}>
-            Attendees <span className="muted">(optional)</span>
-          </label>
-          <textarea
-            id={attendeesId}
-            className="input"
-            rows={3}
-            aria-invalid={attendeesError ? true : undefined}
-            aria-describedby={describedBy(attendeesError && `${attendeesId}-error`, `${attendeesId}-hint`)}
-            placeholder={'bea@example.com\nCarl Diaz <carl@example.com>'}
-            value={form.attendees}
-            onChange={(e) => edit('attendees', e.target.value)}
-          />
-          <FieldError id={`${attendeesId}-error`} error={attendeesError} />
-          <p className="field__hint" id={`${attendeesId}-hint`}>
-            One email per line. Colleagues in your organization see the meeting unless it is private.
-          </p>
-        </div>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={form.isPrivate}
-            onChange={(e) => edit('isPrivate', e.target.checked)}
-          />
-          <span>
-            Private
-            <span className="checkbox__hint">
-              Only you see it: attendees do not, and limited-access API keys never return it.
-            </span>
-          </span>
+    <FormDialog text={TEXT} onClose={onClose} busy={create.isPending} onSubmit={submit} errors={errors}>
+      <Field label="Subject" required maxLength={MEETING_SUBJECT_MAX_LENGTH} {...text('subject')} />
+      <div className="form__row">
+        <Field label="Starts" type="datetime-local" required {...text('startAt')} />
+        <Field label="Ends" type="datetime-local" required min={form.startAt} {...text('endAt')} />
+      </div>
+      <div className="field">
+        <label className="field__label" htmlFor={attendeesId}>
+          Attendees <span className="muted">(optional)</span>
         </label>
-        <DialogFooter
-          onCancel={onClose}
-          busy={create.isPending}
-          label="Create meeting"
-          busyLabel="Creating…"
+        <textarea
+          id={attendeesId}
+          className="input"
+          rows={3}
+          aria-invalid={attendeesError ? true : undefined}
+          aria-describedby={describedBy(attendeesError && `${attendeesId}-error`, `${attendeesId}-hint`)}
+          placeholder={'bea@example.com\nCarl Diaz <carl@example.com>'}
+          value={form.attendees}
+          onChange={(e) => edit('attendees', e.target.value)}
         />
-      </form>
-    </Modal>
+        <FieldError id={`${attendeesId}-error`} error={attendeesError} />
+        <p className="field__hint" id={`${attendeesId}-hint`}>
+          One email per line. Colleagues in your organization see the meeting unless it is private.
+        </p>
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={form.isPrivate}
+          onChange={(e) => edit('isPrivate', e.target.checked)}
+        />
+        <span>
+          Private
+          <span className="checkbox__hint">
+            Only you see it: attendees do not, and limited-access API keys never return it.
+          </span>
+        </span>
+      </label>
+    </FormDialog>
   );
 }

@@ -1,7 +1,9 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDuration, formatRange } from '../lib/format';
-import { cursorPagesOptions, type Me, type Meeting, useTRPC, useTRPCClient } from '../lib/trpc';
+import { usePagedList } from '../lib/paged-list';
+import { type Me, type Meeting, useTRPC, useTRPCClient } from '../lib/trpc';
+import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
 import { useToast } from '../ui/toasts';
@@ -21,12 +23,9 @@ export function MeetingsPage({ me }: { me: Me }) {
   const [creating, setCreating] = useState(false);
   const client = useTRPCClient();
   const input = { limit: PAGE_SIZE };
-  const meetings = useInfiniteQuery(
-    cursorPagesOptions(trpc.meetings.list.infiniteQueryKey(input), (cursor) =>
-      client.meetings.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
-    ),
+  const { query: meetings, items } = usePagedList(trpc.meetings.list.infiniteQueryKey(input), (cursor) =>
+    client.meetings.list.query({ ...input, ...(cursor ? { cursor } : {}) }),
   );
-  const items = meetings.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader
@@ -52,18 +51,7 @@ export function MeetingsPage({ me }: { me: Me }) {
           ))}
         </ul>
       ) : null}
-      {meetings.hasNextPage ? (
-        <div className="pager">
-          <button
-            type="button"
-            className="button"
-            onClick={() => meetings.fetchNextPage()}
-            disabled={meetings.isFetchingNextPage}
-          >
-            {meetings.isFetchingNextPage ? 'Loading…' : 'Load more meetings'}
-          </button>
-        </div>
-      ) : null}
+      <LoadMore query={meetings} label="Load more meetings" />
       {meetings.isFetchNextPageError ? <ErrorMessage error={meetings.error} /> : null}
       {creating ? <CreateMeetingDialog onClose={() => setCreating(false)} /> : null}
     </>

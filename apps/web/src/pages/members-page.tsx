@@ -1,22 +1,36 @@
 import { PERSON_NAME_MAX_LENGTH, USER_ROLES, type UserRole } from '@keyhole/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { formEditor, useFieldErrors } from '../lib/field-errors';
 import { formatDate } from '../lib/format';
 import { useIdempotentMutation } from '../lib/idempotent-mutation';
+import { textFieldBinder } from '../lib/text-field';
 import { type Me, type Member, type RouterInputs, useTRPC, useTRPCClient } from '../lib/trpc';
+import { DataTable } from '../ui/data-table';
 import { DialogFooter } from '../ui/dialog-footer';
 import { Field } from '../ui/field';
+import { FormDialog, type FormDialogText } from '../ui/form-dialog';
+import { LoadStatus } from '../ui/load-status';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { NewPasswordField } from '../ui/password-field';
-import { EmptyState, ErrorMessage, Loading } from '../ui/status';
+import { Person } from '../ui/person';
+import { EmptyState, ErrorMessage } from '../ui/status';
 import { useToast } from '../ui/toasts';
 
 // The inputs shown with their own message; anything else (role is a fixed choice) shows above the form.
 const ADD_FIELDS = ['name', 'email', 'password'] as const;
 
+const ADD_TEXT: FormDialogText = {
+  title: 'Add member',
+  failed: 'The member was not added.',
+  submit: 'Add member',
+  busy: 'Adding…',
+};
+
 const ROLE_LABELS: Record<UserRole, string> = { admin: 'Admin', member: 'Member' };
+
+const MEMBER_COLUMNS = ['Name', 'Role', 'Status', 'Added', <span className="visually-hidden">Actions</span>];
 
 export function MembersPage({ me }: { me: Me }) {
   const trpc = useTRPC();
@@ -38,38 +52,18 @@ export function MembersPage({ me }: { me: Me }) {
           </button>
         }
       />
-      {members.isPending ? <Loading label="Loading members…" /> : null}
-      {members.isError ? (
-        <ErrorMessage
-          error={members.error}
-          title="Could not load members."
-          onRetry={() => members.refetch()}
-          retrying={members.isFetching}
-        />
-      ) : null}
+      <LoadStatus query={members} loading="Loading members…" failed="Could not load members." />
       {members.data?.length === 0 ? <EmptyState title="No members" /> : null}
       {members.data && members.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table--stack table--middle">
-            <caption className="visually-hidden">Members of {me.org.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Added</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((m) => (
-                <MemberRow key={m.id} member={m} isSelf={m.id === me.user.id} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="table--stack table--middle"
+          caption={`Members of ${me.org.name}`}
+          columns={MEMBER_COLUMNS}
+        >
+          {members.data.map((m) => (
+            <MemberRow key={m.id} member={m} isSelf={m.id === me.user.id} />
+          ))}
+        </DataTable>
       ) : null}
       {adding ? <AddMemberDialog onClose={() => setAdding(false)} /> : null}
     </>
@@ -113,11 +107,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   return (
     <tr className={active ? undefined : 'row--muted'}>
       <th scope="row">
-        <span className="person">
-          {member.name}
-          {isSelf ? <span className="badge">You</span> : null}
-          <span className="person__email">{member.email}</span>
-        </span>
+        <Person person={member}>{isSelf ? <span className="badge">You</span> : null}</Person>
       </th>
       <td data-label="Role">
         <label className="visually-hidden" htmlFor={roleId}>
@@ -184,8 +174,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
             <DialogFooter
               onCancel={() => setConfirmDeactivate(false)}
               busy={setStatus.isPending}
-              label="Deactivate"
-              busyLabel="Deactivating…"
+              text={{ submit: 'Deactivate', busy: 'Deactivating…' }}
               danger
               onConfirm={() => changeStatus({ userId: member.id, status: 'deactivated' })}
             />
@@ -214,61 +203,41 @@ function AddMemberDialog({ onClose }: { onClose: () => void }) {
   );
   const errors = useFieldErrors(add.error, ADD_FIELDS);
   const edit = formEditor(setForm, errors);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const text = textFieldBinder(form, errors, edit);
+  const submit = () => {
     add.submit(form, () => form);
   };
   return (
-    <Modal title="Add member" onClose={onClose} busy={add.isPending}>
-      <form className="form" onSubmit={submit} ref={errors.formRef}>
-        <ErrorMessage error={errors.general} title="The member was not added." />
-        <Field
-          label="Name"
-          required
-          maxLength={PERSON_NAME_MAX_LENGTH}
-          value={form.name}
-          error={errors.at('name')}
-          onChange={(e) => edit('name', e.target.value)}
-        />
-        <Field
-          label="Email"
-          type="email"
-          required
-          value={form.email}
-          error={errors.at('email')}
-          onChange={(e) => edit('email', e.target.value)}
-        />
-        <fieldset className="fieldset">
-          <legend className="field__label">Role</legend>
-          {USER_ROLES.map((r) => (
-            <label key={r} className="radio">
-              <input
-                type="radio"
-                name="role"
-                value={r}
-                checked={form.role === r}
-                onChange={() => edit('role', r)}
-              />
-              <span>
-                {ROLE_LABELS[r]}
-                <span className="radio__hint">
-                  {r === 'admin'
-                    ? 'Manages API keys, members, privacy settings and the audit log.'
-                    : 'Sees their own meetings and those they attend.'}
-                </span>
+    <FormDialog text={ADD_TEXT} onClose={onClose} busy={add.isPending} onSubmit={submit} errors={errors}>
+      <Field label="Name" required maxLength={PERSON_NAME_MAX_LENGTH} {...text('name')} />
+      <Field label="Email" type="email" required {...text('email')} />
+      <fieldset className="fieldset">
+        <legend className="field__label">Role</legend>
+        {USER_ROLES.map((r) => (
+          <label key={r} className="radio">
+            <input
+              type="radio"
+              name="role"
+              value={r}
+              checked={form.role === r}
+              onChange={() => edit('role', r)}
+            />
+            <span>
+              {ROLE_LABELS[r]}
+              <span className="radio__hint">
+                {r === 'admin'
+                  ? 'Manages API keys, members, privacy settings and the audit log.'
+                  : 'Sees their own meetings and those they attend.'}
               </span>
-            </label>
-          ))}
-        </fieldset>
-        <NewPasswordField
-          label="First password"
-          advice="Share it with them privately; they can change it under Account."
-          value={form.password}
-          error={errors.at('password')}
-          onChange={(e) => edit('password', e.target.value)}
-        />
-        <DialogFooter onCancel={onClose} busy={add.isPending} label="Add member" busyLabel="Adding…" />
-      </form>
-    </Modal>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <NewPasswordField
+        label="First password"
+        advice="Share it with them privately; they can change it under Account."
+        {...text('password')}
+      />
+    </FormDialog>
   );
 }

@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from '../lib/router';
 import { useTRPC } from '../lib/trpc';
-import { Field } from '../ui/field';
+import { EmailField } from '../ui/email-field';
+import { PasswordField } from '../ui/password-field';
 import { ErrorMessage } from '../ui/status';
 import { AuthLayout } from './auth-layout';
 
@@ -28,21 +29,11 @@ export function SignInPage() {
     <AuthLayout title="Sign in">
       <form className="form" onSubmit={submit}>
         <ErrorMessage error={signIn.error} />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <Field
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} />
+        <PasswordField
           label="Password"
-          type="password"
           name="password"
           autoComplete="current-password"
-          required
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from '../lib/router';
 import { useTRPC } from '../lib/trpc';
+import { EmailField } from '../ui/email-field';
 import { Field } from '../ui/field';
 import { NewPasswordField } from '../ui/password-field';
 import { ErrorMessage } from '../ui/status';
@@ -22,6 +23,13 @@ export function SignUpPage() {
   );
   const set = (field: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [field]: e.target.value }));
+  // A required input named for its key in the form.
+  const input = (field: keyof typeof form) => ({
+    name: field,
+    required: true,
+    value: form[field],
+    onChange: set(field),
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     signUp.mutate(form);
@@ -32,37 +40,16 @@ export function SignUpPage() {
         <ErrorMessage error={signUp.error} />
         <Field
           label="Organization name"
-          name="orgName"
           autoComplete="organization"
-          required
           maxLength={ORG_NAME_MAX_LENGTH}
-          value={form.orgName}
-          onChange={set('orgName')}
+          {...input('orgName')}
         />
-        <Field
-          label="Your name"
-          name="name"
-          autoComplete="name"
-          required
-          maxLength={PERSON_NAME_MAX_LENGTH}
-          value={form.name}
-          onChange={set('name')}
-        />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          required
-          value={form.email}
-          onChange={set('email')}
-        />
+        <Field label="Your name" autoComplete="name" maxLength={PERSON_NAME_MAX_LENGTH} {...input('name')} />
+        <EmailField value={form.email} onChange={set('email')} />
         <NewPasswordField
           label="Password"
-          name="password"
           advice="A few unrelated words make a good one."
-          value={form.password}
-          onChange={set('password')}
+          {...input('password')}
         />
         <button type="submit" className="button button--primary button--block" disabled={signUp.isPending}>
           {signUp.isPending ? 'Creating…' : 'Create organization'}

@@ -5,8 +5,7 @@ interface DialogFooterProps {
   onCancel: () => void;
   busy: boolean;
   /** The primary button's text, and its text while `busy` ("Creating…"). */
-  label: ReactNode;
-  busyLabel: ReactNode;
+  text: { submit: ReactNode; busy: ReactNode };
   /** A destructive action (delete, deactivate, regenerate) is red. */
   danger?: boolean;
   /** Without it the primary button submits the dialog's form; with it, it is a plain button. */
@@ -14,14 +13,7 @@ interface DialogFooterProps {
 }
 
 /** A dialog's Cancel and primary action, right-aligned in this order. */
-export function DialogFooter({
-  onCancel,
-  busy,
-  label,
-  busyLabel,
-  danger = false,
-  onConfirm,
-}: DialogFooterProps) {
+export function DialogFooter({ onCancel, busy, text, danger = false, onConfirm }: DialogFooterProps) {
   return (
     <div className="form__actions">
       <button type="button" className="button" onClick={onCancel} disabled={busy}>
@@ -33,7 +25,7 @@ export function DialogFooter({
         onClick={onConfirm}
         disabled={busy}
       >
-        {busy ? busyLabel : label}
+        {busy ? text.busy : text.submit}
       </button>
     </div>
   );

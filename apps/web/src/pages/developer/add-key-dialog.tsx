@@ -8,17 +8,17 @@ import {
   SCOPE_INFO,
 } from '@keyhole/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useFieldErrors } from '../../lib/field-errors';
 import { formatDateTime } from '../../lib/format';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type RouterInputs, type RouterOutputs, useTRPC, useTRPCClient } from '../../lib/trpc';
-import { DialogFooter } from '../../ui/dialog-footer';
 import { describedBy, Field, FieldError } from '../../ui/field';
+import { FormDialog, type FormDialogText } from '../../ui/form-dialog';
 import { WarningIcon } from '../../ui/icons';
 import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
+import { LoadStatus } from '../../ui/load-status';
 import { Modal } from '../../ui/modal';
-import { ErrorMessage, Loading } from '../../ui/status';
 import { EXPIRY_CHOICES, type ExpiryChoice, expiryDate, localDateInput } from './key-expiry';
 import { NewSecretPanel } from './new-secret-panel';
 
@@ -31,6 +31,13 @@ const SCOPE_OPTIONS: ListboxOption<CreatableScope>[] = CREATABLE_SCOPES.map((s) 
 
 // The inputs a BAD_REQUEST can name, each shown at its own control.
 const FIELDS = ['name', 'scope', 'issuedToUserId', 'expiresAt', 'rateLimitPerMinute'] as const;
+
+const TEXT: FormDialogText = {
+  title: 'Add API key',
+  failed: 'The key was not created.',
+  submit: 'Create key',
+  busy: 'Creating…',
+};
 
 interface AddKeyForm {
   name: string;
@@ -79,8 +86,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
     if (field) errors.edited(field);
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.submit(form, () => ({
       name: form.name,
       scope: form.scope,
@@ -116,148 +122,138 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
   const userError = errors.at('issuedToUserId');
   const expiryError = errors.at('expiresAt');
   return (
-    <Modal title="Add API key" onClose={onClose} busy={create.isPending}>
-      <form className="form" onSubmit={submit} ref={errors.formRef}>
-        <ErrorMessage error={errors.general} title="The key was not created." />
-        <Field
-          label="Name"
-          required
-          maxLength={KEY_NAME_MAX_LENGTH}
-          value={form.name}
-          error={errors.at('name')}
-          onChange={(e) => edit('name', e.target.value, 'name')}
-          hint="A descriptive label, e.g. “Zapier – CS Team” or “BI Dashboard Readonly”."
+    <FormDialog text={TEXT} onClose={onClose} busy={create.isPending} onSubmit={submit} errors={errors}>
+      <Field
+        label="Name"
+        required
+        maxLength={KEY_NAME_MAX_LENGTH}
+        value={form.name}
+        error={errors.at('name')}
+        onChange={(e) => edit('name', e.target.value, 'name')}
+        hint="A descriptive label, e.g. “Zapier – CS Team” or “BI Dashboard Readonly”."
+      />
+      <div className="field">
+        <span className="field__label" id={`${ids}-scope-label`}>
+          Scope
+        </span>
+        <ListboxSelect
+          labelId={`${ids}-scope-label`}
+          value={form.scope}
+          options={SCOPE_OPTIONS}
+          onChange={(scope) => edit('scope', scope, 'scope')}
+          describedBy={describedBy(scopeError && `${ids}-scope-error`, `${ids}-scope-info`)}
         />
-        <div className="field">
-          <span className="field__label" id={`${ids}-scope-label`}>
-            Scope
-          </span>
-          <ListboxSelect
-            labelId={`${ids}-scope-label`}
-            value={form.scope}
-            options={SCOPE_OPTIONS}
-            onChange={(scope) => edit('scope', scope, 'scope')}
-            describedBy={describedBy(scopeError && `${ids}-scope-error`, `${ids}-scope-info`)}
-          />
-          <FieldError id={`${ids}-scope-error`} error={scopeError} />
-          <div className="scope-info" id={`${ids}-scope-info`}>
-            <p>{info.description}</p>
-            {form.scope === 'org_full' ? (
-              <p className="scope-info__warning">
-                This is the highest-privilege scope. Only issue it when the integration specifically requires
-                access to private meetings. If you are unsure, start with Organization – limited access.
-              </p>
-            ) : null}
-            <p className="muted">The scope cannot be changed after the key is created.</p>
-          </div>
+        <FieldError id={`${ids}-scope-error`} error={scopeError} />
+        <div className="scope-info" id={`${ids}-scope-info`}>
+          <p>{info.description}</p>
+          {form.scope === 'org_full' ? (
+            <p className="scope-info__warning">
+              This is the highest-privilege scope. Only issue it when the integration specifically requires
+              access to private meetings. If you are unsure, start with Organization – limited access.
+            </p>
+          ) : null}
+          <p className="muted">The scope cannot be changed after the key is created.</p>
         </div>
-        {userScope ? (
-          <div className="field">
-            <label className="field__label" htmlFor={`${ids}-user`}>
-              Issued to
-            </label>
-            {members.isPending ? <Loading label="Loading users…" /> : null}
-            <ErrorMessage
-              error={members.error}
-              title="Could not load users."
-              onRetry={() => members.refetch()}
-              retrying={members.isFetching}
-            />
-            {members.data ? (
-              <select
-                id={`${ids}-user`}
-                className="input"
-                required
-                value={form.issuedTo}
-                aria-invalid={userError ? true : undefined}
-                aria-describedby={describedBy(userError && `${ids}-user-error`, `${ids}-user-hint`)}
-                onChange={(e) => edit('issuedTo', e.target.value, 'issuedToUserId')}
-              >
-                <option value="">Choose a user…</option>
-                {activeMembers.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.name} ({m.email})
-                  </option>
-                ))}
-              </select>
-            ) : null}
-            <FieldError id={`${ids}-user-error`} error={userError} />
-            <p className="field__hint" id={`${ids}-user-hint`}>
-              The key reads what this user can see
-              {form.scope === 'user_limited' ? ', minus private meetings' : ''}. Only active users are listed;
-              the user cannot be reassigned later.
-            </p>
-          </div>
-        ) : null}
-        <fieldset
-          className="fieldset expiry"
-          aria-describedby={describedBy(expiryError && `${ids}-expiry-error`, `${ids}-expiry-hint`)}
-        >
-          <legend className="field__label">Expires</legend>
-          <div className="expiry__choices">
-            {EXPIRY_CHOICES.map((c) => (
-              <label key={c.value} className="radio expiry__choice">
-                <input
-                  type="radio"
-                  name={`${ids}-expiry`}
-                  value={c.value}
-                  checked={form.expiry === c.value}
-                  aria-invalid={expiryError ? true : undefined}
-                  onChange={() => edit('expiry', c.value, 'expiresAt')}
-                />
-                <span>{c.value === 'custom' || c.value === 'never' ? c.label : `In ${c.label}`}</span>
-              </label>
-            ))}
-          </div>
-          {form.expiry === 'custom' ? (
-            <Field
-              label="Expiry date"
-              type="date"
+      </div>
+      {userScope ? (
+        <div className="field">
+          <label className="field__label" htmlFor={`${ids}-user`}>
+            Issued to
+          </label>
+          <LoadStatus query={members} loading="Loading users…" failed="Could not load users." />
+          {members.data ? (
+            <select
+              id={`${ids}-user`}
+              className="input"
               required
-              min={localDateInput(new Date())}
-              value={form.customDate}
-              error={expiryError}
-              onChange={(e) => edit('customDate', e.target.value, 'expiresAt')}
-              hint="The key works through the end of this day, your time."
-            />
-          ) : (
-            <FieldError id={`${ids}-expiry-error`} error={expiryError} />
-          )}
-          {form.expiry === 'never' ? (
-            <p className="expiry__never" id={`${ids}-expiry-hint`}>
-              <WarningIcon />
-              <span>
-                <strong>Never-expiring key.</strong> It keeps working until someone deletes it, even if it
-                leaks unnoticed. Prefer an expiry and regenerate the key before it ends.
-              </span>
-            </p>
-          ) : (
-            <p className="field__hint" id={`${ids}-expiry-hint`}>
-              {expires
-                ? `Expires ${formatDateTime(expires.toISOString())}.`
-                : 'Pick the last day the key works.'}
-            </p>
-          )}
-        </fieldset>
-        <details className="advanced" open={errors.at('rateLimitPerMinute') ? true : undefined}>
-          <summary>Advanced</summary>
-          <div className="advanced__body">
-            <Field
-              label="Rate limit (requests per minute)"
-              type="number"
-              inputMode="numeric"
-              min={RATE_LIMIT_MIN}
-              max={RATE_LIMIT_MAX}
-              step={1}
-              value={form.rateLimit}
-              error={errors.at('rateLimitPerMinute')}
-              onChange={(e) => edit('rateLimit', e.target.value, 'rateLimitPerMinute')}
-              hint="Optional. Leave empty for the server default."
-            />
-          </div>
-        </details>
-        <DialogFooter onCancel={onClose} busy={create.isPending} label="Create key" busyLabel="Creating…" />
-      </form>
-    </Modal>
+              value={form.issuedTo}
+              aria-invalid={userError ? true : undefined}
+              aria-describedby={describedBy(userError && `${ids}-user-error`, `${ids}-user-hint`)}
+              onChange={(e) => edit('issuedTo', e.target.value, 'issuedToUserId')}
+            >
+              <option value="">Choose a user…</option>
+              {activeMembers.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name} ({m.email})
+                </option>
+              ))}
+            </select>
+          ) : null}
+          <FieldError id={`${ids}-user-error`} error={userError} />
+          <p className="field__hint" id={`${ids}-user-hint`}>
+            The key reads what this user can see
+            {form.scope === 'user_limited' ? ', minus private meetings' : ''}. Only active users are listed;
+            the user cannot be reassigned later.
+          </p>
+        </div>
+      ) : null}
+      <fieldset
+        className="fieldset expiry"
+        aria-describedby={describedBy(expiryError && `${ids}-expiry-error`, `${ids}-expiry-hint`)}
+      >
+        <legend className="field__label">Expires</legend>
+        <div className="expiry__choices">
+          {EXPIRY_CHOICES.map((c) => (
+            <label key={c.value} className="radio expiry__choice">
+              <input
+                type="radio"
+                name={`${ids}-expiry`}
+                value={c.value}
+                checked={form.expiry === c.value}
+                aria-invalid={expiryError ? true : undefined}
+                onChange={() => edit('expiry', c.value, 'expiresAt')}
+              />
+              <span>{c.value === 'custom' || c.value === 'never' ? c.label : `In ${c.label}`}</span>
+            </label>
+          ))}
+        </div>
+        {form.expiry === 'custom' ? (
+          <Field
+            label="Expiry date"
+            type="date"
+            required
+            min={localDateInput(new Date())}
+            value={form.customDate}
+            error={expiryError}
+            onChange={(e) => edit('customDate', e.target.value, 'expiresAt')}
+            hint="The key works through the end of this day, your time."
+          />
+        ) : (
+          <FieldError id={`${ids}-expiry-error`} error={expiryError} />
+        )}
+        {form.expiry === 'never' ? (
+          <p className="expiry__never" id={`${ids}-expiry-hint`}>
+            <WarningIcon />
+            <span>
+              <strong>Never-expiring key.</strong> It keeps working until someone deletes it, even if it leaks
+              unnoticed. Prefer an expiry and regenerate the key before it ends.
+            </span>
+          </p>
+        ) : (
+          <p className="field__hint" id={`${ids}-expiry-hint`}>
+            {expires
+              ? `Expires ${formatDateTime(expires.toISOString())}.`
+              : 'Pick the last day the key works.'}
+          </p>
+        )}
+      </fieldset>
+      <details className="advanced" open={errors.at('rateLimitPerMinute') ? true : undefined}>
+        <summary>Advanced</summary>
+        <div className="advanced__body">
+          <Field
+            label="Rate limit (requests per minute)"
+            type="number"
+            inputMode="numeric"
+            min={RATE_LIMIT_MIN}
+            max={RATE_LIMIT_MAX}
+            step={1}
+            value={form.rateLimit}
+            error={errors.at('rateLimitPerMinute')}
+            onChange={(e) => edit('rateLimit', e.target.value, 'rateLimitPerMinute')}
+            hint="Optional. Leave empty for the server default."
+          />
+        </div>
+      </details>
+    </FormDialog>
   );
 }

@@ -6,6 +6,8 @@ import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
 import { useToast } from '../../ui/toasts';
 
+const TEXT = { failed: 'The key was not deleted.', submit: 'Delete key', busy: 'Deleting…' };
+
 export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose: () => void }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -28,12 +30,11 @@ export function DeleteKeyDialog({ apiKey, onClose }: { apiKey: KeyView; onClose:
         Deleting is permanent. <strong>Every integration using this key stops working at once.</strong>
       </p>
       <p className="muted">Its slot is freed immediately, and the deletion is kept in the audit log.</p>
-      <ErrorMessage error={revoke.error} title="The key was not deleted." />
+      <ErrorMessage error={revoke.error} title={TEXT.failed} />
       <DialogFooter
+        text={TEXT}
         onCancel={onClose}
         busy={revoke.isPending}
-        label="Delete key"
-        busyLabel="Deleting…"
         danger
         onConfirm={() => revoke.submit({ id: apiKey.id }, () => ({ id: apiKey.id }))}
       />

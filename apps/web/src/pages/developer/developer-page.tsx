@@ -3,11 +3,23 @@ import { useState } from 'react';
 import { Link } from '../../lib/router';
 import { type Me, useTRPC } from '../../lib/trpc';
 import { Breadcrumb } from '../../ui/breadcrumb';
+import { DataTable } from '../../ui/data-table';
+import { LoadStatus } from '../../ui/load-status';
 import { PageHeader } from '../../ui/page-header';
-import { EmptyState, ErrorMessage, Loading, Notice } from '../../ui/status';
+import { EmptyState, Notice } from '../../ui/status';
 import { AddKeyDialog } from './add-key-dialog';
 import { keySlots } from './key-notes';
 import { KeyRow } from './key-row';
+
+const KEY_COLUMNS = [
+  'Name',
+  'Scope',
+  'Issued to',
+  'Created by',
+  'Created',
+  'Last used',
+  <span className="visually-hidden">Actions</span>,
+];
 
 export function DeveloperPage({ me }: { me: Me }) {
   const trpc = useTRPC();
@@ -70,15 +82,7 @@ export function DeveloperPage({ me }: { me: Me }) {
           </span>
         </Notice>
       ) : null}
-      {keys.isPending ? <Loading label="Loading API keys…" /> : null}
-      {keys.isError ? (
-        <ErrorMessage
-          error={keys.error}
-          title="Could not load API keys."
-          onRetry={() => keys.refetch()}
-          retrying={keys.isFetching}
-        />
-      ) : null}
+      <LoadStatus query={keys} loading="Loading API keys…" failed="Could not load API keys." />
       {keys.data && keys.data.keys.length === 0 ? (
         <EmptyState title="No API keys yet">
           <p>
@@ -88,27 +92,16 @@ export function DeveloperPage({ me }: { me: Me }) {
         </EmptyState>
       ) : null}
       {keys.data && keys.data.keys.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table--stack key-table">
-            <caption className="visually-hidden">API keys, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Issued to</th>
-                <th scope="col">Created by</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            {keys.data.keys.map((key) => (
-              <KeyRow key={key.id} apiKey={key} allowReveal={allowReveal} />
-            ))}
-          </table>
-        </div>
+        <DataTable
+          className="table--stack key-table"
+          caption="API keys, newest first"
+          columns={KEY_COLUMNS}
+          bodies
+        >
+          {keys.data.keys.map((key) => (
+            <KeyRow key={key.id} apiKey={key} allowReveal={allowReveal} />
+          ))}
+        </DataTable>
       ) : null}
       {adding ? <AddKeyDialog onClose={() => setAdding(false)} allowReveal={allowReveal} /> : null}
     </>

@@ -3,7 +3,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { type KeyView, useTRPC } from '../../lib/trpc';
+import { IconButton } from '../../ui/icon-button';
 import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
+import { Person } from '../../ui/person';
 import { DeleteKeyDialog } from './delete-key-dialog';
 import { keyWarnings } from './key-notes';
 import { KeyString } from './key-string';
@@ -39,15 +41,12 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
                   Legacy
                 </span>
               ) : (
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={`Rename ${name}`}
+                <IconButton
+                  label={`Rename ${name}`}
                   title="Rename"
                   onClick={() => setRenaming(true)}
-                >
-                  <PencilIcon />
-                </button>
+                  icon={<PencilIcon />}
+                />
               )}
             </div>
           )}
@@ -70,20 +69,14 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
         </td>
         <td data-label="Issued to">
           {apiKey.issuedTo ? (
-            <span className="person">
-              {apiKey.issuedTo.name}
-              <span className="person__email">{apiKey.issuedTo.email}</span>
-            </span>
+            <Person person={apiKey.issuedTo} />
           ) : (
             <span className="muted">Whole organization</span>
           )}
         </td>
         <td data-label="Created by">
           {apiKey.createdBy ? (
-            <span className="person">
-              {apiKey.createdBy.name}
-              <span className="person__email">{apiKey.createdBy.email}</span>
-            </span>
+            <Person person={apiKey.createdBy} />
           ) : (
             <span className="muted">{apiKey.isLegacy ? 'Imported' : '—'}</span>
           )}
@@ -99,10 +92,8 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           )}
         </td>
         <td className="key-row__actions">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Usage of ${name}`}
+          <IconButton
+            label={`Usage of ${name}`}
             title="Usage, last 14 days"
             aria-expanded={showUsage}
             aria-controls={showUsage ? usageId : undefined}
@@ -111,29 +102,23 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
               if (!showUsage) void queryClient.invalidateQueries(trpc.keys.list.queryFilter());
               setShowUsage(!showUsage);
             }}
-          >
-            <ChartIcon />
-          </button>
+            icon={<ChartIcon />}
+          />
           {apiKey.isLegacy ? null : (
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={`Regenerate ${name}`}
+            <IconButton
+              label={`Regenerate ${name}`}
               title="Regenerate API key"
               onClick={() => setDialog('regenerate')}
-            >
-              <RegenerateIcon />
-            </button>
+              icon={<RegenerateIcon />}
+            />
           )}
-          <button
-            type="button"
-            className="icon-button icon-button--danger"
-            aria-label={`Delete ${name}`}
+          <IconButton
+            label={`Delete ${name}`}
             title="Delete"
+            danger
             onClick={() => setDialog('delete')}
-          >
-            <TrashIcon />
-          </button>
+            icon={<TrashIcon />}
+          />
           {dialog === 'regenerate' ? (
             <RegenerateKeyDialog apiKey={apiKey} allowReveal={allowReveal} onClose={() => setDialog(null)} />
           ) : null}

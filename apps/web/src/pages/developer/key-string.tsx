@@ -2,6 +2,7 @@ import { SECRET_PREFIX } from '@keyhole/core';
 import { useState } from 'react';
 import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type KeyView, useTRPCClient } from '../../lib/trpc';
+import { IconButton } from '../../ui/icon-button';
 import { CopyIcon, EyeIcon } from '../../ui/icons';
 import { ErrorMessage } from '../../ui/status';
 
@@ -19,6 +20,7 @@ export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowRevea
   );
   const valueId = `key-string-${apiKey.id}`;
   const name = apiKey.name;
+  const busy = reveal.isPending || undefined;
 
   const fetchSecret = async (): Promise<string | null> => {
     if (secret) return secret;
@@ -71,27 +73,21 @@ export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowRevea
       </code>
       {allowReveal ? (
         <>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`${secret ? 'Hide' : 'Show'} ${name}`}
+          <IconButton
+            label={`${secret ? 'Hide' : 'Show'} ${name}`}
             aria-controls={valueId}
             title={secret ? 'Hide key' : 'Show key (recorded in the audit log)'}
-            aria-disabled={reveal.isPending || undefined}
+            aria-disabled={busy}
             onClick={toggle}
-          >
-            <EyeIcon crossed={Boolean(secret)} />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Copy ${name}`}
+            icon={<EyeIcon crossed={Boolean(secret)} />}
+          />
+          <IconButton
+            label={`Copy ${name}`}
             title="Copy key (recorded in the audit log)"
-            aria-disabled={reveal.isPending || undefined}
+            aria-disabled={busy}
             onClick={copy}
-          >
-            <CopyIcon />
-          </button>
+            icon={<CopyIcon />}
+          />
         </>
       ) : null}
       <span className="key-string__status" role="status">

@@ -3,20 +3,14 @@ import { CopyButton } from '../../ui/copy-button';
 import { DoneFooter } from '../../ui/dialog-footer';
 import { whoamiCurl } from './whoami-command';
 
+type NewSecretPanelProps = { secret: string; note: string; onDone: () => void };
+
 /**
  * The full key string after create or regenerate, with a Copy button, what to do with it (`note`), a
  * ready `whoami` command to check it works, and Done. It lives only in this component's props: nothing
  * caches it, and closing the dialog drops it.
  */
-export function NewSecretPanel({
-  secret,
-  note,
-  onDone,
-}: {
-  secret: string;
-  note: string;
-  onDone: () => void;
-}) {
+export function NewSecretPanel({ secret, note, onDone }: NewSecretPanelProps) {
   const id = useId();
   const command = whoamiCurl(window.location.origin, secret);
   return (

@@ -18,15 +18,11 @@ const OVERLAPS = [
   { seconds: MAX_OVERLAP_SECONDS, label: 'In 24 hours', hint: 'Both keys work for a day.' },
 ] as const;
 
-export function RegenerateKeyDialog({
-  apiKey,
-  allowReveal,
-  onClose,
-}: {
-  apiKey: KeyView;
-  allowReveal: boolean;
-  onClose: () => void;
-}) {
+const TEXT = { failed: 'The key was not regenerated.', submit: 'Regenerate key', busy: 'Regenerating…' };
+
+type RegenerateKeyDialogProps = { apiKey: KeyView; allowReveal: boolean; onClose: () => void };
+
+export function RegenerateKeyDialog({ apiKey, allowReveal, onClose }: RegenerateKeyDialogProps) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -90,14 +86,8 @@ export function RegenerateKeyDialog({
           <p className="field__hint" id={`${groupId}-hint`}>
             Regenerating again later ends any earlier overlap.
           </p>
-          <ErrorMessage error={regenerate.error} title="The key was not regenerated." />
-          <DialogFooter
-            onCancel={onClose}
-            busy={regenerate.isPending}
-            label="Regenerate key"
-            busyLabel="Regenerating…"
-            danger
-          />
+          <ErrorMessage error={regenerate.error} title={TEXT.failed} />
+          <DialogFooter text={TEXT} onCancel={onClose} busy={regenerate.isPending} danger />
         </form>
       )}
     </Modal>
