@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { listMeetingsInput } from '@keyhole/api/internal/routers/meetings-inputs';
 import { encodeCursor } from '@keyhole/api/internal/services/meetings/cursor';
-import { listMeetings, type MeetingReader } from '@keyhole/api/internal/services/meetings/list-meetings';
 import {
   type ListMeetingsInput,
-  listMeetingsInput,
-} from '@keyhole/api/internal/services/meetings/meeting-inputs';
+  listMeetings,
+  type MeetingReader,
+} from '@keyhole/api/internal/services/meetings/list-meetings';
 import type { MeetingPageView, MeetingView } from '@keyhole/api/internal/services/meetings/views';
 import { meetingAccessFor, type Principal, type Scope } from '@keyhole/core';
 import fc from 'fast-check';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { listMeetingsInput } from '@keyhole/api/internal/routers/meetings-inputs';
 import { getMeeting } from '@keyhole/api/internal/services/meetings/get-meeting';
 import { getTranscript } from '@keyhole/api/internal/services/meetings/get-transcript';
 import { listMeetings } from '@keyhole/api/internal/services/meetings/list-meetings';
-import { listMeetingsInput } from '@keyhole/api/internal/services/meetings/meeting-inputs';
 import type {
   MeetingPageView,
   MeetingView,

@@ -2,17 +2,17 @@ import { createMeeting } from '../services/meetings/create-meeting';
 import { getMeeting } from '../services/meetings/get-meeting';
 import { getTranscript } from '../services/meetings/get-transcript';
 import { listMeetings, type MeetingReader } from '../services/meetings/list-meetings';
+import { updateMeeting } from '../services/meetings/update-meeting';
+import { idempotent } from '../trpc/idempotency';
+import { largeRead } from '../trpc/large-read';
+import { keyOrSessionProcedure, type ReaderContext, router, sessionProcedure } from '../trpc/trpc';
 import {
   createMeetingInput,
   listMeetingsInput,
   MEETING_BOUNDS,
   meetingIdInput,
   updateMeetingInput,
-} from '../services/meetings/meeting-inputs';
-import { updateMeeting } from '../services/meetings/update-meeting';
-import { idempotent } from '../trpc/idempotency';
-import { largeRead } from '../trpc/large-read';
-import { keyOrSessionProcedure, type ReaderContext, router, sessionProcedure } from '../trpc/trpc';
+} from './meetings-inputs';
 
 /** Cursors are bound to the key (not its scope) or the signed-in user, inside their org. */
 function meetingReader(reader: ReaderContext): MeetingReader {

@@ -1,13 +1,23 @@
-import { DEFAULT_MEETING_STATE } from '@keyhole/core';
+import { DEFAULT_MEETING_STATE, type MeetingState } from '@keyhole/core';
 import { insertMeeting } from '../../db/meetings/store';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { loadVisibleMeetingView } from './load-meeting-views';
-import type { CreateMeetingInput } from './meeting-inputs';
-import { resolveAttendees } from './resolve-attendees';
-import type { MeetingView } from './views';
+import { type AttendeeInput, resolveAttendees } from './resolve-attendees';
+import type { MeetingView, TranscriptSegmentView } from './views';
+
+/** A new meeting as its host describes it; the router's schema has already bounded every field. */
+export interface CreateMeetingInput {
+  subject: string;
+  startAt: Date;
+  endAt: Date;
+  isPrivate?: boolean;
+  state?: MeetingState;
+  attendees?: AttendeeInput[];
+  transcript?: TranscriptSegmentView[];
+}
 
 export interface MeetingHost {
   id: string;

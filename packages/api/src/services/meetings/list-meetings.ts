@@ -1,10 +1,20 @@
-import type { MeetingAccess } from '@keyhole/core';
+import type { MeetingAccess, MeetingOrderBy, MeetingState, SortDirection } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
 import { keysetPage } from '../../lib/keyset-page';
 import { type CursorScope, decodeCursor, encodeCursor } from './cursor';
 import { loadMeetingPage } from './load-meeting-views';
-import type { ListMeetingsInput } from './meeting-inputs';
 import type { MeetingPageView } from './views';
+
+/** One page request, its defaults already applied by the router's schema. */
+export interface ListMeetingsInput {
+  limit: number;
+  cursor?: string;
+  from?: Date;
+  to?: Date;
+  state?: MeetingState;
+  orderBy: MeetingOrderBy;
+  direction: SortDirection;
+}
 
 /** Who reads: the access rule as data, and an identity the cursors are bound to. */
 export interface MeetingReader {

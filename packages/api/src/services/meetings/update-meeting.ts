@@ -1,4 +1,4 @@
-import { KeyholeError, type MeetingAccess } from '@keyhole/core';
+import { KeyholeError, type MeetingAccess, type MeetingState } from '@keyhole/core';
 import { selectAttendeeRows } from '../../db/meetings/attendee-rows';
 import { lockVisibleMeeting } from '../../db/meetings/lock-meeting';
 import { updateMeetingRow } from '../../db/meetings/store';
@@ -8,10 +8,20 @@ import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { meetingHost } from './create-meeting';
 import { loadVisibleMeetingView } from './load-meeting-views';
-import type { UpdateMeetingInput } from './meeting-inputs';
 import { meetingNotFound } from './not-found';
-import { resolveAttendees } from './resolve-attendees';
-import type { MeetingView } from './views';
+import { type AttendeeInput, resolveAttendees } from './resolve-attendees';
+import type { MeetingView, TranscriptSegmentView } from './views';
+
+/** What may change once a meeting exists; a field left out stays as it is. */
+export interface UpdateMeetingInput {
+  id: string;
+  subject?: string;
+  isPrivate?: boolean;
+  state?: MeetingState;
+  attendees?: AttendeeInput[];
+  /** Replaces the whole transcript; an empty list removes it. */
+  transcript?: TranscriptSegmentView[];
+}
 
 /**
  * The host changes their meeting. A meeting the caller cannot see is NOT_FOUND like any other; one

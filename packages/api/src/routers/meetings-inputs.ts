@@ -8,11 +8,14 @@ import {
   SORT_DIRECTIONS,
 } from '@keyhole/core';
 import { z } from 'zod';
-import { dateInput } from '../../lib/date-input';
-import { storableText } from '../../lib/storable-text';
+import { dateInput } from '../lib/date-input';
+import { storableText } from '../lib/storable-text';
+import type { CreateMeetingInput } from '../services/meetings/create-meeting';
+import type { ListMeetingsInput } from '../services/meetings/list-meetings';
+import type { UpdateMeetingInput } from '../services/meetings/update-meeting';
 
 /**
- * The meetings procedures' inputs. Every bound is stated here once and repeated in docs/API.md; the
+ * The meetings procedures' inputs; each schema's output is checked against the type its service takes. Every bound is stated here once and repeated in docs/API.md; the
  * HTTP body limit (1 MiB) may cut a request off before these do (`PAYLOAD_TOO_LARGE`).
  */
 export const MEETING_BOUNDS = {
@@ -114,8 +117,7 @@ export const createMeetingInput = z
   .refine((m) => !(m.startAt instanceof Date && m.endAt instanceof Date) || m.endAt >= m.startAt, {
     path: ['endAt'],
     error: 'must not be before startAt',
-  });
-export type CreateMeetingInput = z.output<typeof createMeetingInput>;
+  }) satisfies z.ZodType<CreateMeetingInput>;
 
 // startAt and endAt are fixed once a meeting exists: they are keyset sort keys copied to attendee rows.
 export const updateMeetingInput = z.strictObject({
@@ -126,8 +128,7 @@ export const updateMeetingInput = z.strictObject({
   attendees: attendees.optional(),
   /** Replaces the whole transcript; an empty list removes it. */
   transcript: transcript.optional(),
-});
-export type UpdateMeetingInput = z.output<typeof updateMeetingInput>;
+}) satisfies z.ZodType<UpdateMeetingInput>;
 
 export const meetingIdInput = z.strictObject({ id: meetingId });
 
@@ -162,5 +163,4 @@ export const listMeetingsInput = z
     error: 'must not be before from (from is inclusive, to exclusive)',
   })
   // No input at all is the first page with every default.
-  .prefault({});
-export type ListMeetingsInput = z.output<typeof listMeetingsInput>;
+  .prefault({}) satisfies z.ZodType<ListMeetingsInput>;
