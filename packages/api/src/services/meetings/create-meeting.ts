@@ -4,7 +4,7 @@ import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
-import { loadVisibleMeetingView } from './load-meeting-views';
+import { loadVisibleMeetingView } from './load-visible-meeting';
 import { type AttendeeInput, resolveAttendees } from './resolve-attendees';
 import type { MeetingView, TranscriptSegmentView } from './views';
 

@@ -1,6 +1,6 @@
 import type { MeetingAccess } from '@keyhole/core';
 import type { AppDeps } from '../../deps';
-import { loadVisibleMeetingView } from './load-meeting-views';
+import { loadVisibleMeetingView } from './load-visible-meeting';
 import { meetingNotFound } from './not-found';
 import type { MeetingView } from './views';
 

@@ -1,9 +1,9 @@
 import type { MeetingAccess, MeetingOrderBy, MeetingState, SortDirection } from '@keyhole/core';
+import { selectMeetingPage } from '../../db/meetings/page-statement';
 import type { AppDeps } from '../../deps';
 import { keysetPage } from '../../lib/keyset-page';
 import { type CursorScope, decodeCursor, encodeCursor } from './cursor';
-import { loadMeetingPage } from './load-meeting-views';
-import type { MeetingPageView } from './views';
+import { type MeetingPageView, toMeetingView } from './views';
 
 /** One page request, its defaults already applied by the router's schema. */
 export interface ListMeetingsInput {
@@ -43,7 +43,7 @@ export async function listMeetings(
   };
   const after = input.cursor ? decodeCursor(deps.keyring.cursorHmac, scope, input.cursor) : undefined;
   // One row more than the page shows tells whether a next page exists without a count.
-  const rows = await loadMeetingPage(deps.database, reader.access, {
+  const rows = await selectMeetingPage(deps.database, reader.access, {
     orderBy: input.orderBy,
     direction: input.direction,
     limit: input.limit + 1,
@@ -53,8 +53,7 @@ export async function listMeetings(
     after,
   });
   const { page, nextCursor } = keysetPage(rows, input.limit, (last) =>
-    encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.view.id }),
+    encodeCursor(deps.keyring.cursorHmac, scope, { at: last.at, id: last.meeting.id }),
   );
-  const items = page.map((r) => r.view);
-  return { items, nextCursor };
+  return { items: page.map(toMeetingView), nextCursor };
 }

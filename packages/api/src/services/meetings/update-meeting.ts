@@ -7,7 +7,7 @@ import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { meetingHost } from './create-meeting';
-import { loadVisibleMeetingView } from './load-meeting-views';
+import { loadVisibleMeetingView } from './load-visible-meeting';
 import { meetingNotFound } from './not-found';
 import { type AttendeeInput, resolveAttendees } from './resolve-attendees';
 import type { MeetingView, TranscriptSegmentView } from './views';

@@ -1,5 +1,5 @@
 import type { MeetingState } from '@keyhole/core';
-import type { MeetingFields } from '../../db/meetings/page-statement';
+import type { MeetingWithPeople } from '../../db/meetings/page-statement';
 
 /** SPEC §5 `Meeting`, exactly as it goes on the wire: dates as ISO-8601 strings in UTC. */
 export interface MeetingView {
@@ -35,11 +35,8 @@ export interface MeetingPageView {
   nextCursor: string | null;
 }
 
-export function toMeetingView(
-  m: MeetingFields,
-  host: { id: string; name: string; email: string },
-  attendees: { email: string; name: string; userId: string | null }[],
-): MeetingView {
+/** A meeting as the database read it (page-statement.ts), as it goes on the wire. */
+export function toMeetingView({ meeting: m, host, attendees }: MeetingWithPeople): MeetingView {
   return {
     id: m.id,
     subject: m.subject,
