@@ -1,12 +1,13 @@
 import type { AuditAction } from '@keyhole/core';
 import { lockActor } from '../auth/lock-actor';
 import type { Database } from '../db';
+import type { OrgRow } from '../db/orgs/lock-org';
 import type { AppDeps } from '../deps';
 import type { ChangeEvent } from '../lib/change-feed';
 import type { Actor } from './actor';
 import { type AuditTarget, recordAudit, SYSTEM_ACTOR, userActor } from './audit/record-audit';
 import type { IdempotentWrite } from './idempotency/run-idempotent';
-import { lockOrg, type OrgRow } from './org/lock-org';
+import { lockOrg } from './org/lock-org';
 
 /** Writes one audit event of the unit of work: orgId, time, actor and origin come from the unit. */
 export type AuditWriter = (

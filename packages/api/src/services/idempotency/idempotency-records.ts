@@ -5,10 +5,7 @@ import {
   type IdempotencyRecord,
   insertRecordOverExpired,
   selectRecordSince,
-  tryLockScope,
 } from '../../db/idempotency/records';
-
-export type { IdempotencyRecord };
 
 // Each recorded mutation deletes at most this many expired rows: the table stays about one window
 // of traffic large without a timer, and no request pays for a backlog.
@@ -36,10 +33,3 @@ export async function insertRecord(tx: Database, row: IdempotencyRecord): Promis
   await insertRecordOverExpired(tx, row, windowStart(row.createdAt));
   await deleteExpiredRecords(tx, windowStart(row.createdAt), EXPIRED_ROWS_PER_WRITE);
 }
-
-/**
- * The scope's transaction-level advisory lock, without waiting: false when another transaction
- * (this process or another one) is running the same request right now. Its 64-bit id is the scope's
- * first 8 bytes; a collision between two live scopes only makes one of them answer "in progress".
- */
-export { tryLockScope };

@@ -1,7 +1,8 @@
 import type { Authority } from '../../auth/authority';
+import type { IdempotencyRecord } from '../../db/idempotency/records';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
-import { findLiveRecord, type IdempotencyRecord } from './idempotency-records';
+import { findLiveRecord } from './idempotency-records';
 
 /**
  * Who a key is scoped to: the signed-in user (any of their sessions, so signing in again on a cut

@@ -1,9 +1,9 @@
 import { joinKeyString, KeyholeError, splitAnyKeyString } from '@keyhole/core';
 import { decryptKeySecret } from '../../auth/key-secrets';
+import type { IdempotencyRecord } from '../../db/idempotency/records';
 import { selectKeySecretByClientKey } from '../../db/keys/secret-by-client-key';
 import type { AppDeps } from '../../deps';
 import { hmacSha256, type Keyring } from '../../lib/keyring';
-import type { IdempotencyRecord } from './idempotency-records';
 
 /** How an answer is kept: never with a key string in it (SPEC §3: plaintext secrets are never stored). */
 export interface StoredAnswer {

@@ -1,8 +1,9 @@
 import { KeyholeError } from '@keyhole/core';
 import type { Database } from '../../db';
+import { type IdempotencyRecord, tryLockScope } from '../../db/idempotency/records';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
-import { findLiveRecord, type IdempotencyRecord, insertRecord, tryLockScope } from './idempotency-records';
+import { findLiveRecord, insertRecord } from './idempotency-records';
 import type { IdempotentRequest } from './idempotent-request';
 import { replayAnswer, storeAnswer } from './recorded-answer';
 

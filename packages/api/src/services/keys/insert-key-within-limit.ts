@@ -3,8 +3,6 @@ import type { Database } from '../../db';
 import type { ApiKeyRow } from '../../db/keys/active-key';
 import { countUnrevokedKeys, insertKeyRow, type NewApiKeyRow } from '../../db/keys/insert-key';
 
-export type { NewApiKeyRow };
-
 /**
  * Inserts a key unless the org already holds 10 that are not revoked (legacy and expired count).
  * Call it in a unit of work that holds the org lock (`audited(…, { lockOrg: true })`): concurrent

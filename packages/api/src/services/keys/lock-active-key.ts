@@ -7,8 +7,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Anything that is not a uuid names no row; saying NOT_FOUND keeps it one answer for all unknown ids. */
 export const isUuid = (id: string): boolean => UUID.test(id);
 
-export type { ApiKeyRow };
-
 /**
  * The org's key with this id, locked for the rest of the transaction so concurrent changes to it
  * queue. Revoked keys, other orgs' keys and unknown ids are all NOT_FOUND.

@@ -4,8 +4,6 @@ import type { Database } from '../../db';
 import { lockOrgRow, type OrgRow } from '../../db/orgs/lock-org';
 import type { Actor } from '../actor';
 
-export type { OrgRow };
-
 /**
  * The one org lock (taken by `audited` when a unit asks for it): the org row `SELECT … FOR NO KEY
  * UPDATE` (FOR UPDATE minus the key-share conflict, so the foreign-key checks of other transactions'
