@@ -4,31 +4,16 @@ import type { Database } from '../create-database';
 import { users } from '../schema';
 import type { UserRow } from './members';
 
-/** Sets the user's role; the updated row, or undefined when there is no such user. */
-export async function setUserRole(
+/** Sets the user's role or status; the updated row, or undefined when there is no such user. */
+export async function setUserAccess(
   tx: Database,
   userId: string,
-  role: UserRole,
+  change: { role: UserRole } | { status: UserStatus },
   now: Date,
 ): Promise<UserRow | undefined> {
   const [updated] = await tx
     .update(users)
-    .set({ role, updatedAt: now })
-    .where(eq(users.id, userId))
-    .returning();
-  return updated;
-}
-
-/** Sets the user's status; the updated row, or undefined when there is no such user. */
-export async function setUserStatus(
-  tx: Database,
-  userId: string,
-  status: UserStatus,
-  now: Date,
-): Promise<UserRow | undefined> {
-  const [updated] = await tx
-    .update(users)
-    .set({ status, updatedAt: now })
+    .set({ ...change, updatedAt: now })
     .where(eq(users.id, userId))
     .returning();
   return updated;
