@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-seed';
+import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-org';
 import { childEnv, spawnCli } from '@keyhole/testing/serve-process';
 import { afterAll, describe, expect, it } from 'vitest';
 

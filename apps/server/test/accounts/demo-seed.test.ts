@@ -3,8 +3,10 @@ import {
   DEMO_OUTSIDER,
   DEMO_PASSWORD,
   DEMO_USERS,
-  DemoAlreadySeededError,
   type DemoSeed,
+} from '@keyhole/api/internal/services/seed/demo-org';
+import {
+  DemoAlreadySeededError,
   demoInstructions,
   seedDemo,
 } from '@keyhole/api/internal/services/seed/demo-seed';

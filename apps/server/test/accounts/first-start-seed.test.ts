@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@keyhole/api/internal/env';
-import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-seed';
+import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-org';
 import { childEnv, startServe } from '@keyhole/testing/serve-process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApiProcess } from '../support/api-process';

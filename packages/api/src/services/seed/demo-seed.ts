@@ -17,16 +17,6 @@ import {
   type DemoUser,
 } from './demo-org';
 
-export {
-  DEMO_ORG_NAME,
-  DEMO_OUTSIDER,
-  DEMO_PASSWORD,
-  DEMO_USERS,
-  type DemoKey,
-  type DemoSeed,
-  type DemoUser,
-} from './demo-org';
-
 export class DemoAlreadySeededError extends Error {
   constructor() {
     super(`The demo org already exists (${DEMO_USERS.admin.email}); sign in with the demo password.`);

@@ -1,7 +1,8 @@
 import type { Database } from '../../db';
 import { countOrgs } from '../../db/orgs/count-orgs';
 import type { AppDeps } from '../../deps';
-import { DemoAlreadySeededError, type DemoSeed, seedDemo } from './demo-seed';
+import type { DemoSeed } from './demo-org';
+import { DemoAlreadySeededError, seedDemo } from './demo-seed';
 
 /** True when the database has no org yet: the first start of a fresh install. */
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
