@@ -1,3 +1,5 @@
+import { cookieHeader, httpMutation } from '@keyhole/testing/http';
+
 /**
  * An org, its admin's session and one API key, made over HTTP against a real `keyhole serve` (whose
  * embedded database the test cannot open: the server holds its lock). Start the server with a low
@@ -10,14 +12,9 @@ export interface HttpAccount {
 }
 
 async function post(url: string, path: string, input: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(input),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
-  return { res, data: (JSON.parse(text) as { result: { data: unknown } }).result.data };
+  const res = await httpMutation(url, path, input, { headers });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text}`);
+  return { res, data: (JSON.parse(res.text) as { result: { data: unknown } }).result.data };
 }
 
 /** A new org and its admin, signed up over HTTP; the admin's session cookie. */
@@ -28,10 +25,7 @@ export async function signUpOverHttp(url: string, label: string): Promise<string
     email: `admin-${label}-${Date.now()}@example.com`,
     password: 'correct horse battery staple',
   });
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .join('; ');
+  return cookieHeader(res);
 }
 
 export async function signUpWithKey(url: string, label: string): Promise<HttpAccount> {
