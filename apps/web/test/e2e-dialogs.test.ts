@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpMutation, httpQuery } from '@keyhole/testing/http';
+import { signUpOverHttp } from '@keyhole/testing/world';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumExecutable } from './support/browser-path';
@@ -49,16 +50,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'keyhole-e2e-dialogs-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startServer(dataDir, 0);
-  const signUp = await httpMutation(server.url, 'auth.signUp', {
+  ({ cookie } = await signUpOverHttp(server.url, {
     orgName: ADMIN.org,
     name: ADMIN.name,
     email: ADMIN.email,
     password: ADMIN.password,
-  });
-  expect(signUp.status, signUp.text).toBe(200);
-  const session = /^([^=]+)=([^;]+)/.exec(signUp.headers.get('set-cookie') ?? '');
+  }));
+  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
   expect(session).not.toBeNull();
-  cookie = `${session![1]}=${session![2]}`;
 
   browser = await chromium.launch({
     executablePath: chromiumExecutable(),
