@@ -14,7 +14,7 @@ async function rejectionOf(promise: Promise<unknown>, expected: string): Promise
   );
 }
 
-const describe = (code: string, reason?: string) => (reason === undefined ? code : `${code} (${reason})`);
+const label = (code: string, reason?: string) => (reason === undefined ? code : `${code} (${reason})`);
 
 /**
  * Awaits a tRPC call (createCaller) that must fail; checks its tRPC code and, when given, the SPEC
@@ -25,7 +25,7 @@ export async function expectTrpcError(
   code: TRPCError['code'],
   reason?: ErrorReason,
 ): Promise<TRPCError> {
-  const expected = describe(code, reason);
+  const expected = label(code, reason);
   const err = await rejectionOf(promise, expected);
   expect(err, `expected ${expected}`).toBeInstanceOf(TRPCError);
   const trpcError = err as TRPCError;
@@ -43,7 +43,7 @@ export async function expectKeyholeError(
   code: KeyholeError['code'],
   reason?: ErrorReason,
 ): Promise<KeyholeError> {
-  const expected = describe(code, reason);
+  const expected = label(code, reason);
   const err = await rejectionOf(promise, expected);
   expect(err, `expected ${expected}`).toBeInstanceOf(KeyholeError);
   const keyholeError = err as KeyholeError;
