@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { queryUrl } from '@keyhole/testing/http';
 import { ensureDataset } from './lib/dataset';
 import { alternate, type Target } from './lib/http';
 import { benchEnv, createBenchKeys, openApp } from './lib/keyhole-app';
@@ -125,8 +126,6 @@ for (const d of [small, large]) {
 const app = await openApp(large.url, secret);
 const keys = await createBenchKeys(app, large);
 await app.close();
-const listInput = encodeURIComponent(JSON.stringify({ limit: 25 }));
-const getInput = encodeURIComponent(JSON.stringify({ id: large.meetingId }));
 
 async function httpRun(label: string, env: Record<string, string>) {
   log(`http: ${label}`);
@@ -137,17 +136,17 @@ async function httpRun(label: string, env: Record<string, string>) {
     { name: 'floor', url: `${floor.url}/` },
     {
       name: 'meetings.list org_limited',
-      url: `${keyhole.url}/trpc/meetings.list?input=${listInput}`,
+      url: queryUrl(keyhole.url, 'meetings.list', { limit: 25 }),
       headers: { authorization: `Bearer ${keys.orgLimited}` },
     },
     {
       name: 'meetings.list user_limited (heavy user)',
-      url: `${keyhole.url}/trpc/meetings.list?input=${listInput}`,
+      url: queryUrl(keyhole.url, 'meetings.list', { limit: 25 }),
       headers: { authorization: `Bearer ${keys.userLimitedHeavy}` },
     },
     {
       name: 'meetings.get org_limited',
-      url: `${keyhole.url}/trpc/meetings.get?input=${getInput}`,
+      url: queryUrl(keyhole.url, 'meetings.get', { id: large.meetingId }),
       headers: { authorization: `Bearer ${keys.orgLimited}` },
     },
   ];

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpMutation, httpQuery } from '@keyhole/testing/http';
+import { signUpOverHttp } from '@keyhole/testing/world';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumExecutable } from './support/browser-path';
@@ -48,20 +50,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'keyhole-e2e-dialogs-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startServer(dataDir, 0);
-  const signUp = await fetch(`${server.url}/trpc/auth.signUp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orgName: ADMIN.org,
-      name: ADMIN.name,
-      email: ADMIN.email,
-      password: ADMIN.password,
-    }),
-  });
-  expect(signUp.status, await signUp.clone().text()).toBe(200);
-  const session = /^([^=]+)=([^;]+)/.exec(signUp.headers.get('set-cookie') ?? '');
+  ({ cookie } = await signUpOverHttp(server.url, {
+    orgName: ADMIN.org,
+    name: ADMIN.name,
+    email: ADMIN.email,
+    password: ADMIN.password,
+  }));
+  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
   expect(session).not.toBeNull();
-  cookie = `${session![1]}=${session![2]}`;
 
   browser = await chromium.launch({
     executablePath: chromiumExecutable(),
@@ -96,15 +92,10 @@ afterAll(async () => {
 async function call(procedure: string, input?: unknown, kind: 'query' | 'mutation' = 'query') {
   const res =
     kind === 'query'
-      ? await fetch(`${server.url}/trpc/${procedure}`, { headers: { cookie } })
-      : await fetch(`${server.url}/trpc/${procedure}`, {
-          method: 'POST',
-          headers: { cookie, 'content-type': 'application/json' },
-          body: JSON.stringify(input ?? {}),
-        });
-  const body = (await res.json()) as { result?: { data: unknown } };
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body.result?.data;
+      ? await httpQuery(server.url, procedure, input, { cookie })
+      : await httpMutation(server.url, procedure, input ?? {}, { cookie });
+  expect(res.status, res.text).toBe(200);
+  return res.body.result?.data;
 }
 
 const listKeys = async () => ((await call('keys.list')) as { keys: ListedKey[] }).keys;
@@ -329,9 +320,7 @@ describe('dialogs and the Developer page', () => {
     await ui(value).toContainText('••••'); // copied, not put on the page
 
     // Each fetch of the string is one audited reveal: Show, then Copy.
-    const audit = (await call(
-      `audit.list?input=${encodeURIComponent(JSON.stringify({ action: 'key.revealed' }))}`,
-    )) as { items: unknown[] };
+    const audit = (await call('audit.list', { action: 'key.revealed' })) as { items: unknown[] };
     expect(audit.items).toHaveLength(2);
 
     // The highest-privilege scope is flagged in words, not by colour alone.

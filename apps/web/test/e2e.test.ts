@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpMutation, httpQuery, type TrpcEnvelope } from '@keyhole/testing/http';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumExecutable } from './support/browser-path';
@@ -109,14 +110,8 @@ async function shot(page: Page, name: string, { fullPage = true } = {}): Promise
 
 /** A call to the API as an integration would make it: plain fetch, the key in the Authorization header. */
 async function callWithKey(procedure: string, key: string, input?: unknown) {
-  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const res = await fetch(`${server.url}/trpc/${procedure}${query}`, {
-    headers: { authorization: `Bearer ${key}` },
-  });
-  const body = (await res.json()) as {
-    result?: { data: unknown };
-    error?: { message: string; data: { code: string; reason?: string } };
-  };
+  const res = await httpQuery(server.url, procedure, input, { authorization: `Bearer ${key}` });
+  const body = JSON.parse(res.text) as TrpcEnvelope;
   return { status: res.status, headers: res.headers, data: body.result?.data, error: body.error };
 }
 
@@ -130,15 +125,10 @@ async function callAsAdmin(procedure: string, input?: unknown, kind: 'query' | '
   const cookie = await adminCookie();
   const res =
     kind === 'query'
-      ? await fetch(`${server.url}/trpc/${procedure}`, { headers: { cookie } })
-      : await fetch(`${server.url}/trpc/${procedure}`, {
-          method: 'POST',
-          headers: { cookie, 'content-type': 'application/json' },
-          body: JSON.stringify(input ?? {}),
-        });
-  const body = (await res.json()) as { result?: { data: unknown }; error?: unknown };
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body.result?.data;
+      ? await httpQuery(server.url, procedure, input, { cookie })
+      : await httpMutation(server.url, procedure, input ?? {}, { cookie });
+  expect(res.status, res.text).toBe(200);
+  return res.body.result?.data;
 }
 
 const openDialog = (page: Page) => page.locator('dialog[open]');

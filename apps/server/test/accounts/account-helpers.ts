@@ -1,23 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import type { RequestInfo } from '@keyhole/api/internal/trpc/context';
-import { TRPCError } from '@trpc/server';
-import { expect } from 'vitest';
+import { uniqueIp } from '@keyhole/testing/ips';
 import type { TestApp } from '../support/test-app';
 
 export const PASSWORD = 'correct horse battery staple';
 
 /** A fresh email per call, so tests in one file never collide. */
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
-
-/**
- * A fresh client IP per call, so sign-in counters of one test never spill into another — nor into
- * another file or an earlier run, since with REDIS_URL the counters outlive the process.
- */
-export const uniqueIp = () => {
-  const b = randomBytes(3);
-  return `10.${b[0]}.${b[1]}.${b[2]}`;
-};
 
 export function tokenFromSetCookie(setCookie: string | undefined): string {
   const match = setCookie?.match(new RegExp(`^${SESSION_COOKIE}=([^;]+)`));
@@ -59,24 +49,4 @@ export async function addSignedInMember(
   await caller.auth.signIn({ email, password: PASSWORD });
   const token = tokenFromSetCookie(headers.get('set-cookie'));
   return { user, token, email, req: cookiesFor(token) as Partial<RequestInfo> };
-}
-
-/** Awaits a call that must fail and checks its tRPC code and, when given, its reason. */
-export async function expectTrpcError(
-  promise: Promise<unknown>,
-  code: TRPCError['code'],
-  reason?: string,
-): Promise<TRPCError> {
-  const err = await promise.then(
-    (value) => {
-      throw new Error(`expected ${code}, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  const trpcError = err as TRPCError;
-  expect(trpcError.code).toBe(code);
-  const cause = trpcError.cause as { reason?: string } | undefined;
-  if (reason !== undefined) expect(cause?.reason).toBe(reason);
-  return trpcError;
 }

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { recordAudit } from '@keyhole/api/internal/services/audit/record-audit';
 import type { AUDIT_ACTIONS } from '@keyhole/core';
+import { expectTrpcError } from '@keyhole/testing/errors';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app';
-import {
-  addSignedInMember,
-  expectTrpcError,
-  PASSWORD,
-  signUpOrg,
-  uniqueEmail,
-  uniqueIp,
-} from './account-helpers';
+import { addSignedInMember, PASSWORD, signUpOrg, uniqueEmail } from './account-helpers';
 
 let app: TestApp;
 const clock = new ManualClock();

@@ -6,18 +6,18 @@ import { appRouter } from '@keyhole/api/internal/routers/app-router';
 import { WRONG_CREDENTIALS } from '@keyhole/api/internal/services/accounts/sign-in';
 import { createContextInner, HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory } from '@keyhole/api/internal/trpc/trpc';
+import { expectTrpcError } from '@keyhole/testing/errors';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
   addSignedInMember,
   cookiesFor,
-  expectTrpcError,
   PASSWORD,
   signUpOrg,
   tokenFromSetCookie,
   uniqueEmail,
-  uniqueIp,
 } from './account-helpers';
 
 let app: TestApp;

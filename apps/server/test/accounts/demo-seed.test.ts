@@ -12,13 +12,14 @@ import {
 } from '@keyhole/api/internal/services/seed/demo-seed';
 import { seedDemoOnFirstStart } from '@keyhole/api/internal/services/seed/first-start-seed';
 import { canPrincipalRead, type MeetingFacts, type Principal, userCanSee } from '@keyhole/core';
+import { expectTrpcError } from '@keyhole/testing/errors';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../../src/cli/cli-error';
 import { commands } from '../../src/cli/commands';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { isPostgres } from '../support/test-database';
-import { expectTrpcError, uniqueIp } from './account-helpers';
 
 /** The demo seed runs against this file's own, initially empty database, in this order. */
 let app: TestApp;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@keyhole/api/internal/env';
 import { DEMO_PASSWORD } from '@keyhole/api/internal/services/seed/demo-org';
+import { httpMutation } from '@keyhole/testing/http';
 import { childEnv, startServe } from '@keyhole/testing/serve-process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApiProcess } from '../support/api-process';
@@ -20,11 +21,7 @@ afterAll(async () => {
 });
 
 async function demoAdminSignsIn(url: string): Promise<number> {
-  const res = await fetch(`${url}/trpc/auth.signIn`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@acme.test', password: DEMO_PASSWORD }),
-  });
+  const res = await httpMutation(url, 'auth.signIn', { email: 'admin@acme.test', password: DEMO_PASSWORD });
   return res.status;
 }
 

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { sessions } from '@keyhole/api/internal/db/schema';
 import { createLogger } from '@keyhole/api/internal/lib/logger';
+import { httpMutation, httpQuery, type TrpcEnvelope, trpcRequest } from '@keyhole/testing/http';
+import { uniqueIpIn } from '@keyhole/testing/ips';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { PASSWORD, uniqueEmail } from './account-helpers';
@@ -31,10 +32,7 @@ afterAll(async () => {
 });
 
 // Random, because with REDIS_URL the per-IP counters outlive this process (reruns within a minute).
-const freshIp = () => {
-  const b = randomBytes(2);
-  return `198.18.${b[0]}.${b[1]}`;
-};
+const freshIp = () => uniqueIpIn('198.18');
 
 interface CallOptions {
   input?: unknown;
@@ -44,39 +42,11 @@ interface CallOptions {
   headers?: Record<string, string>;
 }
 
-interface TrpcBody {
-  result?: { data: unknown };
-  error?: {
-    message: string;
-    code: number;
-    data: { code: string; httpStatus: number; path?: string; reason?: string };
-  };
-}
-
 async function call(kind: 'query' | 'mutation', path: string, opts: CallOptions = {}) {
-  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? freshIp(), ...opts.headers };
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.origin) headers.origin = opts.origin;
-  let res: Response;
-  if (kind === 'query') {
-    const qs = opts.input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(opts.input))}`;
-    res = await fetch(`${server.url}/trpc/${path}${qs}`, { headers });
-  } else {
-    headers['content-type'] = 'application/json';
-    res = await fetch(`${server.url}/trpc/${path}`, {
-      method: 'POST',
-      headers,
-      body: opts.input === undefined ? undefined : JSON.stringify(opts.input),
-    });
-  }
-  const text = await res.text();
-  expect(text).not.toMatch(/"stack"|\bat .*\.(ts|js):\d+/);
-  return {
-    res,
-    status: res.status,
-    body: JSON.parse(text) as TrpcBody,
-    setCookies: res.headers.getSetCookie(),
-  };
+  const send = kind === 'query' ? httpQuery : httpMutation;
+  const res = await send(server.url, path, opts.input, { ...opts, ip: opts.ip ?? freshIp() });
+  expect(res.text).not.toMatch(/"stack"|\bat .*\.(ts|js):\d+/);
+  return { res, status: res.status, body: JSON.parse(res.text) as TrpcEnvelope, setCookies: res.setCookies };
 }
 
 const sessionCookieOf = (setCookies: string[]) => {
@@ -175,11 +145,12 @@ describe('cookies and sessions over HTTP', () => {
 
   it('answers a batch of queries with one result each', async () => {
     const admin = await signUp();
-    const res = await fetch(`${server.url}/trpc/auth.me,org.get?batch=1&input=${encodeURIComponent('{}')}`, {
-      headers: { cookie: admin.cookie },
+    const res = await trpcRequest(server.url, {
+      path: `auth.me,org.get?batch=1&input=${encodeURIComponent('{}')}`,
+      cookie: admin.cookie,
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { result: { data: { id?: string; org?: { id: string } } } }[];
+    const body = JSON.parse(res.text) as { result: { data: { id?: string; org?: { id: string } } } }[];
     expect(body).toHaveLength(2);
     expect(body[0]!.result.data.org!.id).toBe(admin.org.id);
     expect(body[1]!.result.data.id).toBe(admin.org.id);
@@ -259,14 +230,15 @@ describe('status codes and error bodies', () => {
   it('answers transport errors with their tRPC codes, never a 5xx', async () => {
     const getMutation = await call('query', 'auth.signOut');
     expect(getMutation.status).toBe(405);
-    const res = await fetch(`${server.url}/trpc/auth.signIn`, {
+    const res = await trpcRequest(server.url, {
       method: 'POST',
+      path: 'auth.signIn',
       headers: { 'content-type': 'application/json' },
       body: '{"email":',
     });
     // tRPC 11 reports a body that is not JSON as BAD_REQUEST (its PARSE_ERROR is for other inputs).
     expect(res.status).toBe(400);
-    expect(((await res.json()) as TrpcBody).error!.data).toMatchObject({
+    expect((JSON.parse(res.text) as TrpcEnvelope).error!.data).toMatchObject({
       code: 'BAD_REQUEST',
       httpStatus: 400,
     });

@@ -2,18 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { auditEvents, meetingAttendees, sessions, users } from '@keyhole/api/internal/db/schema';
 import type { ChangeEvent } from '@keyhole/api/internal/lib/change-feed';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { expectTrpcError } from '@keyhole/testing/errors';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { createTestApp, type TestApp } from '../support/test-app';
-import {
-  addSignedInMember,
-  expectTrpcError,
-  PASSWORD,
-  signUpOrg,
-  uniqueEmail,
-  uniqueIp,
-} from './account-helpers';
+import { addSignedInMember, PASSWORD, signUpOrg, uniqueEmail } from './account-helpers';
 
 let app: TestApp;
 const clock = new ManualClock();

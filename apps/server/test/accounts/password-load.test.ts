@@ -1,5 +1,5 @@
 import type * as Crypto from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { uniqueIpv6 } from '@keyhole/testing/ips';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { outcomeOf, Wire, type WireResult } from '../security/wire';
 import { seedOrg, seedUser } from '../support/seed';
@@ -77,13 +77,7 @@ beforeEach(() => {
   scrypt.maxInFlight = scrypt.inFlight;
 });
 
-/**
- * A fresh documentation-prefix IPv6 address: with REDIS_URL the hourly sign-up counters outlive a
- * run, and 96 random bits never meet an earlier run's address (TEST-NET's 65,536 might, within an hour).
- */
-const freshIp = () => `2001:db8:${[...randomBytes(12).toString('hex').matchAll(/.{4}/g)].join(':')}`;
-
-const signUp = (ip = freshIp(), email = uniqueEmail('load')) =>
+const signUp = (ip = uniqueIpv6(), email = uniqueEmail('load')) =>
   wire.mutation(
     'auth.signUp',
     { orgName: 'Load Org', name: 'Lou', email, password: PASSWORD },
@@ -103,7 +97,7 @@ function expectBusy(r: WireResult, label: string) {
 
 describe('sign-up per client IP', () => {
   it(`allows ${SIGNUP_LIMIT} sign-ups an hour from one address, then 429 rate_limited with Retry-After and no hash`, async () => {
-    const ip = freshIp();
+    const ip = uniqueIpv6();
     for (let i = 0; i < SIGNUP_LIMIT; i++) expect(outcomeOf(await signUp(ip)), `sign-up ${i}`).toBe('OK');
     const before = scrypt.calls;
     const limited = await signUp(ip);
@@ -113,11 +107,11 @@ describe('sign-up per client IP', () => {
     expect(limited.headers.get('set-cookie')).toBeNull();
     expect(scrypt.calls - before).toBe(0);
     // Another address is not affected.
-    expect(outcomeOf(await signUp(freshIp()))).toBe('OK');
+    expect(outcomeOf(await signUp(uniqueIpv6()))).toBe('OK');
   });
 
   it('counts each call of a batch, before hashing', async () => {
-    const ip = freshIp();
+    const ip = uniqueIpv6();
     const calls = 5;
     const input = Object.fromEntries(
       Array.from({ length: calls }, (_, i) => [
@@ -143,10 +137,10 @@ describe('sign-up per client IP', () => {
   it('a taken email costs the same one hash as a new one (no timing oracle), then CONFLICT', async () => {
     const email = uniqueEmail('taken');
     let before = scrypt.calls;
-    expect(outcomeOf(await signUp(freshIp(), email))).toBe('OK');
+    expect(outcomeOf(await signUp(uniqueIpv6(), email))).toBe('OK');
     expect(scrypt.calls - before).toBe(1);
     before = scrypt.calls;
-    expect(outcomeOf(await signUp(freshIp(), email.toUpperCase()))).toBe('CONFLICT');
+    expect(outcomeOf(await signUp(uniqueIpv6(), email.toUpperCase()))).toBe('CONFLICT');
     expect(scrypt.calls - before).toBe(1);
   });
 });

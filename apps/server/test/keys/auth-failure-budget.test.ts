@@ -1,5 +1,6 @@
-import { randomInt } from 'node:crypto';
 import { generateKey } from '@keyhole/core';
+import { httpQuery } from '@keyhole/testing/http';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor } from '../support/keys';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
@@ -32,14 +33,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-
 async function whoami(authorization: string, ip: string) {
-  const res = await fetch(`${server.url}/trpc/whoami`, {
-    headers: { authorization, 'x-forwarded-for': ip },
-  });
-  const body = (await res.json()) as { error?: { data: { reason?: string } } };
-  return { status: res.status, reason: body.error?.data.reason };
+  const res = await httpQuery(server.url, 'whoami', undefined, { authorization, ip });
+  return { status: res.status, reason: res.body.error?.data.reason };
 }
 
 /** Counts the statements that look a key up by its client key (authenticate-key's loadKey). */
@@ -66,7 +62,7 @@ describe('per-IP failure budget: spent before the look-up, refunded on success',
   it(`${BURST} concurrent wrong secrets for one client key: at most ${BUDGET} look-ups, the rest 429`, async () => {
     const { admin } = await newOrgWithAdmin(app);
     const key = await createKeyFor(app, { adminUserId: admin.id, scope: 'org_limited' });
-    const ip = freshIp();
+    const ip = uniqueIp();
     // Well-formed secrets with valid checksums: each one passes the pre-check and needs the database.
     const wrong = Array.from({ length: BURST }, () => `Bearer ${key.clientKey}:${generateKey().secret}`);
     const lookups = countKeyLookups();
@@ -81,7 +77,7 @@ describe('per-IP failure budget: spent before the look-up, refunded on success',
   });
 
   it('checksum failures spend the budget too; once spent, nothing is looked up', async () => {
-    const ip = freshIp();
+    const ip = uniqueIp();
     const mistyped = () => {
       const k = generateKey().keyString;
       return `Bearer ${k.slice(0, -1)}${k.endsWith('A') ? 'B' : 'A'}`;
@@ -96,7 +92,7 @@ describe('per-IP failure budget: spent before the look-up, refunded on success',
   it('a valid key verified from the database gives its unit back: successes never wear the budget down', async () => {
     const { admin } = await newOrgWithAdmin(app);
     const key = await createKeyFor(app, { adminUserId: admin.id, scope: 'org_limited' });
-    const ip = freshIp();
+    const ip = uniqueIp();
     // A burst of as many good requests as the budget, all off the cache path: each reserves a unit.
     app.deps.keyCache.clear();
     const burst = await Promise.all(

@@ -4,6 +4,7 @@ import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { KEY_LIMIT_PER_ORG } from '@keyhole/core';
+import { expectKeyholeError, expectTrpcError } from '@keyhole/testing/errors';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
@@ -11,13 +12,7 @@ import { keyRequest } from '../support/keys';
 import { seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, TEST_SECRET, type TestApp } from '../support/test-app';
-import {
-  auditFor,
-  expectError,
-  expectKeyholeError,
-  expectNoSecretsIn,
-  newOrgWithAdmin,
-} from './key-test-helpers';
+import { auditFor, expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
 
 let app: TestApp;
 let clock: ManualClock;
@@ -129,12 +124,12 @@ describe('keys.create', () => {
   it('requires issuedToUserId for user scopes and refuses it for org scopes', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
     const member = await seedUser(app.deps.db, { orgId: org.id });
-    await expectError(caller.keys.create({ name: 'x', scope: 'user_full' }), 'BAD_REQUEST');
-    await expectError(
+    await expectTrpcError(caller.keys.create({ name: 'x', scope: 'user_full' }), 'BAD_REQUEST');
+    await expectTrpcError(
       caller.keys.create({ name: 'x', scope: 'user_limited', issuedToUserId: null }),
       'BAD_REQUEST',
     );
-    await expectError(
+    await expectTrpcError(
       caller.keys.create({ name: 'x', scope: 'org_full', issuedToUserId: member.id }),
       'BAD_REQUEST',
     );
@@ -146,12 +141,12 @@ describe('keys.create', () => {
     const other = await newOrgWithAdmin(app);
     const gone = await seedUser(app.deps.db, { orgId: org.id, status: 'deactivated' });
     for (const issuedToUserId of [MISSING_UUID, 'not-a-uuid', other.admin.id]) {
-      await expectError(
+      await expectTrpcError(
         caller.keys.create({ name: 'x', scope: 'user_limited', issuedToUserId }),
         'NOT_FOUND',
       );
     }
-    await expectError(
+    await expectTrpcError(
       caller.keys.create({ name: 'x', scope: 'user_full', issuedToUserId: gone.id }),
       'PRECONDITION_FAILED',
     );
@@ -176,9 +171,9 @@ describe('keys.create', () => {
       { name: 'x', scope: 'org_limited', createdBy: 'someone' },
     ];
     for (const input of bad) {
-      await expectError(caller.keys.create(input as never), 'BAD_REQUEST');
+      await expectTrpcError(caller.keys.create(input as never), 'BAD_REQUEST');
     }
-    const unknownField = await expectError(
+    const unknownField = await expectTrpcError(
       caller.keys.create({ name: 'x', scope: 'org_limited', isLegacy: true } as never),
       'BAD_REQUEST',
     );
@@ -200,15 +195,15 @@ describe('keys.create', () => {
     const { org, admin, caller } = await newOrgWithAdmin(app);
     const member = await seedUser(app.deps.db, { orgId: org.id, role: 'member' });
     const memberCaller = app.caller(await sessionRequest(app, member.id));
-    await expectError(
+    await expectTrpcError(
       memberCaller.keys.create({ name: 'x', scope: 'org_limited' }),
       'FORBIDDEN',
       'admin_required',
     );
-    await expectError(memberCaller.keys.list(), 'FORBIDDEN', 'admin_required');
-    await expectError(app.caller().keys.create({ name: 'x', scope: 'org_limited' }), 'UNAUTHORIZED');
+    await expectTrpcError(memberCaller.keys.list(), 'FORBIDDEN', 'admin_required');
+    await expectTrpcError(app.caller().keys.create({ name: 'x', scope: 'org_limited' }), 'UNAUTHORIZED');
     const { secret } = remember(await caller.keys.create({ name: 'k', scope: 'org_full' }));
-    await expectError(
+    await expectTrpcError(
       app.caller(keyRequest(secret)).keys.create({ name: 'x', scope: 'org_limited' }),
       'FORBIDDEN',
       'session_required',
@@ -217,7 +212,7 @@ describe('keys.create', () => {
     const second = await seedUser(app.deps.db, { orgId: org.id, role: 'admin' });
     const secondCaller = app.caller(await sessionRequest(app, second.id));
     await app.deps.db.update(users).set({ status: 'deactivated' }).where(eq(users.id, second.id));
-    await expectError(secondCaller.keys.create({ name: 'x', scope: 'org_limited' }), 'UNAUTHORIZED');
+    await expectTrpcError(secondCaller.keys.create({ name: 'x', scope: 'org_limited' }), 'UNAUTHORIZED');
     expect((await caller.keys.list()).keys.map((k) => k.createdBy?.id)).toEqual([admin.id]);
   });
 
@@ -237,7 +232,7 @@ describe('keys.create', () => {
     }
     const list = await caller.keys.list();
     expect(list).toMatchObject({ limit: 10, used: 10 });
-    const err = await expectError(
+    const err = await expectTrpcError(
       caller.keys.create({ name: 'eleventh', scope: 'org_limited' }),
       'CONFLICT',
       'key_limit_reached',
@@ -251,7 +246,7 @@ describe('keys.create', () => {
     // Revoking frees the slot at once, and only that one.
     await caller.keys.revoke({ id: list.keys[0]!.id });
     remember(await caller.keys.create({ name: 'replacement', scope: 'org_limited' }));
-    await expectError(
+    await expectTrpcError(
       caller.keys.create({ name: 'twelfth', scope: 'org_limited' }),
       'CONFLICT',
       'key_limit_reached',
@@ -316,16 +311,16 @@ describe('keys.rename', () => {
     const revoked = remember(await caller.keys.create({ name: 'gone', scope: 'org_limited' }));
     const mine = remember(await caller.keys.create({ name: 'mine', scope: 'org_limited' }));
     await caller.keys.revoke({ id: revoked.key.id });
-    await expectError(
+    await expectTrpcError(
       caller.keys.rename({ id: legacy.key.id, name: 'x' }),
       'PRECONDITION_FAILED',
       'legacy_read_only',
     );
     for (const id of [revoked.key.id, theirs.key.id, MISSING_UUID, 'nope']) {
-      await expectError(caller.keys.rename({ id, name: 'x' }), 'NOT_FOUND');
+      await expectTrpcError(caller.keys.rename({ id, name: 'x' }), 'NOT_FOUND');
     }
-    await expectError(caller.keys.rename({ id: mine.key.id, name: ' ' }), 'BAD_REQUEST');
-    await expectError(
+    await expectTrpcError(caller.keys.rename({ id: mine.key.id, name: ' ' }), 'BAD_REQUEST');
+    await expectTrpcError(
       caller.keys.rename({ id: mine.key.id, name: 'x', scope: 'org_full' } as never),
       'BAD_REQUEST',
     );
@@ -354,7 +349,7 @@ describe('keys.regenerate', () => {
     expect(regenerated.secret).not.toBe(created.secret);
     expect(regenerated.secret.split(':')[0]).toBe(created.key.clientKey);
     expect(regenerated.key).toEqual(created.key);
-    await expectError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
     expect((await whoami(regenerated.secret)).key.id).toBe(created.key.id);
     const [event] = await auditFor(app, org.id, 'key.regenerated');
     expect(event!.details).toEqual({ previousSecretValidForSeconds: 0, previousSecretValidUntil: null });
@@ -372,7 +367,7 @@ describe('keys.regenerate', () => {
     clock.advance(59_999);
     expect((await whoami(created.secret)).key.id).toBe(created.key.id);
     clock.advance(1);
-    await expectError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
     expect((await whoami(regenerated.secret)).key.id).toBe(created.key.id);
     const [event] = await auditFor(app, org.id, 'key.regenerated');
     expect(event!.details).toMatchObject({ previousSecretValidForSeconds: 60 });
@@ -385,12 +380,12 @@ describe('keys.regenerate', () => {
     await whoami(a.secret);
     await whoami(b.secret);
     const c = remember(await caller.keys.regenerate({ id: a.key.id, previousSecretValidForSeconds: 600 }));
-    await expectError(whoami(a.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(a.secret), 'UNAUTHORIZED', 'invalid_key');
     await whoami(b.secret);
     await whoami(c.secret);
     const d = remember(await caller.keys.regenerate({ id: a.key.id }));
-    await expectError(whoami(b.secret), 'UNAUTHORIZED', 'invalid_key');
-    await expectError(whoami(c.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(b.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(c.secret), 'UNAUTHORIZED', 'invalid_key');
     await whoami(d.secret);
   });
 
@@ -400,17 +395,17 @@ describe('keys.regenerate', () => {
     const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     const theirs = remember(await other.caller.keys.create({ name: 'theirs', scope: 'org_limited' }));
     const mine = remember(await caller.keys.create({ name: 'mine', scope: 'org_limited' }));
-    await expectError(
+    await expectTrpcError(
       caller.keys.regenerate({ id: legacy.key.id }),
       'PRECONDITION_FAILED',
       'legacy_read_only',
     );
     await whoami(legacy.secret);
-    await expectError(caller.keys.regenerate({ id: theirs.key.id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.regenerate({ id: theirs.key.id }), 'NOT_FOUND');
     await whoami(theirs.secret);
-    await expectError(caller.keys.regenerate({ id: MISSING_UUID }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.regenerate({ id: MISSING_UUID }), 'NOT_FOUND');
     for (const previousSecretValidForSeconds of [-1, 86_401, 1.5]) {
-      await expectError(
+      await expectTrpcError(
         caller.keys.regenerate({ id: mine.key.id, previousSecretValidForSeconds }),
         'BAD_REQUEST',
       );
@@ -419,7 +414,7 @@ describe('keys.regenerate', () => {
     remember(await caller.keys.regenerate({ id: mine.key.id, previousSecretValidForSeconds: 86_400 }));
     await whoami(mine.secret);
     await caller.keys.revoke({ id: mine.key.id });
-    await expectError(caller.keys.regenerate({ id: mine.key.id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.regenerate({ id: mine.key.id }), 'NOT_FOUND');
   });
 });
 
@@ -450,7 +445,7 @@ describe('keys.reveal', () => {
   it('is FORBIDDEN reveal_disabled while allowKeyReveal is false, and not audited', async () => {
     const { org, caller } = await newOrgWithAdmin(app, { allowKeyReveal: false });
     const created = remember(await caller.keys.create({ name: 'Sealed', scope: 'org_limited' }));
-    await expectError(caller.keys.reveal({ id: created.key.id }), 'FORBIDDEN', 'reveal_disabled');
+    await expectTrpcError(caller.keys.reveal({ id: created.key.id }), 'FORBIDDEN', 'reveal_disabled');
     expect(await auditFor(app, org.id, 'key.revealed')).toHaveLength(0);
     await app.deps.db.update(orgs).set({ allowKeyReveal: true }).where(eq(orgs.id, org.id));
     expect(await caller.keys.reveal({ id: created.key.id })).toEqual({ secret: created.secret });
@@ -463,15 +458,18 @@ describe('keys.reveal', () => {
     const mine = remember(await caller.keys.create({ name: 'mine', scope: 'org_limited' }));
     await caller.keys.revoke({ id: mine.key.id });
     for (const id of [mine.key.id, theirs.key.id, MISSING_UUID, '']) {
-      await expectError(caller.keys.reveal({ id }), id === '' ? 'BAD_REQUEST' : 'NOT_FOUND');
+      await expectTrpcError(caller.keys.reveal({ id }), id === '' ? 'BAD_REQUEST' : 'NOT_FOUND');
     }
     const member = await seedUser(app.deps.db, { orgId: org.id });
-    await expectError(
+    await expectTrpcError(
       app.caller(await sessionRequest(app, member.id)).keys.reveal({ id: mine.key.id }),
       'FORBIDDEN',
       'admin_required',
     );
-    await expectError(app.caller(keyRequest(theirs.secret)).keys.reveal({ id: theirs.key.id }), 'FORBIDDEN');
+    await expectTrpcError(
+      app.caller(keyRequest(theirs.secret)).keys.reveal({ id: theirs.key.id }),
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -482,7 +480,7 @@ describe('keys.revoke', () => {
     await whoami(created.secret);
     expect(app.deps.keyCache.get(created.key.clientKey)).toBeDefined();
     expect(await caller.keys.revoke({ id: created.key.id })).toEqual({ ok: true });
-    await expectError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
     expect((await caller.keys.list()).used).toBe(0);
     const [row] = await app.deps.db.select().from(apiKeys).where(eq(apiKeys.id, created.key.id));
     expect(row).toMatchObject({
@@ -505,28 +503,28 @@ describe('keys.revoke', () => {
     );
     await whoami(created.secret);
     await caller.keys.revoke({ id: created.key.id });
-    await expectError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
-    await expectError(whoami(next.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(created.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(next.secret), 'UNAUTHORIZED', 'invalid_key');
   });
 
   it('revokes legacy keys; a revoked key is NOT_FOUND to every procedure', async () => {
     const { org, caller } = await newOrgWithAdmin(app);
     const legacy = remember(await importLegacyKey(app.deps, systemActor(org.id), { name: 'legacy' }));
     await caller.keys.revoke({ id: legacy.key.id });
-    await expectError(whoami(legacy.secret), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(legacy.secret), 'UNAUTHORIZED', 'invalid_key');
     const id = legacy.key.id;
-    await expectError(caller.keys.revoke({ id }), 'NOT_FOUND');
-    await expectError(caller.keys.rename({ id, name: 'x' }), 'NOT_FOUND');
-    await expectError(caller.keys.regenerate({ id }), 'NOT_FOUND');
-    await expectError(caller.keys.reveal({ id }), 'NOT_FOUND');
-    await expectError(caller.keys.usage({ id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.revoke({ id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.rename({ id, name: 'x' }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.regenerate({ id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.reveal({ id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.usage({ id }), 'NOT_FOUND');
   });
 
   it("cannot touch another org's key", async () => {
     const { caller } = await newOrgWithAdmin(app);
     const other = await newOrgWithAdmin(app);
     const theirs = remember(await other.caller.keys.create({ name: 'theirs', scope: 'org_limited' }));
-    await expectError(caller.keys.revoke({ id: theirs.key.id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.revoke({ id: theirs.key.id }), 'NOT_FOUND');
     await whoami(theirs.secret);
     expect((await other.caller.keys.list()).used).toBe(1);
   });

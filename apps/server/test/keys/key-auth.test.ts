@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { orgs, users } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { systemActor } from '@keyhole/api/internal/services/actor';
@@ -6,13 +5,15 @@ import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-lega
 import { createContextInner, HeaderBag } from '@keyhole/api/internal/trpc/context';
 import { createCallerFactory, keyOrSessionProcedure, router } from '@keyhole/api/internal/trpc/trpc';
 import { generateKey } from '@keyhole/core';
+import { expectTrpcError } from '@keyhole/testing/errors';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { expectError, expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
+import { expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
 
 const AUTH_FAIL_LIMIT = 8;
 let app: TestApp;
@@ -36,10 +37,9 @@ afterEach(() => {
  * Failed authentications are limited per client IP, and with REDIS_URL the counters outlive a test
  * run, so every test sends from addresses of its own.
  */
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 /** One request: the caller is resolved once per request, so each call gets a caller of its own. */
-function asKey(authorization: string, ip = freshIp()) {
+function asKey(authorization: string, ip = uniqueIp()) {
   const { caller, headers } = app.callerWithHeaders({ authorization, ip });
   return { caller, headers };
 }
@@ -108,7 +108,7 @@ describe('Authorization header forms', () => {
       `Digest username="${clientKey}"`,
     ];
     for (const header of malformed) {
-      await expectError(whoami(header), 'UNAUTHORIZED', 'invalid_key');
+      await expectTrpcError(whoami(header), 'UNAUTHORIZED', 'invalid_key');
     }
     expect(select).not.toHaveBeenCalled();
   });
@@ -121,25 +121,25 @@ describe('Authorization header forms', () => {
     const swapped = key.keyString.replace(/khs_(.)(.)/, (_m, a: string, b: string) => `khs_${b}${a}`);
     for (const bad of [typo, key.keyString.slice(0, -1), key.keyString.slice(0, -10), swapped]) {
       if (bad === key.keyString) continue;
-      const err = await expectError(whoami(bearer(bad)), 'UNAUTHORIZED', 'invalid_key');
+      const err = await expectTrpcError(whoami(bearer(bad)), 'UNAUTHORIZED', 'invalid_key');
       expect(err.message).toMatch(/mistyped or truncated/);
     }
     expect(select).not.toHaveBeenCalled();
     // A well-formed key with a valid checksum does reach the look-up.
-    await expectError(whoami(bearer(generateKey().keyString)), 'UNAUTHORIZED', 'invalid_key');
+    await expectTrpcError(whoami(bearer(generateKey().keyString)), 'UNAUTHORIZED', 'invalid_key');
     expect(select).toHaveBeenCalledTimes(1);
   });
 
   it('one message for an unknown key, a wrong secret and a revoked key', async () => {
     const { key, caller } = await orgKey();
     const other = generateKey();
-    const unknown = await expectError(whoami(bearer(other.keyString)), 'UNAUTHORIZED', 'invalid_key');
+    const unknown = await expectTrpcError(whoami(bearer(other.keyString)), 'UNAUTHORIZED', 'invalid_key');
     const wrongSecret = `${key.clientKey}:${other.secret}`;
-    const wrong = await expectError(whoami(bearer(wrongSecret)), 'UNAUTHORIZED', 'invalid_key');
+    const wrong = await expectTrpcError(whoami(bearer(wrongSecret)), 'UNAUTHORIZED', 'invalid_key');
     await whoami(bearer(key.keyString));
-    const cachedWrong = await expectError(whoami(bearer(wrongSecret)), 'UNAUTHORIZED', 'invalid_key');
+    const cachedWrong = await expectTrpcError(whoami(bearer(wrongSecret)), 'UNAUTHORIZED', 'invalid_key');
     await caller.keys.revoke({ id: key.id });
-    const revoked = await expectError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'invalid_key');
+    const revoked = await expectTrpcError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'invalid_key');
     expect(new Set([unknown.message, wrong.message, cachedWrong.message, revoked.message])).toEqual(
       new Set(['Invalid API key.']),
     );
@@ -148,8 +148,8 @@ describe('Authorization header forms', () => {
   it('lets the header alone decide: a bad key fails even beside a good session cookie', async () => {
     const { admin } = await orgKey();
     const { cookies } = await sessionRequest(app, admin.id);
-    const { caller } = app.callerWithHeaders({ cookies, authorization: 'Bearer nope:nope', ip: freshIp() });
-    await expectError(caller.keys.list(), 'UNAUTHORIZED', 'invalid_key');
+    const { caller } = app.callerWithHeaders({ cookies, authorization: 'Bearer nope:nope', ip: uniqueIp() });
+    await expectTrpcError(caller.keys.list(), 'UNAUTHORIZED', 'invalid_key');
   });
 });
 
@@ -163,11 +163,11 @@ describe('key state at use', () => {
     clock.advance(3_599_999);
     await whoami(bearer(key.keyString));
     clock.advance(1);
-    await expectError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'key_expired');
+    await expectTrpcError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'key_expired');
     app.deps.keyCache.clear();
-    await expectError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'key_expired');
+    await expectTrpcError(whoami(bearer(key.keyString)), 'UNAUTHORIZED', 'key_expired');
     // A wrong secret for an expired key says nothing about expiry.
-    await expectError(
+    await expectTrpcError(
       whoami(bearer(`${key.clientKey}:${generateKey().secret}`)),
       'UNAUTHORIZED',
       'invalid_key',
@@ -190,13 +190,17 @@ describe('key state at use', () => {
 
     await app.deps.db.update(users).set({ status: 'deactivated' }).where(eq(users.id, member.id));
     await app.deps.changes.publish({ kind: 'user', id: member.id });
-    await expectError(whoami(bearer(key.keyString)), 'FORBIDDEN', 'key_user_deactivated');
-    await expectError(asKey(bearer(key.keyString)).caller.keys.list(), 'FORBIDDEN', 'key_user_deactivated');
+    await expectTrpcError(whoami(bearer(key.keyString)), 'FORBIDDEN', 'key_user_deactivated');
+    await expectTrpcError(
+      asKey(bearer(key.keyString)).caller.keys.list(),
+      'FORBIDDEN',
+      'key_user_deactivated',
+    );
     const basic = `Basic ${Buffer.from(key.keyString).toString('base64')}`;
-    await expectError(whoami(basic), 'FORBIDDEN', 'key_user_deactivated');
+    await expectTrpcError(whoami(basic), 'FORBIDDEN', 'key_user_deactivated');
     // Refused on its state, so it spends no budget.
     const { caller, headers } = asKey(bearer(key.keyString));
-    await expectError(caller.whoami(), 'FORBIDDEN', 'key_user_deactivated');
+    await expectTrpcError(caller.whoami(), 'FORBIDDEN', 'key_user_deactivated');
     expect(headers.get('x-ratelimit-remaining')).toBeUndefined();
     await whoami(bearer(orgWide.keyString));
 
@@ -231,8 +235,8 @@ describe('key state at use', () => {
 
   it('a session calling whoami is UNAUTHORIZED: a key is required', async () => {
     const ctx = await newOrgWithAdmin(app);
-    await expectError(ctx.caller.whoami(), 'UNAUTHORIZED', 'key_required');
-    await expectError(app.caller().whoami(), 'UNAUTHORIZED', 'key_required');
+    await expectTrpcError(ctx.caller.whoami(), 'UNAUTHORIZED', 'key_required');
+    await expectTrpcError(app.caller().whoami(), 'UNAUTHORIZED', 'key_required');
   });
 });
 
@@ -241,7 +245,7 @@ describe('org settings reach the access rule (keyOrSessionProcedure)', () => {
   const probe = router({ access: keyOrSessionProcedure.query(({ ctx }) => ctx.reader.access) });
   const probeCaller = (authorization: string) =>
     createCallerFactory(probe)(
-      createContextInner({ deps: app.deps, req: { authorization, ip: freshIp() }, res: new HeaderBag() }),
+      createContextInner({ deps: app.deps, req: { authorization, ip: uniqueIp() }, res: new HeaderBag() }),
     );
 
   it('an org_full key sees private meetings only while orgFullKeysIncludePrivate is true, from the next request on', async () => {
@@ -315,7 +319,7 @@ describe('rate limits (SPEC §4)', () => {
       expect(headers.get('retry-after')).toBeUndefined();
     }
     const { caller, headers } = asKey(bearer(key.keyString));
-    await expectError(caller.whoami(), 'TOO_MANY_REQUESTS', 'rate_limited');
+    await expectTrpcError(caller.whoami(), 'TOO_MANY_REQUESTS', 'rate_limited');
     expect(headers.get('x-ratelimit-remaining')).toBe('0');
     const retryAfter = Number(headers.get('retry-after'));
     expect(Number.isInteger(retryAfter)).toBe(true);
@@ -334,15 +338,15 @@ describe('rate limits (SPEC §4)', () => {
   it('a key calling an admin procedure is charged before it is refused', async () => {
     const { key } = await orgKey('org_full', { rateLimitPerMinute: 10 });
     const { caller, headers } = asKey(bearer(key.keyString));
-    await expectError(caller.keys.list(), 'FORBIDDEN', 'session_required');
+    await expectTrpcError(caller.keys.list(), 'FORBIDDEN', 'session_required');
     expect(headers.get('x-ratelimit-remaining')).toBe('9');
   });
 
   it('failed authentications never spend a key budget', async () => {
     const { key } = await orgKey('org_limited', { rateLimitPerMinute: 5 });
-    const ip = freshIp();
+    const ip = uniqueIp();
     for (let i = 0; i < 3; i++) {
-      await expectError(whoami(bearer(`${key.clientKey}:${generateKey().secret}`), ip), 'UNAUTHORIZED');
+      await expectTrpcError(whoami(bearer(`${key.clientKey}:${generateKey().secret}`), ip), 'UNAUTHORIZED');
     }
     const { caller, headers } = asKey(bearer(key.keyString), ip);
     await caller.whoami();
@@ -351,19 +355,19 @@ describe('rate limits (SPEC §4)', () => {
 
   it(`limits failed authentications per client IP (${AUTH_FAIL_LIMIT}/min) with 429, without look-ups once blocked`, async () => {
     const { key } = await orgKey();
-    const ip = freshIp();
+    const ip = uniqueIp();
     for (let i = 0; i < AUTH_FAIL_LIMIT; i++) {
-      await expectError(whoami(bearer(generateKey().keyString), ip), 'UNAUTHORIZED', 'invalid_key');
+      await expectTrpcError(whoami(bearer(generateKey().keyString), ip), 'UNAUTHORIZED', 'invalid_key');
     }
     const { caller, headers } = asKey(bearer(generateKey().keyString), ip);
-    await expectError(caller.whoami(), 'TOO_MANY_REQUESTS', 'rate_limited');
+    await expectTrpcError(caller.whoami(), 'TOO_MANY_REQUESTS', 'rate_limited');
     expect(Number(headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(headers.get('x-ratelimit-limit')).toBeUndefined();
     // Blocked: even a good key from this address gets 429 without touching the database...
     const select = vi.spyOn(app.deps.db, 'select');
     app.deps.keyCache.clear();
-    await expectError(whoami(bearer(key.keyString), ip), 'TOO_MANY_REQUESTS', 'rate_limited');
-    await expectError(whoami('Bearer garbage', ip), 'TOO_MANY_REQUESTS', 'rate_limited');
+    await expectTrpcError(whoami(bearer(key.keyString), ip), 'TOO_MANY_REQUESTS', 'rate_limited');
+    await expectTrpcError(whoami('Bearer garbage', ip), 'TOO_MANY_REQUESTS', 'rate_limited');
     expect(select).not.toHaveBeenCalled();
     // ...while other addresses are unaffected.
     expect((await whoami(bearer(key.keyString))).key.id).toBe(key.id);

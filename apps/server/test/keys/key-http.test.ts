@@ -4,6 +4,8 @@ import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { generateKey } from '@keyhole/core';
+import { trpcRequest } from '@keyhole/testing/http';
+import { uniqueIp } from '@keyhole/testing/ips';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor } from '../support/keys';
@@ -33,8 +35,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-
 interface ErrorBody {
   error: { message: string; data: { code: string; httpStatus: number; reason?: string } };
 }
@@ -49,17 +49,17 @@ async function call(
     cookie?: string;
   } = {},
 ) {
-  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? freshIp() };
-  if (opts.authorization !== undefined) headers.authorization = opts.authorization;
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}/trpc/${path}`, {
+  const res = await trpcRequest(server.url, {
+    path,
     method: opts.method ?? 'GET',
-    headers,
-    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    ip: opts.ip ?? uniqueIp(),
+    authorization: opts.authorization,
+    cookie: opts.cookie,
+    ...(opts.body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(opts.body) }),
   });
-  const text = await res.text();
-  return { res, text, json: JSON.parse(text) as unknown };
+  return { res, text: res.text, json: JSON.parse(res.text) as unknown };
 }
 
 async function newKey(extra: { rateLimitPerMinute?: number } = {}) {
@@ -72,7 +72,7 @@ async function newKey(extra: { rateLimitPerMinute?: number } = {}) {
 const bearer = (keyString: string) => `Bearer ${keyString}`;
 const basic = (keyString: string) => `Basic ${Buffer.from(keyString).toString('base64')}`;
 
-function expectRateHeaders(res: Response, limit: number, remaining: number) {
+function expectRateHeaders(res: { headers: Headers }, limit: number, remaining: number) {
   expect(res.headers.get('x-ratelimit-limit')).toBe(String(limit));
   expect(res.headers.get('x-ratelimit-remaining')).toBe(String(remaining));
   const reset = Number(res.headers.get('x-ratelimit-reset'));
@@ -228,7 +228,7 @@ describe('keys over HTTP', () => {
 
   it('failed authentications are limited per IP with 429 and Retry-After, and spend no key budget', async () => {
     const { key } = await newKey({ rateLimitPerMinute: 10 });
-    const ip = freshIp();
+    const ip = uniqueIp();
     for (let i = 0; i < AUTH_FAIL_LIMIT; i++) {
       const { res } = await call('whoami', {
         authorization: bearer(`${key.clientKey}:${generateKey().secret}`),

@@ -1,7 +1,4 @@
 import { auditEvents } from '@keyhole/api/internal/db/schema';
-import type { ErrorCode, ErrorReason } from '@keyhole/core';
-import { KeyholeError } from '@keyhole/core';
-import { TRPCError } from '@trpc/server';
 import { and, asc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { seedOrg, seedUser } from '../support/seed';
@@ -17,42 +14,6 @@ export async function newOrgWithAdmin(
   const admin = await seedUser(app.deps.db, { orgId: org.id, role: 'admin' });
   const session = await sessionRequest(app, admin.id);
   return { org, admin, session, caller: app.caller(session) };
-}
-
-/** Awaits a rejection and checks its tRPC code and, when given, the SPEC reason. */
-export async function expectError(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  reason?: ErrorReason,
-): Promise<TRPCError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err, `expected ${code}${reason ? ` (${reason})` : ''}`).toBeInstanceOf(TRPCError);
-  const trpcError = err as TRPCError;
-  expect(trpcError.code).toBe(code);
-  if (reason !== undefined) {
-    expect(trpcError.cause).toBeInstanceOf(KeyholeError);
-    expect((trpcError.cause as KeyholeError).reason).toBe(reason);
-  }
-  return trpcError;
-}
-
-/** The same for a service called directly (no tRPC in between). */
-export async function expectKeyholeError(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  reason?: ErrorReason,
-): Promise<KeyholeError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KeyholeError);
-  expect((err as KeyholeError).code).toBe(code);
-  if (reason !== undefined) expect((err as KeyholeError).reason).toBe(reason);
-  return err as KeyholeError;
 }
 
 export async function auditFor(app: TestApp, orgId: string, action?: string) {

@@ -1,12 +1,13 @@
 import { apiKeys, keyUsageDaily } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
+import { expectTrpcError } from '@keyhole/testing/errors';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { expectError, newOrgWithAdmin } from './key-test-helpers';
+import { newOrgWithAdmin } from './key-test-helpers';
 
 let app: TestApp;
 let clock: ManualClock;
@@ -194,19 +195,19 @@ describe('keys.usage', () => {
     const { org, caller, key } = await setup();
     const other = await setup();
     for (const days of [0, 91, 1.5, -1]) {
-      await expectError(caller.keys.usage({ id: key.id, days }), 'BAD_REQUEST');
+      await expectTrpcError(caller.keys.usage({ id: key.id, days }), 'BAD_REQUEST');
     }
-    await expectError(caller.keys.usage({ id: other.key.id }), 'NOT_FOUND');
-    await expectError(caller.keys.usage({ id: '00000000-0000-4000-8000-000000000000' }), 'NOT_FOUND');
-    await expectError(caller.keys.usage({ id: key.id, extra: true } as never), 'BAD_REQUEST');
+    await expectTrpcError(caller.keys.usage({ id: other.key.id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.usage({ id: '00000000-0000-4000-8000-000000000000' }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.usage({ id: key.id, extra: true } as never), 'BAD_REQUEST');
     const member = await seedUser(app.deps.db, { orgId: org.id });
-    await expectError(
+    await expectTrpcError(
       app.caller(await sessionRequest(app, member.id)).keys.usage({ id: key.id }),
       'FORBIDDEN',
       'admin_required',
     );
-    await expectError(app.caller(keyRequest(key.keyString)).keys.usage({ id: key.id }), 'FORBIDDEN');
+    await expectTrpcError(app.caller(keyRequest(key.keyString)).keys.usage({ id: key.id }), 'FORBIDDEN');
     await caller.keys.revoke({ id: key.id });
-    await expectError(caller.keys.usage({ id: key.id }), 'NOT_FOUND');
+    await expectTrpcError(caller.keys.usage({ id: key.id }), 'NOT_FOUND');
   });
 });

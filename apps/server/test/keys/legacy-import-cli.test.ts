@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDatabase } from '@keyhole/api/internal/db/create-database';
+import { expectTrpcError } from '@keyhole/testing/errors';
 import { childEnv, runCli as runKeyholeCli } from '@keyhole/testing/serve-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRequest } from '../support/keys';
@@ -9,7 +10,7 @@ import { seedOrg, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, TEST_SECRET, type TestApp } from '../support/test-app';
 import { createTestDatabase, isPostgres } from '../support/test-database';
-import { auditFor, expectError, expectNoSecretsIn } from './key-test-helpers';
+import { auditFor, expectNoSecretsIn } from './key-test-helpers';
 
 const tempDirs: string[] = [];
 
@@ -117,12 +118,16 @@ describe('pnpm keyhole legacy-import', { timeout: 120_000 }, () => {
       const caller = app.caller(await sessionRequest(app, admin.id));
       const [listed] = (await caller.keys.list()).keys;
       expect(listed).toMatchObject({ id: me.key.id, isLegacy: true, createdBy: null });
-      await expectError(
+      await expectTrpcError(
         caller.keys.rename({ id: me.key.id, name: 'x' }),
         'PRECONDITION_FAILED',
         'legacy_read_only',
       );
-      await expectError(caller.keys.regenerate({ id: me.key.id }), 'PRECONDITION_FAILED', 'legacy_read_only');
+      await expectTrpcError(
+        caller.keys.regenerate({ id: me.key.id }),
+        'PRECONDITION_FAILED',
+        'legacy_read_only',
+      );
       const [event] = await auditFor(app, org.id, 'key.legacy_imported');
       expect(event).toMatchObject({ actorType: 'system', targetId: me.key.id });
     });
@@ -157,7 +162,7 @@ describe('pnpm keyhole legacy-import', { timeout: 120_000 }, () => {
       const keys = (await caller.keys.list()).keys;
       expect(keys.map((k) => k.clientKey).sort()).toEqual(['acme-prod.client-7', 'piped_client']);
       for (const k of keys) {
-        await expectError(
+        await expectTrpcError(
           caller.keys.rename({ id: k.id, name: 'x' }),
           'PRECONDITION_FAILED',
           'legacy_read_only',

@@ -1,16 +1,11 @@
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
 import { generateKey } from '@keyhole/core';
+import { expectKeyholeError, expectTrpcError } from '@keyhole/testing/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRequest } from '../support/keys';
 import { createTestApp, type TestApp } from '../support/test-app';
-import {
-  auditFor,
-  expectError,
-  expectKeyholeError,
-  expectNoSecretsIn,
-  newOrgWithAdmin,
-} from './key-test-helpers';
+import { auditFor, expectNoSecretsIn, newOrgWithAdmin } from './key-test-helpers';
 
 let app: TestApp;
 const minted = new Set<string>();
@@ -47,12 +42,12 @@ describe('importLegacyKey', () => {
       issuedTo: null,
     });
     expect((await caller.keys.list()).keys).toEqual([{ ...key, lastUsedAt: app.clock.now().toISOString() }]);
-    await expectError(
+    await expectTrpcError(
       caller.keys.rename({ id: key.id, name: 'x' }),
       'PRECONDITION_FAILED',
       'legacy_read_only',
     );
-    await expectError(caller.keys.regenerate({ id: key.id }), 'PRECONDITION_FAILED', 'legacy_read_only');
+    await expectTrpcError(caller.keys.regenerate({ id: key.id }), 'PRECONDITION_FAILED', 'legacy_read_only');
     expect(await caller.keys.reveal({ id: key.id })).toEqual({ secret });
     const [event] = await auditFor(app, org.id, 'key.legacy_imported');
     expect(event).toMatchObject({
@@ -83,16 +78,16 @@ describe('importLegacyKey', () => {
       expect((await whoami(foreign)).key).toMatchObject({ id: key.id, scope: 'legacy' });
       const basic = `Basic ${Buffer.from(foreign).toString('base64')}`;
       expect((await app.caller({ authorization: basic }).whoami()).key.id).toBe(key.id);
-      await expectError(
+      await expectTrpcError(
         caller.keys.rename({ id: key.id, name: 'x' }),
         'PRECONDITION_FAILED',
         'legacy_read_only',
       );
-      await expectError(whoami(`${foreign}x`), 'UNAUTHORIZED', 'invalid_key');
+      await expectTrpcError(whoami(`${foreign}x`), 'UNAUTHORIZED', 'invalid_key');
       const [event] = await auditFor(app, org.id, 'key.legacy_imported');
       expect(event!.details).toEqual({ clientKey: key.clientKey, minted: false });
       await caller.keys.revoke({ id: key.id });
-      await expectError(whoami(foreign), 'UNAUTHORIZED', 'invalid_key');
+      await expectTrpcError(whoami(foreign), 'UNAUTHORIZED', 'invalid_key');
     },
   );
 

@@ -1,5 +1,6 @@
 import { apiKeys, keyUsageDaily, orgs, users } from '@keyhole/api/internal/db/schema';
 import { systemClock } from '@keyhole/api/internal/lib/clock';
+import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
@@ -33,22 +34,22 @@ async function startServer(name: string): Promise<ApiProcess> {
 const stopServer = (server: ApiProcess) => server.stop();
 
 async function whoami(server: ApiProcess, keyString: string) {
-  const res = await fetch(`${server.url}/trpc/whoami`, { headers: { authorization: `Bearer ${keyString}` } });
-  const body = (await res.json()) as {
-    result?: { data: { key: { name: string }; org: { name: string } } };
-    error?: { data: { reason?: string } };
-  };
+  const res = await httpQuery<{ key: { name: string }; org: { name: string } }>(
+    server.url,
+    'whoami',
+    undefined,
+    {
+      authorization: `Bearer ${keyString}`,
+    },
+  );
+  const body = JSON.parse(res.text) as typeof res.body;
   return { status: res.status, reason: body.error?.data.reason, data: body.result?.data };
 }
 
 async function mutate(server: ApiProcess, path: string, cookie: string, input: unknown) {
-  const res = await fetch(`${server.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { result: { data: unknown } }).result.data;
+  const res = await httpMutation(server.url, path, input, { cookie });
+  expect(res.status, res.text).toBe(200);
+  return (JSON.parse(res.text) as { result: { data: unknown } }).result.data;
 }
 
 /** Polls until `done` holds and returns how long it took from `since`; fails past the budget. */

@@ -12,13 +12,13 @@ import type {
   TranscriptView,
 } from '@keyhole/api/internal/services/meetings/views';
 import type { Scope } from '@keyhole/core';
+import { callError } from '@keyhole/testing/errors';
+import { httpQuery } from '@keyhole/testing/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor, keyRequest } from '../support/keys';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import { callError } from './expect-error';
 import { ALL_MEETINGS, EXPECTED, idsOf, type MeetingWorld, seedMeetingWorld } from './meeting-world';
-import { httpQuery } from './trpc-http';
 
 let app: TestApp;
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -9,13 +9,13 @@ import {
 } from '@keyhole/api/internal/services/meetings/list-meetings';
 import type { MeetingPageView, MeetingView } from '@keyhole/api/internal/services/meetings/views';
 import { meetingAccessFor, type Principal, type Scope } from '@keyhole/core';
+import { callError } from '@keyhole/testing/errors';
+import { httpQuery } from '@keyhole/testing/http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader, sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import { callError } from './expect-error';
-import { httpQuery } from './trpc-http';
 
 let app: TestApp;
 let server: Awaited<ReturnType<typeof startTestServer>>;

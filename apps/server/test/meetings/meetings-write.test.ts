@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { meetingAttendees, meetings } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import type { MeetingView } from '@keyhole/api/internal/services/meetings/views';
+import { callError } from '@keyhole/testing/errors';
+import { httpMutation } from '@keyhole/testing/http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader, sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import { callError } from './expect-error';
 import { seedMeetingWorld } from './meeting-world';
-import { httpMutation } from './trpc-http';
 
 let app: TestApp;
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,6 +1,7 @@
 import { decryptKeySecret, hashKeySecret } from '@keyhole/api/internal/auth/key-secrets';
 import { apiKeys, auditEvents } from '@keyhole/api/internal/db/schema';
 import { systemClock } from '@keyhole/api/internal/lib/clock';
+import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecretsLeaked } from '../security/secret-hygiene';
@@ -81,12 +82,8 @@ afterAll(async () => {
 });
 
 async function post(server: ApiProcess, path: string, cookie: string, input: unknown) {
-  const res = await fetch(`${server.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/json', 'x-forwarded-for': randomIp() },
-    body: JSON.stringify(input),
-  });
-  return { status: res.status, body: (await res.json()) as { result?: { data: unknown } } };
+  const res = await httpMutation(server.url, path, input, { cookie, ip: randomIp() });
+  return { status: res.status, body: JSON.parse(res.text) as { result?: { data: unknown } } };
 }
 
 /** Keys of the org a worker may act on: the ones it has heard of and not seen revoked. */
@@ -141,10 +138,10 @@ function burst(server: ApiProcess, log: Sent[], known: Map<string, Set<string>>)
 }
 
 async function whoamiStatus(server: ApiProcess, keyString: string) {
-  const res = await fetch(`${server.url}/trpc/whoami`, {
-    headers: { authorization: `Bearer ${keyString}`, 'x-forwarded-for': randomIp() },
+  const res = await httpQuery(server.url, 'whoami', undefined, {
+    authorization: `Bearer ${keyString}`,
+    ip: randomIp(),
   });
-  await res.text();
   return res.status;
 }
 

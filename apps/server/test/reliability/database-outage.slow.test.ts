@@ -1,7 +1,7 @@
+import { signUpWithKey } from '@keyhole/testing/world';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiProcess } from '../support/api-process';
-import { signUpWithKey } from '../support/http-account';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { apiKeys, auditEvents, idempotencyRecords } from '@keyhole/api/internal/db/schema';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { idempotencyScope } from '@keyhole/api/internal/services/idempotency/idempotent-request';
+import { trpcRequest } from '@keyhole/testing/http';
 import { and, count, eq, isNull, lt, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrgWithAdmin } from '../keys/key-test-helpers';
@@ -51,14 +52,17 @@ async function send(
   path: string,
   opts: { cookie: string; key?: string; body?: unknown; method?: 'GET' | 'POST'; query?: string },
 ): Promise<Answer> {
-  const headers = new Headers({ cookie: opts.cookie, 'content-type': 'application/json' });
-  if (opts.key !== undefined) headers.set('idempotency-key', opts.key);
-  const res = await fetch(`${base}/trpc/${path}${opts.query ?? ''}`, {
+  const res = await trpcRequest(base, {
     method: opts.method ?? 'POST',
-    headers,
+    path: `${path}${opts.query ?? ''}`,
+    headers: {
+      cookie: opts.cookie,
+      'content-type': 'application/json',
+      ...(opts.key === undefined ? {} : { 'idempotency-key': opts.key }),
+    },
     ...(opts.method === 'GET' ? {} : { body: JSON.stringify(opts.body ?? {}) }),
   });
-  const text = await res.text();
+  const { text } = res;
   for (const secret of text.match(/"secret":"([^"]+)"/g) ?? []) answeredSecrets.add(secret.slice(10, -1));
   const json = JSON.parse(text) as { result?: { data: unknown }; error?: { data?: { reason?: string } } };
   return {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { signUpOverHttp } from '@keyhole/testing/world';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
-import { signUpOverHttp } from '../support/http-account';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**
@@ -57,7 +57,7 @@ beforeAll(async () => {
       KEYHOLE_LOG_LEVEL: 'info',
     },
   });
-  cookie = await signUpOverHttp(server.url, 'idempotency');
+  ({ cookie } = await signUpOverHttp(server.url, 'idempotency'));
 }, 120_000);
 
 afterAll(async () => {

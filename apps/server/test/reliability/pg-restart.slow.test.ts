@@ -1,7 +1,7 @@
+import { signUpOverHttp } from '@keyhole/testing/world';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
-import { signUpOverHttp } from '../support/http-account';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**
@@ -50,7 +50,7 @@ beforeAll(async () => {
       KEYHOLE_LOG_LEVEL: 'info',
     },
   });
-  cookie = await signUpOverHttp(server.url, 'restart');
+  ({ cookie } = await signUpOverHttp(server.url, 'restart'));
   expect(cookie).not.toBe('');
 }, 120_000);
 

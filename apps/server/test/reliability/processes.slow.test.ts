@@ -1,4 +1,5 @@
 import { systemClock } from '@keyhole/api/internal/lib/clock';
+import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrgWithAdmin } from '../keys/key-test-helpers';
 import { expectNoSecretsLeaked } from '../security/secret-hygiene';
@@ -47,22 +48,17 @@ afterAll(async () => {
 });
 
 async function whoami(server: ApiProcess, keyString: string) {
-  const res = await fetch(`${server.url}/trpc/whoami`, {
-    headers: { authorization: `Bearer ${keyString}`, 'x-forwarded-for': randomIp() },
+  const res = await httpQuery(server.url, 'whoami', undefined, {
+    authorization: `Bearer ${keyString}`,
+    ip: randomIp(),
   });
-  await res.text();
   return res.status;
 }
 
 async function mutate(server: ApiProcess, path: string, cookie: string, input: unknown) {
-  const res = await fetch(`${server.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/json', 'x-forwarded-for': randomIp() },
-    body: JSON.stringify(input),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBe(200);
-  return (JSON.parse(text) as { result: { data: unknown } }).result.data;
+  const res = await httpMutation(server.url, path, input, { cookie, ip: randomIp() });
+  expect(res.status, res.text).toBe(200);
+  return (JSON.parse(res.text) as { result: { data: unknown } }).result.data;
 }
 
 /** Polls `until` as fast as the other process answers; the time from `since` to the first yes. */

@@ -1,6 +1,6 @@
+import { type HttpAccount, signUpWithKey } from '@keyhole/testing/world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
-import { type HttpAccount, signUpWithKey } from '../support/http-account';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis';
 
 /**

@@ -5,9 +5,9 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signUpWithKey } from '@keyhole/testing/world';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startApiProcess } from '../support/api-process';
-import { signUpWithKey } from '../support/http-account';
 
 /**
  * Shutdown (SPEC §9): SIGTERM stops accepting, lets a request in flight finish (here one held open

@@ -5,6 +5,7 @@ import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
+import type { TrpcEnvelope } from '@keyhole/testing/http';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor } from '../support/keys';
@@ -12,7 +13,7 @@ import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { expectNoSecretsLeaked } from './secret-hygiene';
-import { expectWellFormedAnswer, outcomeOf, type TrpcEnvelope, Wire, type WireResult } from './wire';
+import { expectWellFormedAnswer, outcomeOf, Wire, type WireResult } from './wire';
 
 /**
  * The authorization matrix: every principal × every procedure (× every meeting class for the

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { orgs } from '@keyhole/api/internal/db/schema';
 import { safeError } from '@keyhole/api/internal/lib/safe-error';
+import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
@@ -36,16 +37,8 @@ afterAll(async () => {
 });
 
 async function call(method: 'GET' | 'POST', path: string, input: unknown) {
-  const url =
-    method === 'GET'
-      ? `${server.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`
-      : `${server.url}/trpc/${path}`;
-  const res = await fetch(url, {
-    method,
-    headers: { cookie, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-    ...(method === 'POST' ? { body: JSON.stringify(input) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
+  const res = await (method === 'GET' ? httpQuery : httpMutation)(server.url, path, input, { cookie });
+  return { status: res.status, body: JSON.parse(res.text) as unknown };
 }
 
 const PAST_9999 = '9999-12-31T23:00:00-23:00'; // 10000-01-01T22:00:00Z

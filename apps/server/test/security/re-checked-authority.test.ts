@@ -10,6 +10,7 @@ import { signOut } from '@keyhole/api/internal/services/accounts/sign-out';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { regenerateKey } from '@keyhole/api/internal/services/keys/regenerate-key';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
+import { httpMutation } from '@keyhole/testing/http';
 import { and, count, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -112,12 +113,8 @@ function heldMutation(path: string, input: unknown, cookie: string) {
 }
 
 async function post(path: string, input: unknown, cookie: string): Promise<Answer> {
-  const res = await fetch(`${server.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify(input),
-  });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
+  const res = await httpMutation(server.url, path, input, { cookie });
+  return { status: res.status, body: JSON.parse(res.text) as Answer['body'] };
 }
 
 async function ok(path: string, input: unknown, cookie: string) {

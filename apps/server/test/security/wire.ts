@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
+import { type HttpResult, queryPath, type TrpcEnvelope, trpcRequest } from '@keyhole/testing/http';
+import { uniqueIpIn } from '@keyhole/testing/ips';
 import { expect } from 'vitest';
 
 /**
@@ -8,29 +9,10 @@ import { expect } from 'vitest';
  * suite can search them for secrets at the end.
  */
 
-interface TrpcError {
-  message: string;
-  code: number;
-  data: { code: string; httpStatus: number; path?: string; reason?: string };
-}
-export interface TrpcEnvelope {
-  result?: { data: unknown };
-  error?: TrpcError;
-}
-
-export interface WireResult {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed body, or undefined when it is not JSON. */
-  json: unknown;
-}
+export type WireResult = Pick<HttpResult, 'status' | 'headers' | 'text' | 'json'>;
 
 /** Addresses from TEST-NET-2, random: with REDIS_URL the per-IP counters outlive a run. */
-export const randomIp = () => {
-  const b = randomBytes(2);
-  return `198.51.${b[0]}.${b[1]}`;
-};
+export const randomIp = () => uniqueIpIn('198.51');
 
 export class Wire {
   /** Every error the server sent (a batch's errors one by one), for the secret-hygiene search. */
@@ -47,34 +29,24 @@ export class Wire {
     body?: string | Blob;
   }): Promise<WireResult> {
     this.requests++;
-    const headers: Record<string, string> = { 'x-forwarded-for': randomIp(), ...opts.headers };
-    const res = await fetch(`${this.baseUrl}/trpc/${opts.path}`, {
-      method: opts.method ?? 'GET',
-      headers,
-      ...(opts.body === undefined ? {} : { body: opts.body }),
+    const { status, headers, text, json } = await trpcRequest(this.baseUrl, {
+      ...opts,
+      headers: { 'x-forwarded-for': randomIp(), ...opts.headers },
     });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
     // A batch may mix results (a secret from keys.reveal is fine there) with errors (never fine).
     if (json === undefined) {
-      if (res.status !== 200) this.errorBodies.push(text);
+      if (status !== 200) this.errorBodies.push(text);
     } else {
       for (const env of (Array.isArray(json) ? json : [json]) as TrpcEnvelope[]) {
         if (env && typeof env === 'object' && 'error' in env)
           this.errorBodies.push(JSON.stringify(env.error));
       }
     }
-    return { status: res.status, headers: res.headers, text, json };
+    return { status, headers, text, json };
   }
 
   query(path: string, input: unknown, headers: Record<string, string> = {}) {
-    const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-    return this.send({ path: `${path}${qs}`, headers });
+    return this.send({ path: queryPath(path, input), headers });
   }
 
   mutation(path: string, input: unknown, headers: Record<string, string> = {}) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { httpMutation } from '@keyhole/testing/http';
 import { type KeyholeServer, runCli, startServer } from './keyhole-server';
 
 /** The demo org's people (the API's demo seed); all share the public demo password. */
@@ -28,14 +29,9 @@ export async function startDemoServer(): Promise<DemoServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
     async signIn(email) {
-      const res = await fetch(`${server.url}/trpc/auth.signIn`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: DEMO.password }),
-      });
-      const cookie = res.headers.getSetCookie()[0];
-      if (res.status !== 200 || !cookie)
-        throw new Error(`sign-in as ${email}: ${res.status} ${await res.text()}`);
+      const res = await httpMutation(server.url, 'auth.signIn', { email, password: DEMO.password });
+      const cookie = res.setCookies[0];
+      if (res.status !== 200 || !cookie) throw new Error(`sign-in as ${email}: ${res.status} ${res.text}`);
       const [pair = ''] = cookie.split(';');
       const at = pair.indexOf('=');
       return { name: pair.slice(0, at), value: pair.slice(at + 1) };

@@ -1,9 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRouter } from '@keyhole/api';
 import type { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { importLegacyKey } from '@keyhole/api/internal/services/keys/import-legacy-key';
+import { httpMutation, httpQuery, type TrpcEnvelope } from '@keyhole/testing/http';
+import { uniqueIp } from '@keyhole/testing/ips';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTestApp, startTestServer, type TestApp } from '../../../server/test/support/test-app';
 
@@ -52,7 +54,7 @@ export class KeyholeServer {
     const app = await createTestApp({ env: { KEYHOLE_TRUST_PROXY: '1' } });
     const running = await startTestServer(app);
     const server = new KeyholeServer(app, running.url, () => running.close());
-    const clientIp = `10.${randomBytes(3).join('.')}`;
+    const clientIp = uniqueIp();
     const [listener] = running.server.listeners('request') as ((
       req: IncomingMessage,
       res: ServerResponse,
@@ -139,24 +141,15 @@ export class KeyholeServer {
     cookie: string | undefined,
     input?: unknown,
   ): Promise<{ data: T; cookie: string | undefined }> {
-    const url = new URL(`/trpc/${procedure}`, this.url);
-    if (method === 'GET' && input !== undefined) url.searchParams.set('input', JSON.stringify(input));
-    const res = await plainFetch(url, {
-      method,
-      headers: {
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-        ...(cookie ? { cookie } : {}),
-      },
-      ...(method === 'POST' && input !== undefined ? { body: JSON.stringify(input) } : {}),
-    });
-    const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-    if (!res.ok || !body.result) {
+    const res =
+      method === 'GET'
+        ? await httpQuery<T>(this.url, procedure, input, { cookie, fetch: plainFetch })
+        : await httpMutation<T>(this.url, procedure, input, { cookie, fetch: plainFetch });
+    const { body } = res;
+    if (res.status !== 200 || !body.result) {
       throw new Error(`${procedure} answered ${res.status}: ${JSON.stringify(body.error ?? body)}`);
     }
-    const session = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0]!)
-      .find((c) => c.startsWith('keyhole_session='));
+    const session = res.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('keyhole_session='));
     return { data: body.result.data, cookie: session ?? cookie };
   }
 }
@@ -232,11 +225,9 @@ export class Admin extends Member {
 
 /** `whoami` with a key, straight over HTTP: what the API itself answers, to compare Zapier's errors with. */
 export async function rawWhoami(server: KeyholeServer, apiKey: string) {
-  const res = await plainFetch(new URL('/trpc/whoami', server.url), {
-    headers: { authorization: `Bearer ${apiKey}` },
+  const res = await httpQuery(server.url, 'whoami', undefined, {
+    authorization: `Bearer ${apiKey}`,
+    fetch: plainFetch,
   });
-  const body = (await res.json()) as {
-    error?: { message: string; data: { code: string; reason?: string } };
-  };
-  return { status: res.status, error: body.error };
+  return { status: res.status, error: (JSON.parse(res.text) as TrpcEnvelope).error };
 }
