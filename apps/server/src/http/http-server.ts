@@ -4,23 +4,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AppDeps } from '@keyhole/api/host';
-import { LIMITS } from '@keyhole/api/host';
+import { ByteBudget, LIMITS } from '@keyhole/api/host';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/unstable-core-do-not-import';
+import { createApiDocsHandler } from './api-docs';
+import { type EdgeRefusal, type RefusalWriter, sendRestError, sendTrpcError } from './error-answers';
 import { idempotencyHeaderRefusal } from './idempotency-header';
 import { findKeyInUrl } from './key-in-url';
 import { countRawHeader } from './raw-headers';
+import { procedureCalls } from './procedure-calls';
+import { createRestHandler } from './rest-handler';
 import { createStaticHandler } from './static-files';
 import { createTrpcHandler } from './trpc-handler';
 
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-
-function sendTrpcError(res: ServerResponse, status: number, code: string, message: string, reason?: string) {
-  const rpc = TRPC_ERROR_CODES_BY_KEY[code as keyof typeof TRPC_ERROR_CODES_BY_KEY] ?? -32600;
-  const body = JSON.stringify({
-    error: { message, code: rpc, data: { code, httpStatus: status, ...(reason ? { reason } : {}) } },
-  });
-  res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-}
 
 /** Node keeps only the first of several `Authorization` headers; the raw list tells the truth. */
 function authorizationCount(req: IncomingMessage): number {
@@ -34,68 +30,63 @@ const API_HEADERS: [string, string][] = [
 ];
 
 /**
- * The refusals made before tRPC sees a request, in SPEC §9's order: size → key in URL → duplicate
- * Authorization → batch too large → a misplaced or malformed Idempotency-Key. Returns true when the request was answered.
+ * The refusals every API face makes before a procedure sees a request, in SPEC §9's order:
+ * size → key in URL → duplicate Authorization. The connection of an oversized body is closed (the
+ * body is not read: no draining up to a gigabyte).
  */
-function refuseEarly(
-  deps: AppDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  search: URLSearchParams,
-) {
+function transportRefusal(req: IncomingMessage, res: ServerResponse): EdgeRefusal | null {
   const length = Number(req.headers['content-length']);
   if (Number.isFinite(length) && length > LIMITS.maxBodyBytes) {
-    // The body is not read: close the connection rather than drain up to a gigabyte.
     res.setHeader('connection', 'close');
-    sendTrpcError(
-      res,
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `Request bodies are limited to ${LIMITS.maxBodyBytes} bytes (1 MiB).`,
-    );
-    return true;
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `Request bodies are limited to ${LIMITS.maxBodyBytes} bytes (1 MiB).`,
+    };
   }
   const where = findKeyInUrl(req.url ?? '');
   if (where !== null) {
-    sendTrpcError(
-      res,
-      400,
-      'BAD_REQUEST',
-      `API keys must not be sent in the URL (${where}): send them in the Authorization header. Treat this key as leaked and regenerate it.`,
-      'key_in_url',
-    );
-    return true;
+    return {
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: `API keys must not be sent in the URL (${where}): send them in the Authorization header. Treat this key as leaked and regenerate it.`,
+      reason: 'key_in_url',
+    };
   }
   if (authorizationCount(req) > 1) {
-    sendTrpcError(
-      res,
-      400,
-      'BAD_REQUEST',
-      'Send exactly one Authorization header: several were sent.',
-      'duplicate_authorization',
-    );
-    return true;
+    return {
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'Send exactly one Authorization header: several were sent.',
+      reason: 'duplicate_authorization',
+    };
   }
+  return null;
+}
+
+/** tRPC's own refusals after the transport's: batch too large → a misplaced or malformed Idempotency-Key. */
+function trpcRefusal(
+  deps: AppDeps,
+  req: IncomingMessage,
+  path: string,
+  search: URLSearchParams,
+): EdgeRefusal | null {
   if (search.get('batch') === '1') {
     const calls = path.split(',').length;
     if (calls > deps.config.maxBatch) {
-      sendTrpcError(
-        res,
-        400,
-        'BAD_REQUEST',
-        `A batch holds at most ${deps.config.maxBatch} calls; this one has ${calls}. Split it into smaller batches.`,
-        'batch_too_large',
-      );
-      return true;
+      return {
+        status: 400,
+        code: 'BAD_REQUEST',
+        message: `A batch holds at most ${deps.config.maxBatch} calls; this one has ${calls}. Split it into smaller batches.`,
+        reason: 'batch_too_large',
+      };
     }
   }
   const idempotency = idempotencyHeaderRefusal(req, search);
   if (idempotency !== null) {
-    sendTrpcError(res, 400, 'BAD_REQUEST', idempotency.message, idempotency.reason);
-    return true;
+    return { status: 400, code: 'BAD_REQUEST', message: idempotency.message, reason: idempotency.reason };
   }
-  return false;
+  return null;
 }
 
 /**
@@ -103,7 +94,12 @@ function refuseEarly(
  * `KEYHOLE_REQUEST_TIMEOUT_MS` (then answered 408 `request_timeout` if nothing was sent yet): work
  * still waiting for it (queued reads, a mutation not yet committed) stops instead of running on.
  */
-function requestLifetime(deps: AppDeps, req: IncomingMessage, res: ServerResponse): AbortController {
+function requestLifetime(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  send: RefusalWriter,
+): AbortController {
   const controller = new AbortController();
   // The stock adapter's calls of a batch each listen on it: up to the batch cap, not a leak.
   setMaxListeners(4 * 1000, controller.signal);
@@ -112,13 +108,12 @@ function requestLifetime(deps: AppDeps, req: IncomingMessage, res: ServerRespons
     deps.logger.warn({ requestId: (req as IncomingMessage & { id?: string }).id }, 'request deadline passed');
     if (!res.headersSent) {
       res.setHeader('connection', 'close');
-      sendTrpcError(
-        res,
-        408,
-        'TIMEOUT',
-        `The request took longer than ${deps.config.requestTimeoutMs} ms and was stopped. Retry it, or ask for less at once.`,
-        'request_timeout',
-      );
+      send(res, {
+        status: 408,
+        code: 'TIMEOUT',
+        message: `The request took longer than ${deps.config.requestTimeoutMs} ms and was stopped. Retry it, or ask for less at once.`,
+        reason: 'request_timeout',
+      });
     } else {
       res.destroy();
     }
@@ -196,11 +191,21 @@ async function answerReadiness(deps: AppDeps, res: ServerResponse) {
   }
   res.setHeader('cache-control', 'no-store');
   res.setHeader('retry-after', '1');
-  sendTrpcError(res, 503, 'SERVICE_UNAVAILABLE', 'The database cannot be reached.', 'database_unavailable');
+  sendTrpcError(res, {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The database cannot be reached.',
+    reason: 'database_unavailable',
+  });
 }
 
 export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter?: 'fast' | 'stock') {
-  const trpc = createTrpcHandler(deps, adapter);
+  // One budget for the answers being assembled across the process, whichever face assembles them.
+  const budget = new ByteBudget(LIMITS.responseBudgetBytes);
+  const calls = procedureCalls(deps);
+  const trpc = createTrpcHandler(deps, calls, budget, adapter);
+  const rest = createRestHandler(deps, calls, budget);
+  const apiDocs = createApiDocsHandler();
   const serveStatic = createStaticHandler(webRoot);
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -249,18 +254,29 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
     if (pathname === '/trpc' || pathname.startsWith('/trpc/')) {
       for (const [name, value] of API_HEADERS) res.setHeader(name, value);
       const path = pathname.slice('/trpc/'.length);
-      if (refuseEarly(deps, req, res, path, search)) return;
-      trpc(req, res, path, search, requestLifetime(deps, req, res));
+      const refusal = transportRefusal(req, res) ?? trpcRefusal(deps, req, path, search);
+      if (refusal) return sendTrpcError(res, refusal);
+      trpc(req, res, path, search, requestLifetime(deps, req, res, sendTrpcError));
+      return;
+    }
+    if (pathname === '/v1' || pathname.startsWith('/v1/')) {
+      for (const [name, value] of API_HEADERS) res.setHeader(name, value);
+      const refusal = transportRefusal(req, res);
+      if (refusal) return sendRestError(res, refusal);
+      rest(req, res, pathname, search, requestLifetime(deps, req, res, sendRestError));
       return;
     }
     if (keyInUrl) {
-      sendTrpcError(
-        res,
-        400,
-        'BAD_REQUEST',
-        'API keys must not be sent in the URL: treat this key as leaked and regenerate it.',
-        'key_in_url',
-      );
+      sendTrpcError(res, {
+        status: 400,
+        code: 'BAD_REQUEST',
+        message: 'API keys must not be sent in the URL: treat this key as leaked and regenerate it.',
+        reason: 'key_in_url',
+      });
+      return;
+    }
+    if (pathname === '/docs/api' || pathname.startsWith('/docs/api/')) {
+      apiDocs(req, res, pathname);
       return;
     }
     serveStatic(req, res, pathname);

@@ -32,7 +32,7 @@ interface Encoded {
 }
 
 /** Picks the best encoding the client accepts (`q=0` refuses one). */
-function pickEncoding(accept: string | undefined, file: Encoded): 'br' | 'gzip' | null {
+export function pickEncoding(accept: string | undefined, file: Encoded): 'br' | 'gzip' | null {
   if (!accept) return null;
   const offered = new Map<string, number>();
   for (const part of accept.split(',')) {

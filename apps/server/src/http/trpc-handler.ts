@@ -1,17 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps, Context } from '@keyhole/api/host';
-import {
-  appRouter,
-  ByteBudget,
-  databaseUnavailableLog,
-  depsForRequest,
-  LIMITS,
-  RequestAbandonedError,
-} from '@keyhole/api/host';
+import { appRouter, type ByteBudget, LIMITS } from '@keyhole/api/host';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createFastTrpcHandler } from './fast-trpc-handler';
+import type { ProcedureCalls } from './procedure-calls';
 import { readBodyOrRefuse } from './read-body';
-import { requestInfo } from './request-info';
 
 export type TrpcHandler = (
   req: IncomingMessage,
@@ -29,47 +22,15 @@ export type TrpcHandler = (
  */
 export function createTrpcHandler(
   deps: AppDeps,
+  calls: ProcedureCalls,
+  budget: ByteBudget,
   kind: 'fast' | 'stock' = deps.config.trpcAdapter,
 ): TrpcHandler {
   // The stock adapter builds its context from (req, res) alone: the request's signal rides along here.
   const signals = new WeakMap<IncomingMessage, AbortSignal>();
-  const createContext = (req: IncomingMessage, res: ServerResponse, given?: AbortSignal): Context => {
-    const signal = given ?? signals.get(req);
-    return {
-      deps: depsForRequest(deps, signal),
-      req: requestInfo(req, (req as IncomingMessage & { id?: string }).id ?? '', deps.config.trustProxy),
-      res,
-      signal,
-    };
-  };
-  const logUnavailable = databaseUnavailableLog(deps.logger);
-  const onError = ({
-    error,
-    path,
-    ctx,
-  }: {
-    error: { code: string; cause?: unknown };
-    path?: string;
-    ctx?: Context;
-  }) => {
-    if (error.cause instanceof RequestAbandonedError) {
-      deps.logger.info(
-        { path, requestId: ctx?.req.requestId },
-        'request abandoned, its transaction rolled back',
-      );
-      return;
-    }
-    if (error.code === 'SERVICE_UNAVAILABLE') {
-      logUnavailable(error.cause, path, ctx?.req.requestId);
-      return;
-    }
-    if (error.code === 'INTERNAL_SERVER_ERROR') {
-      deps.logger.error(
-        { err: error.cause ?? error, path, requestId: ctx?.req.requestId },
-        'procedure failed',
-      );
-    }
-  };
+  const createContext = (req: IncomingMessage, res: ServerResponse, given?: AbortSignal): Context =>
+    calls.createContext(req, res, given ?? signals.get(req));
+  const onError = calls.onError;
   const stock = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -102,7 +63,7 @@ export function createTrpcHandler(
     router: appRouter,
     maxBodySize: LIMITS.maxBodyBytes,
     maxResponseBytes: LIMITS.maxResponseBytes,
-    budget: new ByteBudget(LIMITS.responseBudgetBytes),
+    budget,
     createContext,
     onError,
     fallback: stockReadingBody,

@@ -132,32 +132,34 @@ export const updateMeetingInput = z.strictObject({
 
 export const meetingIdInput = z.strictObject({ id: meetingId });
 
-export const listMeetingsInput = z
-  .strictObject({
-    limit: z
-      .int({ error: 'expected a whole number' })
-      .min(MEETING_BOUNDS.pageMin, {
-        error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
-      })
-      .max(MEETING_BOUNDS.pageMax, {
-        error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
-      })
-      .default(MEETING_BOUNDS.pageDefault),
-    cursor: z
-      .string()
-      .min(1, { error: 'must not be empty (leave it out for the first page)' })
-      .max(MEETING_BOUNDS.cursor, { error: 'is not a cursor this server issued' })
-      .optional(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
-    state: state.optional(),
-    orderBy: z
-      .enum(MEETING_ORDER_BY, { error: `expected one of ${MEETING_ORDER_BY.join(', ')}` })
-      .default('startAt'),
-    direction: z
-      .enum(SORT_DIRECTIONS, { error: `expected one of ${SORT_DIRECTIONS.join(', ')}` })
-      .default('desc'),
-  })
+/** The list's fields alone: the REST face documents them as query parameters (rest/routes.ts). */
+export const listMeetingsFields = z.strictObject({
+  limit: z
+    .int({ error: 'expected a whole number' })
+    .min(MEETING_BOUNDS.pageMin, {
+      error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
+    })
+    .max(MEETING_BOUNDS.pageMax, {
+      error: `must be between ${MEETING_BOUNDS.pageMin} and ${MEETING_BOUNDS.pageMax}`,
+    })
+    .default(MEETING_BOUNDS.pageDefault),
+  cursor: z
+    .string()
+    .min(1, { error: 'must not be empty (leave it out for the first page)' })
+    .max(MEETING_BOUNDS.cursor, { error: 'is not a cursor this server issued' })
+    .optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+  state: state.optional(),
+  orderBy: z
+    .enum(MEETING_ORDER_BY, { error: `expected one of ${MEETING_ORDER_BY.join(', ')}` })
+    .default('startAt'),
+  direction: z
+    .enum(SORT_DIRECTIONS, { error: `expected one of ${SORT_DIRECTIONS.join(', ')}` })
+    .default('desc'),
+});
+
+export const listMeetingsInput = listMeetingsFields
   .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.to >= q.from, {
     path: ['to'],
     error: 'must not be before from (from is inclusive, to exclusive)',

@@ -1,3 +1,4 @@
+import { KeyholeError } from '@keyhole/core';
 import { authenticateKey } from '../auth/authenticate-key';
 import { authenticateSession } from '../auth/authenticate-session';
 import type { Caller } from '../auth/caller';
@@ -17,6 +18,13 @@ export function resolveCaller(ctx: Context): Promise<Caller> {
       if (!verdict.ok) throw verdict.error;
       // The verified key is the caller as is: `{ ok, type: 'key', key, org, secretHash }`.
       return verdict;
+    }
+    if (ctx.req.keysOnly) {
+      throw new KeyholeError(
+        'UNAUTHORIZED',
+        'The REST API takes API keys only: send "Authorization: Bearer CLIENT_KEY:CLIENT_SECRET" (a session cookie is not enough).',
+        'key_required',
+      );
     }
     const token = ctx.req.cookies[SESSION_COOKIE];
     if (token) {

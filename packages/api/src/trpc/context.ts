@@ -19,6 +19,11 @@ export interface RequestInfo {
   /** The `Idempotency-Key` header, already checked (one header, 1–255 printable ASCII, no batch). */
   idempotencyKey: string | null;
   cookies: Record<string, string>;
+  /**
+   * The REST face (SPEC §10): only an API key may call; the cookie is not read, and a request
+   * without an Authorization header is UNAUTHORIZED `key_required`.
+   */
+  keysOnly?: boolean;
 }
 
 /** Where procedures put response headers (cookies, rate-limit figures). */

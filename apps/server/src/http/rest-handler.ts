@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppDeps, ByteBudget, Context } from '@keyhole/api/host';
+import { appRouter, LIMITS, matchRestPath, openApiDocumentText, restInput } from '@keyhole/api/host';
+import {
+  type AnyProcedure,
+  getErrorShape,
+  getProcedureAtPath,
+  getTRPCErrorFromUnknown,
+} from '@trpc/server/unstable-core-do-not-import';
+import { sendRestError } from './error-answers';
+import type { ProcedureCalls } from './procedure-calls';
+
+export type RestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  search: URLSearchParams,
+  lifetime: AbortController,
+) => void;
+
+const OPENAPI_PATH = '/v1/openapi.json';
+
+function origin(deps: AppDeps, req: IncomingMessage): string {
+  if (deps.config.publicUrl) return new URL(deps.config.publicUrl).origin;
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${secure ? 'https' : 'http'}://${req.headers.host ?? `127.0.0.1:${deps.config.port}`}`;
+}
+
+/**
+ * The REST face (SPEC §10) at node:http: a route of `@keyhole/api`'s table calls its tRPC procedure
+ * exactly as the tRPC path does (same context, middlewares, input parser, error formatter), with
+ * the answer as the body and errors in the REST envelope. `/v1/openapi.json` is public.
+ */
+export function createRestHandler(deps: AppDeps, calls: ProcedureCalls, budget: ByteBudget): RestHandler {
+  return (req, res, pathname, search, lifetime) => {
+    if (pathname === OPENAPI_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        sendRestError(res, {
+          status: 405,
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `${req.method} is not supported on ${OPENAPI_PATH}: use GET.`,
+        });
+        return;
+      }
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('access-control-allow-origin', '*');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : openApiDocumentText(deps.version, origin(deps, req)));
+      return;
+    }
+    const found = matchRestPath(pathname);
+    if ('malformed' in found) {
+      sendRestError(res, {
+        status: 400,
+        code: 'BAD_REQUEST',
+        message: `${found.malformed}: not valid percent-encoding in the path`,
+      });
+      return;
+    }
+    if (found.matches.length === 0) {
+      sendRestError(res, {
+        status: 404,
+        code: 'NOT_FOUND',
+        message: `No REST route at this path. The routes are listed in ${OPENAPI_PATH} (reference: /docs/api).`,
+      });
+      return;
+    }
+    const match = found.matches.find((m) => m.route.method === req.method);
+    if (!match) {
+      const allowed = [...new Set(found.matches.map((m) => m.route.method))].join(', ');
+      res.setHeader('allow', allowed);
+      sendRestError(res, {
+        status: 405,
+        code: 'METHOD_NOT_SUPPORTED',
+        message: `${req.method} is not supported here: use ${allowed}.`,
+      });
+      return;
+    }
+    const input = restInput(match.route, search, match.params);
+    if (!input.ok) {
+      sendRestError(res, { status: 400, code: 'BAD_REQUEST', message: input.message });
+      return;
+    }
+    const ctx = calls.createContext(req, res, lifetime.signal, true);
+    answer({ calls, budget, ctx, res, signal: lifetime.signal }, match.route.procedure, input.input).catch(
+      (err: unknown) => {
+        deps.logger.error({ err }, 'REST handler failed');
+        if (!res.headersSent)
+          sendRestError(res, {
+            status: 500,
+            code: 'INTERNAL_SERVER_ERROR',
+            message: 'Internal server error',
+          });
+        else res.destroy();
+      },
+    );
+  };
+}
+
+interface Call {
+  calls: ProcedureCalls;
+  budget: ByteBudget;
+  ctx: Context;
+  res: ServerResponse;
+  signal: AbortSignal;
+}
+
+/** Calls one procedure as the tRPC path does and writes its answer, capped and budgeted like tRPC's. */
+async function answer(
+  { calls, budget, ctx, res, signal }: Call,
+  path: string,
+  rawInput: Record<string, unknown>,
+) {
+  let status = 200;
+  let text: string;
+  try {
+    const procedure = (await getProcedureAtPath(appRouter, path)) as AnyProcedure;
+    const data = await procedure({
+      path,
+      getRawInput: async () => rawInput,
+      ctx,
+      type: 'query',
+      signal,
+      batchIndex: 0,
+    });
+    text = JSON.stringify(data);
+  } catch (cause) {
+    const error = getTRPCErrorFromUnknown(cause);
+    calls.onError({ error, path, ctx });
+    const shape = getErrorShape({
+      config: appRouter._def._config,
+      ctx,
+      error,
+      input: rawInput,
+      path,
+      type: 'query',
+    });
+    const data = shape.data as { code: string; httpStatus: number; reason?: string };
+    status = data.httpStatus;
+    text = JSON.stringify({
+      error: { code: data.code, reason: data.reason ?? null, message: shape.message },
+    });
+  }
+  if (signal.aborted || res.headersSent || res.writableEnded) return;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.maxResponseBytes) {
+    sendRestError(res, {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `The answer would exceed ${LIMITS.maxResponseBytes} bytes: ask for a smaller page.`,
+      reason: 'response_too_large',
+    });
+    return;
+  }
+  if (!budget.tryReserve(bytes)) {
+    res.setHeader('retry-after', '2');
+    sendRestError(res, {
+      status: 429,
+      code: 'TOO_MANY_REQUESTS',
+      message: 'The server is busy assembling other large answers. Retry in 2 s.',
+      reason: 'server_busy',
+    });
+    return;
+  }
+  // The text stays referenced until the socket has taken it.
+  res.once('close', () => budget.release(bytes));
+  res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+}
