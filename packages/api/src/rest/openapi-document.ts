@@ -1,4 +1,4 @@
-import { ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
+import { type ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { restErrorOutput } from './outputs';
@@ -110,12 +110,15 @@ function buildDocument(version: string) {
       title: 'Keyhole API',
       version,
       description:
-        'Read the meetings an API key may see, over plain REST. Every route is a tRPC procedure of the same server (`/trpc`), with the same validation, access rule, errors and rate limits. Field names are the tRPC ones; dates are ISO-8601 strings in UTC.\n\nSend the whole key string as `Authorization: Bearer CLIENT_KEY:CLIENT_SECRET` (or Basic, the client key as user name and the secret as password), never in a URL. Every call counts one against the key\'s per-minute budget; answers carry `X-RateLimit-*` headers.',
+        "Read the meetings an API key may see, over plain REST. Every route is a tRPC procedure of the same server (`/trpc`), with the same validation, access rule, errors and rate limits. Field names are the tRPC ones; dates are ISO-8601 strings in UTC.\n\nSend the whole key string as `Authorization: Bearer CLIENT_KEY:CLIENT_SECRET` (or Basic, the client key as user name and the secret as password), never in a URL. Every call counts one against the key's per-minute budget; answers carry `X-RateLimit-*` headers.",
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'This server' }],
     tags: [
-      { name: 'Meetings', description: 'Meetings, their attendees and transcripts, as far as the key may read them.' },
+      {
+        name: 'Meetings',
+        description: 'Meetings, their attendees and transcripts, as far as the key may read them.',
+      },
       { name: 'Keys', description: 'The key making the call.' },
     ],
     security: [{ bearerAuth: [] }, { basicAuth: [] }],

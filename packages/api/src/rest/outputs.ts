@@ -8,7 +8,9 @@ import type { RouterOutputs } from '../index';
  * shapes; `satisfies` keeps each schema equal to the type its service returns).
  */
 
-const instant = z.iso.datetime().meta({ description: 'ISO-8601 in UTC', example: '2026-03-02T15:00:00.000Z' });
+const instant = z.iso
+  .datetime()
+  .meta({ description: 'ISO-8601 in UTC', example: '2026-03-02T15:00:00.000Z' });
 const uuid = z.guid();
 
 const person = z.strictObject({ id: uuid, name: z.string(), email: z.string() });
@@ -35,7 +37,10 @@ export const meetingOutput = z
     updatedAt: instant,
     completedAt: instant.nullable(),
   })
-  .meta({ id: 'Meeting', description: 'A meeting the key may read (SPEC §2 decides which).' }) satisfies z.ZodType<RouterOutputs['meetings']['get']>;
+  .meta({
+    id: 'Meeting',
+    description: 'A meeting the key may read (SPEC §2 decides which).',
+  }) satisfies z.ZodType<RouterOutputs['meetings']['get']>;
 
 export const meetingPageOutput = z
   .strictObject({
@@ -56,7 +61,10 @@ const segment = z.strictObject({
 
 export const transcriptOutput = z
   .strictObject({ meetingId: uuid, segments: z.array(segment) })
-  .meta({ id: 'Transcript', description: 'Empty `segments` when the meeting has no transcript.' }) satisfies z.ZodType<RouterOutputs['meetings']['transcript']>;
+  .meta({
+    id: 'Transcript',
+    description: 'Empty `segments` when the meeting has no transcript.',
+  }) satisfies z.ZodType<RouterOutputs['meetings']['transcript']>;
 
 export const whoamiOutput = z
   .strictObject({
