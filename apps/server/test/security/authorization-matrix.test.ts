@@ -3,11 +3,21 @@ import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
+import {
+  meetingOutput,
+  meetingPageOutput,
+  restErrorOutput,
+  transcriptOutput,
+  whoamiOutput,
+} from '@keyhole/api/internal/rest/outputs';
+import { REST_ROUTES } from '@keyhole/api/internal/rest/routes';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
 import type { TrpcEnvelope } from '@keyhole/testing/http';
 import { and, eq, isNull } from 'drizzle-orm';
+import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { paths } from '../rest/keyhole-v1.generated';
 import { createKeyFor } from '../support/keys';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
@@ -574,6 +584,125 @@ describe('authorization matrix (HTTP)', () => {
     );
     expect(failures).toEqual([]);
     expect(cells).toBe(expectedCells);
+  });
+});
+
+// ─── The REST face (SPEC §10), cell for cell: every principal × every REST route (× meeting class) ───
+// A key gets exactly its tRPC answer (status, code, reason, message, body); a session or no
+// credentials gets 401 key_required, as REST takes keys only. Calls go through openapi-fetch typed
+// by openapi-typescript's output for the served document, as an integrator's would.
+const REST_NEEDS_KEY = new Set<PrincipalClass>(['MEMBER', 'ADMIN', 'OTHER_ORG_ADMIN', 'NONE']);
+const REST_OUTPUTS: Record<string, { parse(v: unknown): unknown }> = {
+  whoami: whoamiOutput,
+  'meetings.list': meetingPageOutput,
+  'meetings.get': meetingOutput,
+  'meetings.transcript': transcriptOutput,
+};
+
+interface RestAnswer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+function restOutcome(r: RestAnswer): string {
+  if (r.status === 200) return 'OK';
+  const { error } = restErrorOutput.parse(r.body);
+  return error.reason ? `${error.code}/${error.reason}` : error.code;
+}
+
+describe('the REST face, cell for cell', () => {
+  let restCells = 0;
+  const restFailures: string[] = [];
+
+  async function compare(label: string, procedure: string, p: Principal, trpc: WireResult, rest: RestAnswer) {
+    restCells++;
+    const trpcOutcome = outcome(trpc, label);
+    const expected = REST_NEEDS_KEY.has(CLASS_OF[p]) ? A.keyreq : trpcOutcome;
+    const actual = restOutcome(rest);
+    if (rest.status !== 200) wire.errorBodies.push(JSON.stringify(rest.body));
+    if (actual !== expected) {
+      restFailures.push(`${label}: tRPC ${trpcOutcome}, REST expected ${expected}, got ${actual}`);
+      return;
+    }
+    if (REST_NEEDS_KEY.has(CLASS_OF[p])) return;
+    if (rest.status !== trpc.status)
+      restFailures.push(`${label}: status ${rest.status} ≠ tRPC ${trpc.status}`);
+    const envelope = trpc.json as TrpcEnvelope;
+    if (actual === 'OK') {
+      REST_OUTPUTS[procedure]!.parse(rest.body);
+      if (JSON.stringify(rest.body) !== JSON.stringify(envelope.result!.data))
+        restFailures.push(`${label}: REST body differs from tRPC's`);
+      if (rest.headers.get('x-ratelimit-limit') !== trpc.headers.get('x-ratelimit-limit'))
+        restFailures.push(`${label}: X-RateLimit-Limit differs`);
+    } else if (restErrorOutput.parse(rest.body).error.message !== envelope.error!.message) {
+      restFailures.push(`${label}: REST message differs from tRPC's`);
+    }
+  }
+
+  const restClient = () => createClient<paths>({ baseUrl: server.url });
+  const answer = async (r: { response: Response; data?: unknown; error?: unknown }): Promise<RestAnswer> => ({
+    status: r.response.status,
+    body: r.response.status === 200 ? r.data : r.error,
+    headers: r.response.headers,
+  });
+
+  it('whoami and meetings.list', async () => {
+    for (const p of PRINCIPALS) {
+      const headers = await credentials.get(p)!();
+      const client = restClient();
+      await compare(
+        `GET /v1/whoami as ${p}`,
+        'whoami',
+        p,
+        await wire.query('whoami', undefined, headers),
+        await answer(await client.GET('/v1/whoami', { headers })),
+      );
+      await compare(
+        `GET /v1/meetings as ${p}`,
+        'meetings.list',
+        p,
+        await wire.query('meetings.list', { limit: 100 }, headers),
+        await answer(await client.GET('/v1/meetings', { params: { query: { limit: 100 } }, headers })),
+      );
+    }
+  });
+
+  it('meetings/{id} and meetings/{id}/transcript, per meeting class', async () => {
+    for (const p of PRINCIPALS) {
+      const world = homeWorld.get(p)!;
+      const headers = await credentials.get(p)!();
+      const client = restClient();
+      for (const c of CLASSES) {
+        const id = world.meetings[c];
+        await compare(
+          `GET /v1/meetings/{id} ${c} as ${p}`,
+          'meetings.get',
+          p,
+          await wire.query('meetings.get', { id }, headers),
+          await answer(await client.GET('/v1/meetings/{id}', { params: { path: { id } }, headers })),
+        );
+        await compare(
+          `GET /v1/meetings/{id}/transcript ${c} as ${p}`,
+          'meetings.transcript',
+          p,
+          await wire.query('meetings.transcript', { id }, headers),
+          await answer(
+            await client.GET('/v1/meetings/{id}/transcript', { params: { path: { id } }, headers }),
+          ),
+        );
+      }
+    }
+  });
+
+  it('every REST cell answered as tRPC does, and every cell was checked', () => {
+    const expected = PRINCIPALS.length * (2 + 2 * CLASSES.length);
+    console.log(
+      `REST matrix: ${restCells} cells (${PRINCIPALS.length} principals × (2 routes + 2 routes × ${CLASSES.length} meeting classes))`,
+    );
+    expect(restFailures).toEqual([]);
+    expect(restCells).toBe(expected);
+    expect(REST_ROUTES.map((r) => r.procedure).sort()).toEqual(Object.keys(REST_OUTPUTS).sort());
   });
 });
 
