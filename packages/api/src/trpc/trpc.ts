@@ -48,12 +48,19 @@ function formatZodError(err: ZodError): string {
 const t = initTRPC.context<Context>().create({
   // Never ship stack traces, whatever NODE_ENV says.
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, type }) {
     const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
     let message = shape.message;
     let reason: string | undefined;
     if (error.cause instanceof KeyholeError) reason = error.cause.reason;
     else if (error.cause instanceof ZodError) message = formatZodError(error.cause);
+    // The parser's own words name no field: `?input=` (or the body) that is not JSON names `input`.
+    else if (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError)
+      message = `input: not valid JSON (${error.cause.message}); ${
+        type === 'mutation'
+          ? 'send a JSON body'
+          : 'send ?input= as URL-encoded JSON, e.g. input=%7B%22limit%22%3A10%7D for {"limit":10}'
+      }`;
     if (error.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
     return { ...shape, message, data: reason ? { ...data, reason } : data };
   },
