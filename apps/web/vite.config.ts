@@ -5,7 +5,12 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   plugins: [react()],
   server: {
-    proxy: { '/trpc': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000' },
+    proxy: {
+      '/trpc': 'http://127.0.0.1:3000',
+      '/v1': 'http://127.0.0.1:3000',
+      '/docs/api': 'http://127.0.0.1:3000',
+      '/healthz': 'http://127.0.0.1:3000',
+    },
   },
   build: { outDir: 'dist', sourcemap: false },
 });

@@ -38,7 +38,9 @@ export function DeveloperPage({ me }: { me: Me }) {
         description={
           <p>
             API keys let integrations read your organization’s meetings. A key’s scope decides exactly which
-            meetings it sees; pick the one that grants the least the integration needs.
+            meetings it sees; pick the one that grants the least the integration needs. Keys call the API over
+            REST or tRPC: see the <a href="/docs/api">API reference</a> (its OpenAPI document is{' '}
+            <a href="/v1/openapi.json">/v1/openapi.json</a>).
           </p>
         }
         actions={
