@@ -44,6 +44,12 @@ const INIT = `Redoc.init('/v1/openapi.json', {
 }, document.getElementById('reference'));
 `;
 
+const REDOC_CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+
+// A plain mark in place of Redoc's CDN logo (the attribution link stays).
+const LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16" width="16" height="16"><circle cx="8" cy="8" r="7" fill="#d63f3f"/></svg>';
+
 interface Asset {
   type: string;
   raw: Buffer;
@@ -69,6 +75,10 @@ export function createApiDocsHandler() {
     once(() => asset('text/html; charset=utf-8', Buffer.from(PAGE))),
   );
   assets.set(
+    '/docs/api/redocly-logo.svg',
+    once(() => asset('image/svg+xml', Buffer.from(LOGO))),
+  );
+  assets.set(
     '/docs/api/init.js',
     once(() => asset('text/javascript; charset=utf-8', Buffer.from(INIT))),
   );
@@ -76,7 +86,9 @@ export function createApiDocsHandler() {
     '/docs/api/redoc.standalone.js',
     once(() => {
       const file = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
-      return asset('text/javascript; charset=utf-8', readFileSync(file));
+      // Its attribution logo is the one thing the bundle fetches from elsewhere: served from here.
+      const text = readFileSync(file, 'utf8').replaceAll(REDOC_CDN_LOGO, '/docs/api/redocly-logo.svg');
+      return asset('text/javascript; charset=utf-8', Buffer.from(text));
     }),
   );
   return (req: IncomingMessage, res: ServerResponse, pathname: string) => {
