@@ -4,7 +4,8 @@
  * 1. data: `keyhole seed` (timed) into keyhole_bench_<N> databases (reused unless --fresh);
  * 2. micro: key verification in process, hit path ns/op and cold path p50/p99;
  * 3. HTTP: autocannon, alternating rounds — the floor (bench/floor.ts), Keyhole meetings.list with an
- *    org_limited key and with the heavy user's user_limited key, meetings.get; in-memory rate limiter,
+ *    org_limited key and with the heavy user's user_limited key, meetings.get, and the REST
+ *    GET /v1/meetings and GET /v1/meetings/{id}; in-memory rate limiter,
  *    then once more with Redis, then the stock tRPC adapter for comparison;
  * 4. scale: meetings.list p50/p99 at the small and the large size for both scopes, with EXPLAIN ANALYZE;
  * 5. memory: the API process's RSS under load.
@@ -147,6 +148,17 @@ async function httpRun(label: string, env: Record<string, string>) {
     {
       name: 'meetings.get org_limited',
       url: queryUrl(keyhole.url, 'meetings.get', { id: large.meetingId }),
+      headers: { authorization: `Bearer ${keys.orgLimited}` },
+    },
+    // The REST face (SPEC §10): the same procedures behind /v1, the floor's page as plain JSON.
+    {
+      name: 'REST GET /v1/meetings org_limited',
+      url: `${keyhole.url}/v1/meetings?limit=25`,
+      headers: { authorization: `Bearer ${keys.orgLimited}` },
+    },
+    {
+      name: 'REST GET /v1/meetings/{id} org_limited',
+      url: `${keyhole.url}/v1/meetings/${large.meetingId}`,
       headers: { authorization: `Bearer ${keys.orgLimited}` },
     },
   ];

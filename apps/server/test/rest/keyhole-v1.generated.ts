@@ -611,7 +611,7 @@ export interface operations {
                      *       "error": {
                      *         "code": "NOT_FOUND",
                      *         "reason": null,
-                     *         "message": "Meeting not found."
+                     *         "message": "Meeting not found (or not visible to this caller)."
                      *       }
                      *     }
                      */
@@ -771,7 +771,7 @@ export interface operations {
                      *       "error": {
                      *         "code": "NOT_FOUND",
                      *         "reason": null,
-                     *         "message": "Meeting not found."
+                     *         "message": "Meeting not found (or not visible to this caller)."
                      *       }
                      *     }
                      */

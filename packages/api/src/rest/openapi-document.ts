@@ -40,7 +40,7 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { reason: string | null; message
   },
   NOT_FOUND: {
     reason: null,
-    message: 'Meeting not found.',
+    message: 'Meeting not found (or not visible to this caller).',
     why: 'No such meeting, or one this key may not read: the two are never told apart.',
   },
   TOO_MANY_REQUESTS: {
