@@ -84,6 +84,14 @@ export default {
       { path: `${API}db/` },
     ),
     rule(
+      'api-rest-describes-routers',
+      'rest/ describes the REST face as data (routes, schemas, the OpenAPI document) over the ' +
+        "routers; every call goes through a route's procedure, so rest/ never reaches past the " +
+        'routers into services/, auth/, db/ or trpc/.',
+      { path: `${API}rest/`, pathNot: NOT_SHIPPED },
+      { path: `${API}(services|auth|db|trpc)/` },
+    ),
+    rule(
       'server-uses-host-entry',
       'apps/server is a host for the API: it may use what @keyhole/api exports for hosts ' +
         '(`@keyhole/api/host`) or for everyone (`@keyhole/api`); `@keyhole/api/internal/*` is for ' +

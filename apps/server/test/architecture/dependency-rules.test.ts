@@ -107,6 +107,13 @@ describe('architecture rules (.dependency-cruiser.mjs)', () => {
     ).toBe(true);
     expect(
       fired(
+        'api-rest-describes-routers',
+        'packages/api/src/rest/uses-db.ts',
+        'packages/api/src/db/key-store.ts',
+      ),
+    ).toBe(true);
+    expect(
+      fired(
         'server-uses-host-entry',
         'apps/server/src/uses-internal.ts',
         'packages/api/src/services/list-keys.ts',

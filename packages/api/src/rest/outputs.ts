@@ -59,12 +59,10 @@ const segment = z.strictObject({
   text: z.string(),
 });
 
-export const transcriptOutput = z
-  .strictObject({ meetingId: uuid, segments: z.array(segment) })
-  .meta({
-    id: 'Transcript',
-    description: 'Empty `segments` when the meeting has no transcript.',
-  }) satisfies z.ZodType<RouterOutputs['meetings']['transcript']>;
+export const transcriptOutput = z.strictObject({ meetingId: uuid, segments: z.array(segment) }).meta({
+  id: 'Transcript',
+  description: 'Empty `segments` when the meeting has no transcript.',
+}) satisfies z.ZodType<RouterOutputs['meetings']['transcript']>;
 
 export const whoamiOutput = z
   .strictObject({
