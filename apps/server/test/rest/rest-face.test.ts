@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import {
   meetingOutput,
@@ -6,6 +7,7 @@ import {
   whoamiOutput,
 } from '@keyhole/api/internal/rest/outputs';
 import { httpQuery } from '@keyhole/testing/http';
+import fc from 'fast-check';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutAndVanish, rawExchange } from '../security/wire';
@@ -48,6 +50,27 @@ async function raw(path: string, init: RequestInit = {}) {
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json };
+}
+
+function asWritten(method: string, path: string, headers: Record<string, string>) {
+  const { hostname, port } = new URL(server.url);
+  return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function expectRestError(
@@ -335,6 +358,65 @@ describe('REST refusals: the tRPC held-out checks', () => {
       400,
       'BAD_REQUEST',
       null,
+    );
+  });
+});
+
+describe('REST against hostile input', () => {
+  it('random paths, methods and query strings under /v1: never a 5xx, always the REST error envelope', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom(
+        'meetings',
+        'whoami',
+        'transcript',
+        'openapi.json',
+        '..',
+        '%2e%2e',
+        '%00',
+        '',
+        meetingIds[0]!,
+      ),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    const queryPart = fc.tuple(
+      fc.constantFrom(
+        'limit',
+        'cursor',
+        'from',
+        'to',
+        'state',
+        'orderBy',
+        'direction',
+        'id',
+        '__proto__',
+        'x',
+      ),
+      fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.integer().map(String),
+        fc.constantFrom('1e999', '-0', 'NaN', 'true'),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 0, maxLength: 4 }),
+        fc.array(queryPart, { maxLength: 5 }),
+        fc.constantFrom('GET', 'POST', 'DELETE', 'OPTIONS'),
+        fc.boolean(),
+        async (segments, query, method, withKey) => {
+          const search = new URLSearchParams(query).toString();
+          const path = `/v1/${segments.join('/')}${search ? `?${search}` : ''}`;
+          // node:http sends the path as written (fetch would resolve `..` before sending).
+          const r = await asWritten(method, path, withKey ? { authorization: bearer(orgKey) } : {});
+          expect(r.status, path).toBeLessThan(500);
+          // Dot segments resolve as in any URL (`/v1/%2e%2e` is `/`): only what stays under /v1 is REST.
+          const resolved = new URL(path, server.url).pathname;
+          if (resolved !== '/v1' && !resolved.startsWith('/v1/')) return;
+          if (r.status !== 200) restErrorOutput.parse(r.json);
+          else expect(r.json, path).toBeDefined();
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
