@@ -27,7 +27,7 @@ describe('input that is not JSON (SPEC §5)', () => {
         path: `meetings.list?input=${input}`,
         headers: { authorization: `Bearer ${key}` },
       });
-      expect(r.status, input).toBe(400);
+      expect(r.status, `${input}: ${r.text}`).toBe(400);
       const error = (r.json as { error: { message: string; data: { code: string } } }).error;
       expect(error.data.code).toBe('BAD_REQUEST');
       expect(error.message).toMatch(/^input: not valid JSON \(.+\); send \?input= as URL-encoded JSON/);

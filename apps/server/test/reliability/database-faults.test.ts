@@ -119,6 +119,33 @@ describe.skipIf(!isPostgres())('database faults on PostgreSQL (KEYHOLE_DB_TIMEOU
     expect(line).not.toMatch(/select|from "meetings"/i);
   });
 
+  it('the REST face answers the same fault the same way: 503 database_unavailable, Retry-After, its own envelope', async () => {
+    const rest = async () => {
+      const started = performance.now();
+      const res = await fetch(`${base.fast}/v1/meetings`, { headers: keyRequest(keyString) });
+      return {
+        status: res.status,
+        body: await res.json(),
+        retryAfter: res.headers.get('retry-after'),
+        ms: performance.now() - started,
+      };
+    };
+    expect((await rest()).status).toBe(200);
+    const release = await holdLock('meetings');
+    try {
+      const r = await rest();
+      expect(r.status).toBe(503);
+      expect(r.body).toMatchObject({
+        error: { code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' },
+      });
+      expect(r.retryAfter).toBe('2');
+      expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+    } finally {
+      await release();
+    }
+    expect((await rest()).status).toBe(200);
+  });
+
   it('tells the database being unavailable apart from genuine bugs, on real errors', async () => {
     const errorOf = (p: Promise<unknown>) =>
       p.then(

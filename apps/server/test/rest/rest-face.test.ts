@@ -7,6 +7,7 @@ import {
   whoamiOutput,
 } from '@keyhole/api/internal/rest/outputs';
 import { httpQuery } from '@keyhole/testing/http';
+import { uniqueIp } from '@keyhole/testing/ips';
 import fc from 'fast-check';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,11 +38,17 @@ const rest = (authorization?: string) =>
   createClient<paths>({
     baseUrl: server.url,
     headers: authorization ? { authorization } : {},
+    fetch: (request: Request) => {
+      request.headers.set('x-forwarded-for', uniqueIp());
+      return fetch(request);
+    },
   });
 const bearer = (key: string) => `Bearer ${key}`;
 
 async function raw(path: string, init: RequestInit = {}) {
-  const response = await fetch(`${server.url}${path}`, init);
+  const headers = new Headers(init.headers);
+  headers.set('x-forwarded-for', uniqueIp());
+  const response = await fetch(`${server.url}${path}`, { ...init, headers });
   const text = await response.text();
   let json: unknown;
   try {
@@ -55,7 +62,8 @@ async function raw(path: string, init: RequestInit = {}) {
 function asWritten(method: string, path: string, headers: Record<string, string>) {
   const { hostname, port } = new URL(server.url);
   return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+    const sent = { ...headers, 'x-forwarded-for': uniqueIp() };
+    const req = request({ host: hostname, port, method, path, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -91,7 +99,13 @@ beforeAll(async () => {
   clock = new ManualClock();
   app = await createTestApp({
     clock,
-    env: { KEYHOLE_RATE_LIMIT_PER_MINUTE: '100000', KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000' },
+    // Each request from its own address (X-Forwarded-For): with REDIS_URL the per-IP counters of
+    // failed authentication are shared with every other suite of the run.
+    env: {
+      KEYHOLE_RATE_LIMIT_PER_MINUTE: '100000',
+      KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
+      KEYHOLE_TRUST_PROXY: '1',
+    },
   });
   server = await startTestServer(app);
   const db = app.deps.db;

@@ -23,7 +23,7 @@ import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { expectNoSecretsLeaked } from './secret-hygiene';
-import { expectWellFormedAnswer, outcomeOf, Wire, type WireResult } from './wire';
+import { expectWellFormedAnswer, outcomeOf, randomIp, Wire, type WireResult } from './wire';
 
 /**
  * The authorization matrix: every principal × every procedure (× every meeting class for the
@@ -640,7 +640,15 @@ describe('the REST face, cell for cell', () => {
     }
   }
 
-  const restClient = () => createClient<paths>({ baseUrl: server.url });
+  // From a new address each call, like the Wire's (the auth-failure counters are per IP).
+  const restClient = () =>
+    createClient<paths>({
+      baseUrl: server.url,
+      fetch: (request: Request) => {
+        request.headers.set('x-forwarded-for', randomIp());
+        return fetch(request);
+      },
+    });
   const answer = async (r: { response: Response; data?: unknown; error?: unknown }): Promise<RestAnswer> => ({
     status: r.response.status,
     body: r.response.status === 200 ? r.data : r.error,
