@@ -106,6 +106,21 @@ interface Call {
   signal: AbortSignal;
 }
 
+const procedures = new Map<string, Promise<AnyProcedure>>();
+
+/** The route table names procedures by path; each is looked up once per process. */
+function procedureAt(path: string): Promise<AnyProcedure> {
+  let found = procedures.get(path);
+  if (!found) {
+    found = getProcedureAtPath(appRouter, path).then((p) => {
+      if (!p) throw new Error(`REST route names no procedure: ${path}`);
+      return p as AnyProcedure;
+    });
+    procedures.set(path, found);
+  }
+  return found;
+}
+
 /** Calls one procedure as the tRPC path does and writes its answer, capped and budgeted like tRPC's. */
 async function answer(
   { calls, budget, ctx, res, signal }: Call,
@@ -115,7 +130,7 @@ async function answer(
   let status = 200;
   let text: string;
   try {
-    const procedure = (await getProcedureAtPath(appRouter, path)) as AnyProcedure;
+    const procedure = await procedureAt(path);
     const data = await procedure({
       path,
       getRawInput: async () => rawInput,
