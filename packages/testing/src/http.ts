@@ -67,9 +67,14 @@ function headersOf(opts: HttpCallOptions): Record<string, string> {
 }
 
 /** One request to `/trpc/…`, as given; the answer read whole. */
-export async function trpcRequest<T = unknown>(baseUrl: string, req: HttpRequest): Promise<HttpResult<T>> {
+export function trpcRequest<T = unknown>(baseUrl: string, req: HttpRequest): Promise<HttpResult<T>> {
+  return httpRequest<T>(baseUrl, { ...req, path: `/trpc/${req.path}` });
+}
+
+/** One request to any path of the server (`req.path` from the root: `/v1/…`, `/docs/api`); the answer read whole. */
+export async function httpRequest<T = unknown>(baseUrl: string, req: HttpRequest): Promise<HttpResult<T>> {
   const doFetch = req.fetch ?? globalThis.fetch;
-  const res = await doFetch(`${baseUrl}/trpc/${req.path}`, {
+  const res = await doFetch(`${baseUrl}${req.path}`, {
     method: req.method ?? 'GET',
     headers: headersOf(req),
     ...(req.body === undefined ? {} : { body: req.body }),

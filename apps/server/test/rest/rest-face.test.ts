@@ -6,7 +6,7 @@ import {
   restErrorOutput,
   whoamiOutput,
 } from '@keyhole/api/internal/rest/outputs';
-import { httpQuery } from '@keyhole/testing/http';
+import { httpQuery, httpRequest } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
 import fc from 'fast-check';
 import createClient from 'openapi-fetch';
@@ -45,18 +45,14 @@ const rest = (authorization?: string) =>
   });
 const bearer = (key: string) => `Bearer ${key}`;
 
-async function raw(path: string, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  headers.set('x-forwarded-for', uniqueIp());
-  const response = await fetch(`${server.url}${path}`, { ...init, headers });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+/** A request from an address of its own (see beforeAll), answered whole. */
+function raw(path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  return httpRequest(server.url, {
+    path,
+    ...(init.method ? { method: init.method } : {}),
+    ip: uniqueIp(),
+    ...(init.headers ? { headers: init.headers } : {}),
+  });
 }
 
 function asWritten(method: string, path: string, headers: Record<string, string>) {
