@@ -83,18 +83,22 @@ export function createRestHandler(deps: AppDeps, calls: ProcedureCalls, budget: 
       return;
     }
     const ctx = calls.createContext(req, res, lifetime.signal, true);
-    answer({ calls, budget, ctx, res, signal: lifetime.signal }, match.route.procedure, input.input).catch(
-      (err: unknown) => {
-        deps.logger.error({ err }, 'REST handler failed');
-        if (!res.headersSent)
-          sendRestError(res, {
-            status: 500,
-            code: 'INTERNAL_SERVER_ERROR',
-            message: 'Internal server error',
-          });
-        else res.destroy();
-      },
-    );
+    const nextPage = (cursor: string) => {
+      const next = new URLSearchParams(search);
+      next.set('cursor', cursor);
+      return `${origin(deps, req)}${pathname}?${next}`;
+    };
+    const call = { calls, budget, ctx, res, signal: lifetime.signal, nextPage };
+    answer(call, match.route.procedure, input.input).catch((err: unknown) => {
+      deps.logger.error({ err }, 'REST handler failed');
+      if (!res.headersSent)
+        sendRestError(res, {
+          status: 500,
+          code: 'INTERNAL_SERVER_ERROR',
+          message: 'Internal server error',
+        });
+      else res.destroy();
+    });
   };
 }
 
@@ -104,6 +108,8 @@ interface Call {
   ctx: Context;
   res: ServerResponse;
   signal: AbortSignal;
+  /** The URL of the page after this one, for a `Link: <…>; rel="next"` header (RFC 8288). */
+  nextPage(cursor: string): string;
 }
 
 const procedures = new Map<string, Promise<AnyProcedure>>();
@@ -122,11 +128,8 @@ function procedureAt(path: string): Promise<AnyProcedure> {
 }
 
 /** Calls one procedure as the tRPC path does and writes its answer, capped and budgeted like tRPC's. */
-async function answer(
-  { calls, budget, ctx, res, signal }: Call,
-  path: string,
-  rawInput: Record<string, unknown>,
-) {
+async function answer(call: Call, path: string, rawInput: Record<string, unknown>) {
+  const { calls, budget, ctx, res, signal } = call;
   let status = 200;
   let text: string;
   try {
@@ -140,6 +143,8 @@ async function answer(
       batchIndex: 0,
     });
     text = JSON.stringify(data);
+    const cursor = (data as { nextCursor?: unknown } | null)?.nextCursor;
+    if (typeof cursor === 'string') res.setHeader('link', `<${call.nextPage(cursor)}>; rel="next"`);
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
     calls.onError({ error, path, ctx });

@@ -348,6 +348,8 @@ export interface operations {
                     "X-RateLimit-Remaining": number;
                     /** @description Seconds until the window resets. */
                     "X-RateLimit-Reset": number;
+                    /** @description While there is a next page: `<URL of the next page>; rel="next"` (RFC 8288), the same request with `cursor` set to `nextCursor`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {

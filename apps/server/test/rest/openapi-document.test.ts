@@ -91,7 +91,9 @@ describe('the served OpenAPI document', () => {
       expect(op.summary, route).toBeTruthy();
       const ok = op.responses['200']!;
       expect(ok.content?.['application/json']?.example, route).toBeDefined();
+      const paged = route === 'GET /v1/meetings' ? ['Link'] : [];
       expect(Object.keys(ok.headers ?? {}).sort(), route).toEqual([
+        ...paged,
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
         'X-RateLimit-Reset',

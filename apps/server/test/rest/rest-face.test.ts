@@ -179,6 +179,36 @@ describe('REST answers', () => {
     expect([...seen].sort()).toEqual([...meetingIds].sort());
   });
 
+  it('links the next page (Link rel="next", RFC 8288) with the other parameters kept, none on the last page', async () => {
+    const auth = { authorization: bearer(orgKey) };
+    let url: string | null = `/v1/meetings?limit=3&direction=asc`;
+    const seen: string[] = [];
+    const links: string[] = [];
+    while (url) {
+      const r = await raw(url, { headers: auth });
+      expect(r.status).toBe(200);
+      const page = meetingPageOutput.parse(r.json);
+      seen.push(...page.items.map((m) => m.id));
+      const link = r.headers.get('link');
+      if (page.nextCursor === null) {
+        expect(link).toBeNull();
+        url = null;
+      } else {
+        const match = /^<([^>]+)>; rel="next"$/.exec(link ?? '');
+        expect(match, link ?? 'no Link header').not.toBeNull();
+        const next = new URL(match![1]!);
+        expect(next.origin).toBe(server.url);
+        expect(next.searchParams.get('cursor')).toBe(page.nextCursor);
+        expect(next.searchParams.get('limit')).toBe('3');
+        expect(next.searchParams.get('direction')).toBe('asc');
+        links.push(link!);
+        url = `${next.pathname}${next.search}`;
+      }
+    }
+    expect(links).toHaveLength(2);
+    expect([...seen].sort()).toEqual([...meetingIds].sort());
+  });
+
   it('accepts Basic credentials (client key as user, secret as password)', async () => {
     const basic = `Basic ${Buffer.from(orgKey).toString('base64')}`;
     const me = await rest(basic).GET('/v1/whoami');

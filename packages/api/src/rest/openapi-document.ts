@@ -16,6 +16,13 @@ const rateLimitHeaders = z.strictObject({
   'X-RateLimit-Reset': z.int().meta({ description: 'Seconds until the window resets.' }),
 });
 
+const pageHeaders = rateLimitHeaders.extend({
+  Link: z.string().optional().meta({
+    description:
+      'While there is a next page: `<URL of the next page>; rel="next"` (RFC 8288), the same request with `cursor` set to `nextCursor`.',
+  }),
+});
+
 const retryAfter = z.strictObject({
   'Retry-After': z.int().meta({ description: 'Whole seconds to wait before retrying.' }),
 });
@@ -91,7 +98,7 @@ function operation(route: RestRoute): ZodOpenApiOperationObject {
     responses: {
       '200': {
         description: 'OK',
-        headers: rateLimitHeaders,
+        headers: route.paginated ? pageHeaders : rateLimitHeaders,
         content: { 'application/json': { schema: route.output, example: route.example } },
       },
       ...Object.fromEntries(errors.map((code) => [String(HTTP_STATUS[code]), errorResponse(code)])),

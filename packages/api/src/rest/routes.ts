@@ -21,6 +21,8 @@ export interface RestRoute {
   pathParams?: z.ZodObject;
   output: z.ZodType;
   example: unknown;
+  /** Answers carry `Link: <next page>; rel="next"` while `nextCursor` is set. */
+  paginated?: true;
   /** Error codes this operation can answer besides the ones every operation can. */
   errors: readonly ('NOT_FOUND' | 'BAD_REQUEST')[];
 }
@@ -98,6 +100,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
       direction: 'Newest first (`desc`, the default) or oldest first.',
     }),
     output: meetingPageOutput,
+    paginated: true,
     example: { items: [EXAMPLE_MEETING], nextCursor: 'eyJ2IjoxLCJrIjpbIjIwMjYtMDMtMDJUMTUifQ.c2ln' },
     errors: ['BAD_REQUEST'],
   },
