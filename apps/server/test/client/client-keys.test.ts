@@ -1,7 +1,4 @@
 /**
- * PENDING: needs test/support/keys.ts (createKeyFor) and real key authentication from the keys branch.
- * Rename to client-keys.test.ts (and drop the tsconfig exclude of *.pending.ts) to enable.
- *
  * The typed client read path an integrator follows: whoami, page through meetings with nextCursor,
  * read one meeting and its transcript, and branch on error reasons.
  */

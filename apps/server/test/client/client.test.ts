@@ -5,8 +5,9 @@ import type {
 } from '@keyhole/api/internal/services/meetings/views';
 import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-// By path rather than as a dependency: @keyhole/client already depends on @keyhole/api (for its
-// types), and the reverse edge would make the workspace graph cyclic.
+// By path, from source: the published package is built and tested as a tarball in
+// client-package.test.ts; a workspace dependency would also put the client before the server in
+// turbo's build order for no gain.
 import {
   createKeyholeClient,
   errorReason,
