@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import { trpcEndpoint } from './endpoint';
-import { keyholeErrorLink } from './errors';
+import { keyholeErrorLink, refusingNonApiAnswers } from './errors';
 import type { PublicRouter } from './public-router';
 import { type RateLimit, reportingRateLimits } from './rate-limit';
 
@@ -29,8 +29,9 @@ export function createKeyholeClient(options: KeyholeClientOptions): KeyholeClien
   const apiKey = options.apiKey.trim();
   if (apiKey === '') throw new TypeError('createKeyholeClient: apiKey is empty');
   const authorization = `Bearer ${apiKey}`;
-  const baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const fetch = options.onRateLimit ? reportingRateLimits(baseFetch, options.onRateLimit) : baseFetch;
+  const given = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const reporting = options.onRateLimit ? reportingRateLimits(given, options.onRateLimit) : given;
+  const fetch = refusingNonApiAnswers(reporting);
   return createTRPCClient<PublicRouter>({
     links: [
       keyholeErrorLink,

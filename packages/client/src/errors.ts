@@ -1,4 +1,4 @@
-import { type TRPCLink, TRPCClientError } from '@trpc/client';
+import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import type { PublicRouter } from './public-router';
@@ -9,11 +9,38 @@ function responseOf(err: TRPCClientError<PublicRouter>): Response | undefined {
   return response instanceof Response ? response : undefined;
 }
 
+/**
+ * An answer that is not the API's (a proxy's or load balancer's HTML error page): tRPC could only
+ * report that its body is not JSON, so the status is kept here, as the cause of the KeyholeError.
+ */
+export class NotAnApiAnswerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+  ) {
+    super(`HTTP ${status} with a body that is not a Keyhole API answer`);
+    this.name = 'NotAnApiAnswerError';
+  }
+}
+
+/** Fails a non-JSON error answer before tRPC tries to parse it, keeping its status. */
+export function refusingNonApiAnswers(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const json = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+    if (response.ok || json) return response;
+    await response.body?.cancel();
+    throw new NotAnApiAnswerError(response.status, response.headers.get('retry-after'));
+  };
+}
+
 /** `Retry-After` in whole seconds: delta-seconds as the API sends it, or an HTTP date from a proxy. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // An HTTP date names its month; Date.parse would also take '-5' or '2026' as a date.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
@@ -43,11 +70,14 @@ export class KeyholeError extends TRPCClientError<PublicRouter> {
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'KeyholeError';
     const response = responseOf(err);
+    const notApi = err.cause instanceof NotAnApiAnswerError ? err.cause : undefined;
     const data = err.data;
     this.code = data?.code;
     this.reason = data && 'reason' in data ? data.reason : undefined;
-    this.httpStatus = data?.httpStatus ?? response?.status;
-    this.retryAfterSeconds = parseRetryAfter(response?.headers.get('retry-after') ?? null);
+    this.httpStatus = data?.httpStatus ?? response?.status ?? notApi?.status;
+    this.retryAfterSeconds = parseRetryAfter(
+      response?.headers.get('retry-after') ?? notApi?.retryAfter ?? null,
+    );
     if (err.stack) this.stack = err.stack;
   }
 }

@@ -14,8 +14,8 @@ export { trpcEndpoint } from './endpoint';
 export {
   errorReason,
   isKeyholeClientError,
-  KeyholeError,
   type KeyholeClientError,
+  KeyholeError,
 } from './errors';
 export { listAllMeetings, type MeetingLister, meetingPages, type PagingOptions } from './pagination';
 export type {

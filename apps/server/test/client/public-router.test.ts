@@ -9,9 +9,9 @@ import type { AppRouter, RouterInputs, RouterOutputs } from '@keyhole/api';
 import type { inferRouterError } from '@trpc/server';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
-  PublicRouter,
   RouterInputs as PublicInputs,
   RouterOutputs as PublicOutputs,
+  PublicRouter,
 } from '../../../../packages/client/src/index';
 
 type RootOf<R extends { _def: { _config: { $types: object } } }> = R['_def']['_config']['$types'];
