@@ -12,6 +12,7 @@ import {
   createKeyholeClient,
   errorReason,
   isKeyholeClientError,
+  KeyholeError,
   MAX_BATCH,
   type Meeting,
   type MeetingPage,
@@ -84,6 +85,8 @@ describe('@keyhole/client against a running server', () => {
       if (!isKeyholeClientError(err)) return;
       expect(err.data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
       expect(errorReason(err)).toBe('invalid_key');
+      expect(err).toBeInstanceOf(KeyholeError);
+      expect(err).toMatchObject({ code: 'UNAUTHORIZED', reason: 'invalid_key', httpStatus: 401 });
       expect(err.message).not.toContain('khs_');
     }
   });
