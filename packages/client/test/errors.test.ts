@@ -5,6 +5,7 @@ import {
   errorReason,
   isKeyholeClientError,
   KeyholeError,
+  NotAnApiAnswerError,
   TRPCClientError,
 } from '../src/index';
 import { KEY, recordingFetch } from './recording-fetch';
@@ -99,6 +100,7 @@ describe('KeyholeError', () => {
     expect(err).toBeInstanceOf(KeyholeError);
     expect(err).toMatchObject({ code: undefined, httpStatus: 503, retryAfterSeconds: 5 });
     expect((err as KeyholeError).message).toMatch(/HTTP 503/);
+    expect((err as KeyholeError).cause).toBeInstanceOf(NotAnApiAnswerError);
   });
 });
 

@@ -3,7 +3,7 @@
  * its fetch, where it sends requests and with which headers. The server side is exercised against a
  * real running API in apps/server/test/client.
  */
-export interface RecordedRequest {
+interface RecordedRequest {
   url: URL;
   method: string;
   headers: Headers;
