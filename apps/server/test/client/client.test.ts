@@ -5,9 +5,7 @@ import type {
 } from '@keyhole/api/internal/services/meetings/views';
 import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-// By path, from source: the published package is built and tested as a tarball in
-// client-package.test.ts; a workspace dependency would also put the client before the server in
-// turbo's build order for no gain.
+// By path, from source (no build needed); client-package.test.ts tests the packed tarball.
 import {
   createKeyholeClient,
   errorReason,
