@@ -82,7 +82,7 @@ export class KeyholeError extends TRPCClientError<PublicRouter> {
   }
 }
 
-/** Turns whatever the links below reject with into a `KeyholeError`. */
+/** Turns whatever the links below reject with into a `KeyholeError`; first in a client's links. */
 export const keyholeErrorLink: TRPCLink<PublicRouter> =
   () =>
   ({ op, next }) =>

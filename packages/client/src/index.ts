@@ -16,6 +16,7 @@ export {
   isKeyholeClientError,
   type KeyholeClientError,
   KeyholeError,
+  keyholeErrorLink,
   NotAnApiAnswerError,
 } from './errors';
 export { listAllMeetings, type MeetingLister, meetingPages, type PagingOptions } from './pagination';

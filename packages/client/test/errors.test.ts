@@ -1,3 +1,4 @@
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../src/errors';
 import {
@@ -5,7 +6,9 @@ import {
   errorReason,
   isKeyholeClientError,
   KeyholeError,
+  keyholeErrorLink,
   NotAnApiAnswerError,
+  type PublicRouter,
   TRPCClientError,
 } from '../src/index';
 import { KEY, recordingFetch } from './recording-fetch';
@@ -101,6 +104,18 @@ describe('KeyholeError', () => {
     expect(err).toMatchObject({ code: undefined, httpStatus: 503, retryAfterSeconds: 5 });
     expect((err as KeyholeError).message).toMatch(/HTTP 503/);
     expect((err as KeyholeError).cause).toBeInstanceOf(NotAnApiAnswerError);
+  });
+});
+
+describe('keyholeErrorLink', () => {
+  it('gives a client assembled from tRPC parts the same errors', async () => {
+    const { fetch } = recordingFetch(() => [apiError('FORBIDDEN', 403)], 403);
+    const client = createTRPCClient<PublicRouter>({
+      links: [keyholeErrorLink, httpBatchLink({ url: 'http://keyhole.test/trpc', fetch })],
+    });
+    const err = await client.whoami.query().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeyholeError);
+    expect(err).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
   });
 });
 
