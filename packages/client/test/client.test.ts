@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyholeClient, errorReason, isKeyholeClientError, trpcEndpoint } from '../src/index';
-
-/**
- * The client's own behaviour, seen at its fetch: where it sends requests and with which header.
- * The server side is exercised against a real running API in apps/server/test/client.
- */
-function recordingFetch(respond: (url: URL) => unknown, status = 200) {
-  const requests: { url: URL; method: string; headers: Headers }[] = [];
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    requests.push({ url, method: init?.method ?? 'GET', headers: new Headers(init?.headers) });
-    return new Response(JSON.stringify(respond(url)), {
-      status,
-      headers: { 'content-type': 'application/json' },
-    });
-  };
-  return { fetch: fetch as typeof globalThis.fetch, requests };
-}
-
-const KEY = 'kh_abc:khs_def';
+import {
+  createKeyholeClient,
+  errorReason,
+  isKeyholeClientError,
+  MAX_BATCH,
+  trpcEndpoint,
+} from '../src/index';
+import { KEY, recordingFetch } from './recording-fetch';
 
 describe('trpcEndpoint', () => {
   it('appends /trpc to a base URL once, whatever the trailing slashes', () => {
@@ -84,6 +72,24 @@ describe('createKeyholeClient', () => {
     expect(errorReason(err)).toBe('invalid_key');
     expect(isKeyholeClientError(err) && err.data?.code).toBe('UNAUTHORIZED');
     expect(errorReason(new Error('x'))).toBeUndefined();
+  });
+
+  it('splits calls made together into batches of at most maxBatch calls', async () => {
+    const { fetch, requests } = recordingFetch((url) =>
+      url.pathname.split(',').map(() => ({ result: { data: { ok: true } } })),
+    );
+    const client = createKeyholeClient({ url: 'http://keyhole.test', apiKey: KEY, fetch });
+    await Promise.all(Array.from({ length: MAX_BATCH + 5 }, () => client.health.query()));
+    expect(requests.map((r) => r.url.pathname.split(',').length)).toEqual([MAX_BATCH, 5]);
+    const small = recordingFetch((url) => url.pathname.split(',').map(() => ({ result: { data: {} } })));
+    const capped = createKeyholeClient({
+      url: 'http://keyhole.test',
+      apiKey: KEY,
+      fetch: small.fetch,
+      maxBatch: 2,
+    });
+    await Promise.all(Array.from({ length: 5 }, () => capped.health.query()));
+    expect(small.requests.map((r) => r.url.pathname.split(',').length)).toEqual([2, 2, 1]);
   });
 
   it('refuses an empty key up front', () => {

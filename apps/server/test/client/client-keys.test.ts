@@ -1,7 +1,4 @@
 /**
- * PENDING: needs test/support/keys.ts (createKeyFor) and real key authentication from the keys branch.
- * Rename to client-keys.test.ts (and drop the tsconfig exclude of *.pending.ts) to enable.
- *
  * The typed client read path an integrator follows: whoami, page through meetings with nextCursor,
  * read one meeting and its transcript, and branch on error reasons.
  */
@@ -11,6 +8,10 @@ import {
   createKeyholeClient,
   errorReason,
   isKeyholeClientError,
+  KeyholeError,
+  listAllMeetings,
+  meetingPages,
+  type RateLimit,
 } from '../../../../packages/client/src/index';
 import { EXPECTED, idsOf, type MeetingWorld, seedMeetingWorld } from '../meetings/meeting-world';
 import { createKeyFor } from '../support/keys';
@@ -98,5 +99,73 @@ describe('@keyhole/client with a real key', () => {
     ]);
     const remaining = seen.map((h) => Number(h.get('x-ratelimit-remaining')));
     expect(remaining[0]! - remaining[1]!).toBe(2);
+  });
+
+  it('iterates every meeting of an org_full key over more than two pages, in the server’s order', async () => {
+    const orgKey = await createKeyFor(app, { adminUserId: w.ada.id, scope: 'org_full', name: 'Pager' });
+    let requests = 0;
+    const client = createKeyholeClient({
+      url: server.url,
+      apiKey: orgKey.keyString,
+      fetch: (input, init) => {
+        requests += 1;
+        return fetch(input, init);
+      },
+    });
+    const pages: number[] = [];
+    for await (const page of meetingPages(client, { limit: 2, orderBy: 'startAt', direction: 'asc' })) {
+      pages.push(page.items.length);
+    }
+    expect(pages.length).toBeGreaterThan(2);
+    expect(requests).toBe(pages.length);
+    const subjects: string[] = [];
+    for await (const m of listAllMeetings(client, { limit: 2, orderBy: 'startAt', direction: 'asc' })) {
+      subjects.push(m.subject);
+    }
+    expect(subjects).toEqual([
+      'Shared',
+      'Mo private',
+      'Ada public',
+      'Pia solo',
+      'Ada private',
+      'Pia private',
+    ]);
+    const completed: string[] = [];
+    for await (const m of listAllMeetings(client, { orderBy: 'completedAt', limit: 1 })) completed.push(m.id);
+    expect(completed).toEqual([w.ids.shared]);
+  });
+
+  it('reports the budget of every answer, then a 429 as a KeyholeError with retryAfterSeconds', async () => {
+    const tight = await createKeyFor(app, {
+      adminUserId: w.ada.id,
+      scope: 'org_full',
+      name: 'Tight budget',
+      rateLimitPerMinute: 2,
+    });
+    const seen: RateLimit[] = [];
+    const client = createKeyholeClient({
+      url: server.url,
+      apiKey: tight.keyString,
+      onRateLimit: (r) => seen.push(r),
+    });
+    await client.whoami.query();
+    await client.meetings.list.query({ limit: 1 });
+    const err = await client.whoami.query().catch((e: unknown) => e);
+    // The refused call reports its budget too.
+    expect(seen.map(({ limit, remaining }) => ({ limit, remaining }))).toEqual([
+      { limit: 2, remaining: 1 },
+      { limit: 2, remaining: 0 },
+      { limit: 2, remaining: 0 },
+    ]);
+    for (const r of seen) expect(r.resetSeconds).toBeGreaterThanOrEqual(0);
+    expect(err).toBeInstanceOf(KeyholeError);
+    if (!(err instanceof KeyholeError)) return;
+    expect({ code: err.code, reason: err.reason, httpStatus: err.httpStatus }).toEqual({
+      code: 'TOO_MANY_REQUESTS',
+      reason: 'rate_limited',
+      httpStatus: 429,
+    });
+    expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(err.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
 });

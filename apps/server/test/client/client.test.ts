@@ -5,12 +5,12 @@ import type {
 } from '@keyhole/api/internal/services/meetings/views';
 import { DEFAULT_MAX_BATCH } from '@keyhole/core';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-// By path rather than as a dependency: @keyhole/client already depends on @keyhole/api (for its
-// types), and the reverse edge would make the workspace graph cyclic.
+// By path, from source (no build needed); client-package.test.ts tests the packed tarball.
 import {
   createKeyholeClient,
   errorReason,
   isKeyholeClientError,
+  KeyholeError,
   MAX_BATCH,
   type Meeting,
   type MeetingPage,
@@ -83,6 +83,8 @@ describe('@keyhole/client against a running server', () => {
       if (!isKeyholeClientError(err)) return;
       expect(err.data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
       expect(errorReason(err)).toBe('invalid_key');
+      expect(err).toBeInstanceOf(KeyholeError);
+      expect(err).toMatchObject({ code: 'UNAUTHORIZED', reason: 'invalid_key', httpStatus: 401 });
       expect(err.message).not.toContain('khs_');
     }
   });
