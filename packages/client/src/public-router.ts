@@ -134,7 +134,8 @@ export type PublicRouter = TRPCBuiltRouter<
   { ctx: OpaqueServerContext; meta: object; errorShape: KeyholeErrorShape; transformer: false },
   {
     health: Query<void, Health>;
-    whoami: Query<void, WhoAmI>;
+    // No fields, strictly: an unknown one is BAD_REQUEST.
+    whoami: Query<Record<string, never> | undefined, WhoAmI>;
     meetings: {
       list: Query<ListMeetingsInput | undefined, MeetingPage>;
       get: Query<MeetingIdInput, Meeting>;
