@@ -242,6 +242,7 @@ describe('the web app, end to end', () => {
         member.getByRole('heading', { level: 1, name: 'Only org admins can manage API keys' }),
       ).toBeVisible();
       await ui(member.getByRole('table')).toHaveCount(0);
+      await ui(member.getByText('No API key is issued to you.')).toBeVisible();
       await shot(member, 'member-developer');
 
       // The admin sees the member's shared meeting (an attendee) but never the private one.
@@ -336,6 +337,26 @@ describe('the web app, end to end', () => {
         key: { name: 'Zapier – Bea', scope: 'user_limited' },
         issuedTo: { email: MEMBER.email },
       });
+    });
+  });
+
+  it('shows the member the key issued to them, read-only, where they land in Settings', async () => {
+    await timed('member sees own keys', async () => {
+      await member.goto(`${server.url}/settings/organization`);
+      await ui(
+        member.getByRole('heading', { level: 1, name: 'Only org admins can manage API keys' }),
+      ).toBeVisible();
+      const section = member.getByRole('region', { name: 'Keys issued to you' });
+      const rows = section.getByRole('table', { name: 'API keys issued to you' }).locator('tbody tr');
+      await ui(rows).toHaveCount(1);
+      await ui(rows.first()).toContainText('Zapier – Bea');
+      await ui(rows.first()).toContainText('User – limited access');
+      // Used a moment ago by the calls above, and nothing on the row can change it.
+      await ui(rows.first().locator('td[data-label="Last used"]')).toHaveText(/\d{4}, \d{2}:\d{2} UTC$/);
+      await ui(rows.first().locator('td[data-label="Expires"]')).toHaveText('Never');
+      await ui(section.getByRole('button')).toHaveCount(0);
+      expect(await section.textContent()).not.toContain(keyString.split(':')[0]!);
+      await shot(member, 'member-own-keys');
     });
   });
 

@@ -184,6 +184,8 @@ const PROCEDURES: Record<string, string> = {
     /*      */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
   'keys.list':
     /*              */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
+  'keys.mine':
+    /*              */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'keys.create':
     /*            */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
   'keys.rename':
@@ -473,6 +475,7 @@ const ACTS: Record<string, Act> = {
     }
     return r;
   },
+  'keys.mine': (h) => wire.query('keys.mine', undefined, h),
   'keys.rename': (h) => withTargetKey((id) => wire.mutation('keys.rename', { id, name: 'Renamed' }, h)),
   'keys.regenerate': (h) =>
     withTargetKey(async (id) => {

@@ -1,8 +1,12 @@
+import type { ReactNode } from 'react';
 import { Link } from '../lib/router';
 import { PageHeader } from '../ui/page-header';
 
-/** What a member sees at an admin page's URL: a clear "no", and where to go instead. */
-export function AdminOnlyPage({ what }: { what: string }) {
+/**
+ * What a member sees at an admin page's URL: a clear "no", where to go instead, and what of the
+ * page is theirs to see (`children`, e.g. the keys issued to them).
+ */
+export function AdminOnlyPage({ what, children }: { what: string; children?: ReactNode }) {
   return (
     <>
       <PageHeader title={`Only org admins can ${what}`} />
@@ -15,6 +19,7 @@ export function AdminOnlyPage({ what }: { what: string }) {
           <Link href="/meetings">Go to My meetings</Link>
         </p>
       </div>
+      {children}
     </>
   );
 }
