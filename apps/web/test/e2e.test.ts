@@ -242,6 +242,12 @@ describe('the web app, end to end', () => {
         member.getByRole('heading', { level: 1, name: 'Only org admins can manage API keys' }),
       ).toBeVisible();
       await ui(member.getByRole('table')).toHaveCount(0);
+      // Whom to ask: the org's one admin, by name, with a link to write to them.
+      await ui(member.getByTestId('org-admins')).toHaveText(`Ask an admin: ${ADMIN.name} (${ADMIN.email}).`);
+      await ui(member.getByRole('link', { name: ADMIN.email })).toHaveAttribute(
+        'href',
+        new RegExp(`^mailto:${ADMIN.email.replaceAll('.', '\\.')}$`),
+      );
       await ui(member.getByText('No API key is issued to you.')).toBeVisible();
       await shot(member, 'member-developer');
 

@@ -172,6 +172,8 @@ const PROCEDURES: Record<string, string> = {
     /*    */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'org.get':
     /*                */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
+  'org.admins':
+    /*             */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'org.updateSettings':
     /*     */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
   'members.list':
@@ -450,6 +452,7 @@ const ACTS: Record<string, Act> = {
   'auth.changePassword': (h) =>
     wire.mutation('auth.changePassword', { currentPassword: PASSWORD, newPassword: PASSWORD }, h),
   'org.get': (h) => wire.query('org.get', undefined, h),
+  'org.admins': (h) => wire.query('org.admins', undefined, h),
   'org.updateSettings': (h) => wire.mutation('org.updateSettings', {}, h),
   'members.list': (h) => wire.query('members.list', undefined, h),
   'members.add': (h) =>
