@@ -230,6 +230,8 @@ export const auditEvents = pgTable(
   (t) => [
     index('audit_org_at_idx').on(t.orgId, t.at, t.id),
     index('audit_org_action_at_idx').on(t.orgId, t.action, t.at, t.id),
+    // "What did this person do": without it a quiet actor in a busy org scans the org's whole log.
+    index('audit_org_actor_at_idx').on(t.orgId, t.actorId, t.at, t.id),
   ],
 );
 
