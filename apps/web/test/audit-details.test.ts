@@ -78,5 +78,11 @@ describe('audit details as people read them', () => {
       ),
     ).toBe('Admins can copy existing keys: on → off');
     expect(describeDetails('key.revealed', {}, people)).toEqual([]);
+    expect(detailsText('auth.password_confirm_failed', { reason: 'wrong_password' }, people)).toBe(
+      'Reason: Wrong password',
+    );
+    expect(detailsText('auth.password_confirmed', { until: '2026-06-01T10:15:00.000Z' }, people)).toBe(
+      `Key actions allowed until: ${formatDateTime('2026-06-01T10:15:00.000Z')}`,
+    );
   });
 });

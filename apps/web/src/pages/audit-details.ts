@@ -20,6 +20,7 @@ const FIELD_LABELS: Record<string, string> = {
   from: 'From',
   to: 'To',
   reason: 'Reason',
+  until: 'Key actions allowed until',
 };
 
 const SETTING_LABELS: Record<string, string> = {
@@ -51,7 +52,10 @@ function plain(value: unknown): string {
 function fieldValue(field: string, value: unknown, people: People, action: string): string {
   if (field === 'scope' && isScope(value)) return SCOPE_INFO[value].label;
   if (field === 'issuedToUserId' && typeof value === 'string') return personLabel(value, people);
-  if ((field === 'expiresAt' || field === 'previousSecretValidUntil') && typeof value === 'string')
+  if (
+    (field === 'expiresAt' || field === 'previousSecretValidUntil' || field === 'until') &&
+    typeof value === 'string'
+  )
     return formatDateTime(value);
   if (field === 'rateLimitPerMinute' && typeof value === 'number')
     return `${value.toLocaleString()} per minute`;
@@ -61,6 +65,9 @@ function fieldValue(field: string, value: unknown, people: People, action: strin
     return value ? 'Minted by the CLI' : 'Imported key string';
   if (field === 'reason' && action === 'auth.sign_in_failed' && value === 'deactivated')
     return 'Account deactivated';
+  // Confirming in a session: the email is known, only the password can be wrong.
+  if (field === 'reason' && action === 'auth.password_confirm_failed' && value === 'wrong_password')
+    return 'Wrong password';
   if (typeof value === 'string' && VALUE_LABELS[value]) return VALUE_LABELS[value];
   return plain(value);
 }

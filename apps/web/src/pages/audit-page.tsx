@@ -32,6 +32,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.signed_up': 'Signed up',
   'auth.signed_in': 'Signed in',
   'auth.sign_in_failed': 'Sign-in failed',
+  'auth.password_confirmed': 'Password confirmed',
+  'auth.password_confirm_failed': 'Password confirmation failed',
 };
 
 function Details({ event, people }: { event: AuditEvent; people: People }) {

@@ -71,6 +71,8 @@ export const sessions = pgTable(
       .references(() => users.id),
     createdAt: tstz('created_at').notNull().defaultNow(),
     lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    // Step-up (SPEC §5): when the password was last entered in this session; null = never (older rows).
+    passwordEnteredAt: tstz('password_entered_at'),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },

@@ -11,7 +11,7 @@ import { renameKey } from '../services/keys/rename-key';
 import { revealKey } from '../services/keys/reveal-key';
 import { revokeKey } from '../services/keys/revoke-key';
 import { idempotent } from '../trpc/idempotency';
-import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
+import { adminProcedure, router, sessionProcedure, stepUpProcedure } from '../trpc/trpc';
 
 // Ids are free text here: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
 const id = z.string().min(1).max(100);
@@ -24,7 +24,8 @@ export const keysRouter = router({
   // Any signed-in user: the keys issued to them, so a member knows what acts in their name.
   mine: sessionProcedure.query(({ ctx }) => listMyKeys(ctx.deps, ctx.actor)),
 
-  create: adminProcedure
+  // Step-up (SPEC §5): the three actions that hand out a secret.
+  create: stepUpProcedure
     .input(
       z.strictObject({
         name,
@@ -46,7 +47,7 @@ export const keysRouter = router({
       idempotent(ctx, input, (write) => renameKey(ctx.deps, ctx.actor, input, write)),
     ),
 
-  regenerate: adminProcedure
+  regenerate: stepUpProcedure
     .input(
       z.strictObject({
         id,
@@ -57,7 +58,7 @@ export const keysRouter = router({
       idempotent(ctx, input, (write) => regenerateKey(ctx.deps, ctx.actor, input, write)),
     ),
 
-  reveal: adminProcedure
+  reveal: stepUpProcedure
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) =>
       idempotent(ctx, input, (write) => revealKey(ctx.deps, ctx.actor, input, write)),

@@ -6,6 +6,9 @@
  *   (SPEC §9; sign-out excepted). A key is FORBIDDEN here, after being charged one call like any
  *   other call made with it.
  * - `adminProcedure`: a signed-in, active admin of the org.
+ * - `stepUpProcedure`: an admin whose session's password was entered within KEYHOLE_REAUTH_MINUTES
+ *   (SPEC §5 step-up: the key actions that hand out a secret). The CLI and seeds call the use cases
+ *   directly and are not sessions, so the check lives here and not in the services.
  * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
  *
@@ -19,6 +22,7 @@ import { ZodError } from 'zod';
 import {
   adminRequiredError,
   type KeyAuthority,
+  reauthRequiredError,
   type SessionAuthority,
   sessionRequiredError,
 } from '../auth/authority';
@@ -197,7 +201,14 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
     authority,
   };
   return next({
-    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, actor, idempotency },
+    ctx: {
+      user: caller.user,
+      org: caller.org,
+      sessionId: caller.sessionId,
+      passwordEnteredAt: caller.passwordEnteredAt,
+      actor,
+      idempotency,
+    },
   });
 });
 
@@ -205,6 +216,15 @@ export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw adminRequiredError();
   const actor: SessionActor = { ...ctx.actor, authority: { ...ctx.actor.authority, asAdmin: true } };
   return next({ ctx: { actor } });
+});
+
+export const stepUpProcedure = adminProcedure.use(({ ctx, next }) => {
+  const minutes = ctx.deps.config.reauthMinutes;
+  const enteredAt = ctx.passwordEnteredAt;
+  const age =
+    enteredAt === null ? Number.POSITIVE_INFINITY : ctx.deps.clock.now().getTime() - enteredAt.getTime();
+  if (age > minutes * 60_000) throw reauthRequiredError(minutes);
+  return next();
 });
 
 export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
