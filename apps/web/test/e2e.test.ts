@@ -382,17 +382,42 @@ describe('the web app, end to end', () => {
     });
   });
 
-  it('shows the key’s usage as a 14-day chart and its last use', async () => {
+  it('shows the key’s usage by outcome over 7, 30 or 90 days, and its last use', async () => {
     await timed('usage chart', async () => {
+      // A call for a meeting that does not exist: the key's, answered 404, a client error.
+      const missing = await callWithKey('meetings.get', keyString, {
+        id: '00000000-0000-4000-8000-000000000000',
+      });
+      expect(missing.status).toBe(404);
       await admin.reload();
       const row = keyRow(admin, 'Zapier – Bea (CS team)');
       await ui(row.locator('time').nth(1)).toBeVisible(); // last used is now a date
       await row.getByRole('button', { name: 'Usage of Zapier – Bea (CS team)' }).click();
       const chart = row.getByRole('img', { name: /Requests per day with Zapier – Bea \(CS team\)/ });
-      // Three calls were made with the key: meetings.list, whoami, whoami.
-      await ui(chart).toHaveAttribute('aria-label', /last 14 days \(UTC\): 3 in total/);
-      await ui(chart.locator('rect.usage__bar')).toHaveCount(14);
-      await ui(row.locator('figcaption')).toContainText('3 in total');
+      // Four calls were made with the key: meetings.list, whoami, whoami (after the rename) and the 404.
+      await ui(chart).toHaveAttribute(
+        'aria-label',
+        /last 7 days \(UTC\): 4 in total: 3 success, 1 client error, 0 rate limited\.$/,
+      );
+      await ui(chart.locator('g.usage__day')).toHaveCount(7);
+      await ui(chart.locator('rect.usage__bar--succeeded')).toHaveCount(1);
+      await ui(chart.locator('rect.usage__bar--clientErrors')).toHaveCount(1);
+      await ui(chart.locator('rect.usage__bar--serverErrors')).toHaveCount(0);
+      await ui(row.locator('.usage__legend li')).toHaveTexts([
+        'Success 3',
+        'Client error 1',
+        'Rate limited 0',
+      ]);
+      await ui(row.locator('figcaption')).toContainText('4 in total');
+      const periods = row.getByRole('group', { name: 'Usage period of Zapier – Bea (CS team)' });
+      await ui(periods.getByRole('radio', { name: '7 days' })).toBeChecked();
+      await periods.getByRole('radio', { name: '30 days' }).check();
+      await ui(chart).toHaveAttribute('aria-label', /last 30 days \(UTC\): 4 in total/);
+      await ui(chart.locator('g.usage__day')).toHaveCount(30);
+      await periods.getByRole('radio', { name: '90 days' }).check();
+      await ui(chart.locator('g.usage__day')).toHaveCount(90);
+      await ui(row.locator('figcaption')).toContainText('last 90 days (UTC) · 4 in total');
+      await shot(admin, 'usage-chart');
     });
   });
 
@@ -532,7 +557,10 @@ describe('the web app, end to end', () => {
         expect(subjects.sort()).toEqual([PRIVATE_MEETING, SHARED_MEETING].sort());
       }
       await row.getByRole('button', { name: 'Usage of Legacy' }).click();
-      await ui(row.getByRole('img')).toHaveAttribute('aria-label', /: 4 in total\.$/);
+      await ui(row.getByRole('img')).toHaveAttribute(
+        'aria-label',
+        /: 4 in total: 4 success, 0 client error, 0 rate limited\.$/,
+      );
       await ui(row.locator('time')).toHaveCount(2); // created, and now last used
       await shot(admin, 'developer');
     });

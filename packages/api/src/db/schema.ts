@@ -205,7 +205,12 @@ export const keyUsageDaily = pgTable(
       .notNull()
       .references(() => apiKeys.id),
     day: date('day', { mode: 'string' }).notNull(),
+    // Every call made with the key; the outcomes below are the ones that did not succeed, so
+    // succeeded = requests - the three (rows from before outcomes were counted read as succeeded).
     requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+    clientErrors: bigint('client_errors', { mode: 'number' }).notNull().default(0),
+    rateLimited: bigint('rate_limited', { mode: 'number' }).notNull().default(0),
+    serverErrors: bigint('server_errors', { mode: 'number' }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.keyId, t.day] })],
 );
