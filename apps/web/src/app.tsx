@@ -8,6 +8,7 @@ import { AuditPage } from './pages/audit-page';
 import { DeveloperPage } from './pages/developer/developer-page';
 import { MeetingsPage } from './pages/meetings-page';
 import { MembersPage } from './pages/members-page';
+import { MyKeys } from './pages/my-keys';
 import { NotFoundPage } from './pages/not-found-page';
 import { PrivacyPage } from './pages/privacy-page';
 import { SignInPage } from './pages/sign-in-page';
@@ -18,11 +19,15 @@ import { ErrorMessage, Loading } from './ui/status';
 const HOME = '/meetings';
 
 /** Page URLs of the signed-in app. Admin pages say who may use them; members get an explanation. */
-const PAGES: Record<string, { admin?: { what: string }; render: (me: Me) => ReactNode }> = {
+const PAGES: Record<
+  string,
+  { admin?: { what: string; forMembers?: () => ReactNode }; render: (me: Me) => ReactNode }
+> = {
   '/meetings': { render: (me) => <MeetingsPage me={me} /> },
   '/settings/account': { render: (me) => <AccountPage me={me} /> },
   '/settings/organization/developer': {
-    admin: { what: 'manage API keys' },
+    // Where a member lands under Settings → Organization: the keys that act in their name.
+    admin: { what: 'manage API keys', forMembers: () => <MyKeys /> },
     render: (me) => <DeveloperPage me={me} />,
   },
   '/settings/organization/members': {
@@ -93,7 +98,7 @@ export function App() {
       {!page ? (
         <NotFoundPage />
       ) : page.admin && !isAdmin ? (
-        <AdminOnlyPage what={page.admin.what} />
+        <AdminOnlyPage what={page.admin.what}>{page.admin.forMembers?.()}</AdminOnlyPage>
       ) : (
         page.render(session)
       )}

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { createClient, createQueryClient, TRPCProvider } from './lib/trpc';
+import { StepUpProvider } from './ui/step-up';
 import { ToastProvider } from './ui/toasts';
 import './styles.css';
 
@@ -17,7 +18,9 @@ createRoot(document.getElementById('root')!).render(
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <ToastProvider>
-          <App />
+          <StepUpProvider>
+            <App />
+          </StepUpProvider>
         </ToastProvider>
       </TRPCProvider>
     </QueryClientProvider>

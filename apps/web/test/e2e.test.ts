@@ -242,6 +242,13 @@ describe('the web app, end to end', () => {
         member.getByRole('heading', { level: 1, name: 'Only org admins can manage API keys' }),
       ).toBeVisible();
       await ui(member.getByRole('table')).toHaveCount(0);
+      // Whom to ask: the org's one admin, by name, with a link to write to them.
+      await ui(member.getByTestId('org-admins')).toHaveText(`Ask an admin: ${ADMIN.name} (${ADMIN.email}).`);
+      await ui(member.getByRole('link', { name: ADMIN.email })).toHaveAttribute(
+        'href',
+        new RegExp(`^mailto:${ADMIN.email.replaceAll('.', '\\.')}$`),
+      );
+      await ui(member.getByText('No API key is issued to you.')).toBeVisible();
       await shot(member, 'member-developer');
 
       // The admin sees the member's shared meeting (an attendee) but never the private one.
@@ -339,6 +346,26 @@ describe('the web app, end to end', () => {
     });
   });
 
+  it('shows the member the key issued to them, read-only, where they land in Settings', async () => {
+    await timed('member sees own keys', async () => {
+      await member.goto(`${server.url}/settings/organization`);
+      await ui(
+        member.getByRole('heading', { level: 1, name: 'Only org admins can manage API keys' }),
+      ).toBeVisible();
+      const section = member.getByRole('region', { name: 'Keys issued to you' });
+      const rows = section.getByRole('table', { name: 'API keys issued to you' }).locator('tbody tr');
+      await ui(rows).toHaveCount(1);
+      await ui(rows.first()).toContainText('Zapier – Bea');
+      await ui(rows.first()).toContainText('User – limited access');
+      // Used a moment ago by the calls above, and nothing on the row can change it.
+      await ui(rows.first().locator('td[data-label="Last used"]')).toHaveText(/\d{4}, \d{2}:\d{2} UTC$/);
+      await ui(rows.first().locator('td[data-label="Expires"]')).toHaveText('Never');
+      await ui(section.getByRole('button')).toHaveCount(0);
+      expect(await section.textContent()).not.toContain(keyString.split(':')[0]!);
+      await shot(member, 'member-own-keys');
+    });
+  });
+
   it('renames the key inline; the credential keeps working', async () => {
     await timed('rename', async () => {
       const row = await keyRowById(admin, 'Zapier – Bea');
@@ -355,17 +382,42 @@ describe('the web app, end to end', () => {
     });
   });
 
-  it('shows the key’s usage as a 14-day chart and its last use', async () => {
+  it('shows the key’s usage by outcome over 7, 30 or 90 days, and its last use', async () => {
     await timed('usage chart', async () => {
+      // A call for a meeting that does not exist: the key's, answered 404, a client error.
+      const missing = await callWithKey('meetings.get', keyString, {
+        id: '00000000-0000-4000-8000-000000000000',
+      });
+      expect(missing.status).toBe(404);
       await admin.reload();
       const row = keyRow(admin, 'Zapier – Bea (CS team)');
       await ui(row.locator('time').nth(1)).toBeVisible(); // last used is now a date
       await row.getByRole('button', { name: 'Usage of Zapier – Bea (CS team)' }).click();
       const chart = row.getByRole('img', { name: /Requests per day with Zapier – Bea \(CS team\)/ });
-      // Three calls were made with the key: meetings.list, whoami, whoami.
-      await ui(chart).toHaveAttribute('aria-label', /last 14 days \(UTC\): 3 in total/);
-      await ui(chart.locator('rect.usage__bar')).toHaveCount(14);
-      await ui(row.locator('figcaption')).toContainText('3 in total');
+      // Four calls were made with the key: meetings.list, whoami, whoami (after the rename) and the 404.
+      await ui(chart).toHaveAttribute(
+        'aria-label',
+        /last 7 days \(UTC\): 4 in total: 3 success, 1 client error, 0 rate limited\.$/,
+      );
+      await ui(chart.locator('g.usage__day')).toHaveCount(7);
+      await ui(chart.locator('rect.usage__bar--succeeded')).toHaveCount(1);
+      await ui(chart.locator('rect.usage__bar--clientErrors')).toHaveCount(1);
+      await ui(chart.locator('rect.usage__bar--serverErrors')).toHaveCount(0);
+      await ui(row.locator('.usage__legend li')).toHaveTexts([
+        'Success 3',
+        'Client error 1',
+        'Rate limited 0',
+      ]);
+      await ui(row.locator('figcaption')).toContainText('4 in total');
+      const periods = row.getByRole('group', { name: 'Usage period of Zapier – Bea (CS team)' });
+      await ui(periods.getByRole('radio', { name: '7 days' })).toBeChecked();
+      await periods.getByRole('radio', { name: '30 days' }).check();
+      await ui(chart).toHaveAttribute('aria-label', /last 30 days \(UTC\): 4 in total/);
+      await ui(chart.locator('g.usage__day')).toHaveCount(30);
+      await periods.getByRole('radio', { name: '90 days' }).check();
+      await ui(chart.locator('g.usage__day')).toHaveCount(90);
+      await ui(row.locator('figcaption')).toContainText('last 90 days (UTC) · 4 in total');
+      await shot(admin, 'usage-chart');
     });
   });
 
@@ -505,7 +557,10 @@ describe('the web app, end to end', () => {
         expect(subjects.sort()).toEqual([PRIVATE_MEETING, SHARED_MEETING].sort());
       }
       await row.getByRole('button', { name: 'Usage of Legacy' }).click();
-      await ui(row.getByRole('img')).toHaveAttribute('aria-label', /: 4 in total\.$/);
+      await ui(row.getByRole('img')).toHaveAttribute(
+        'aria-label',
+        /: 4 in total: 4 success, 0 client error, 0 rate limited\.$/,
+      );
       await ui(row.locator('time')).toHaveCount(2); // created, and now last used
       await shot(admin, 'developer');
     });
@@ -571,6 +626,71 @@ describe('the web app, end to end', () => {
       const filtered = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
       expect(new Set(filtered)).toEqual(new Set(['key.revoked']));
       await shot(admin, 'audit-filtered');
+    });
+  });
+
+  it('filters the audit log by actor and date, words the details, and exports the filtered view as CSV', async () => {
+    await timed('audit filters and export', async () => {
+      const rows = admin.locator('table.audit-table tbody tr');
+      const actor = admin.getByLabel('Actor');
+      await actor.selectOption({ label: `${MEMBER.name} (${MEMBER.email})` });
+      await ui(admin.getByText('No events match these filters')).toBeVisible();
+      await admin.getByLabel('Action').selectOption('');
+      await ui(rows.first()).toBeVisible();
+      const byMember = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      expect(new Set(byMember)).toEqual(new Set(['auth.signed_in']));
+
+      await admin.getByRole('button', { name: 'Clear filters' }).click();
+      await onPage(admin).toHaveURL(/\/settings\/organization\/audit$/);
+      await actor.selectOption({ label: `${ADMIN.name} (${ADMIN.email})` });
+      await admin.getByLabel('Action').selectOption('key.created');
+      await ui(rows).toHaveCount(10);
+      // The first key: its scope by label, the member it is issued to by name, its rate limit worded.
+      const first = rows.last();
+      await ui(first).toContainText('User – limited access');
+      await ui(first).toContainText(`Issued to${MEMBER.name} (${MEMBER.email})`);
+      await ui(first).toContainText('120 per minute');
+      await ui(first.locator('td[data-label="When"]')).toHaveText(/ UTC$/);
+      await ui(first.locator('td[data-label="Actor"]')).toContainText(ADMIN.name);
+
+      // A range in the future holds nothing; an end before the start is said, not sent.
+      await admin.getByLabel('From').fill('2099-01-01T00:00');
+      await ui(admin.getByText('No events match these filters')).toBeVisible();
+      await admin.getByLabel('Before').fill('2098-01-01T00:00');
+      await ui(admin.getByText('“Before” is earlier than “From”')).toBeVisible();
+      await admin.getByLabel('From').fill('2000-01-01T00:00');
+      await ui(rows).toHaveCount(10);
+      await admin.getByLabel('Before').fill('');
+      await admin.getByLabel('From').fill('');
+      await shot(admin, 'audit-by-actor');
+
+      const exported = async () => {
+        const [download] = await Promise.all([
+          admin.waitForEvent('download'),
+          admin.getByRole('button', { name: 'Export CSV' }).click(),
+        ]);
+        expect(download.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
+        const { readFile } = await import('node:fs/promises');
+        return readFile((await download.path())!, 'utf8');
+      };
+      const csv = await exported();
+      const lines = csv.split('\r\n');
+      expect(lines[0]).toBe('Time (UTC),Local time,Action,Actor,Actor email,Target,Details,IP,User agent');
+      expect(lines.at(-1)).toBe('');
+      expect(lines).toHaveLength(1 + 10 + 1);
+      expect(lines.slice(1, -1).every((l) => l.includes('Key created (key.created)'))).toBe(true);
+      // The local time holds a comma, so it is quoted as RFC 4180 says; the details read as on the page.
+      expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z,"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC",/);
+      expect(csv).toMatch(
+        /Scope: User – limited access; Client key: kh_\w+; Issued to: Bea Baker \(bea@globex\.test\); Rate limit: 120 per minute/,
+      );
+
+      // The whole view, every page of it, not only the 25 rows on screen.
+      await admin.getByRole('button', { name: 'Clear filters' }).click();
+      await admin.reload(); // a fresh view shows one page, not the pages loaded earlier
+      await ui(rows).toHaveCount(25);
+      const all = (await exported()).split('\r\n').length - 2;
+      expect(all).toBeGreaterThan(25);
     });
   });
 

@@ -72,6 +72,7 @@ const schema = z
     KEYHOLE_ALLOW_SIGNUP: bool(true),
     KEYHOLE_RATE_LIMIT_PER_MINUTE: int(300, 1, 1_000_000),
     KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: int(10, 1, 1_000_000),
+    KEYHOLE_REAUTH_MINUTES: int(15, 1, 1440),
     // Sign-ups per client IP and hour, counted before the password is hashed (SPEC §9).
     KEYHOLE_SIGNUP_LIMIT_PER_HOUR: int(20, 1, 1_000_000),
     // Calls of one signed-in user's sessions per minute (SPEC §9 "Sessions").
@@ -121,6 +122,8 @@ export interface Config {
   allowSignup: boolean;
   rateLimitPerMinute: number;
   signInLimitPerMinute: number;
+  /** Step-up (SPEC §5): how long an entered password lets a session create, regenerate or reveal keys. */
+  reauthMinutes: number;
   signUpLimitPerHour: number;
   sessionRateLimitPerMinute: number;
   /** How many password hashes may wait for one of the two running ones. */
@@ -170,6 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     allowSignup: e.KEYHOLE_ALLOW_SIGNUP,
     rateLimitPerMinute: e.KEYHOLE_RATE_LIMIT_PER_MINUTE,
     signInLimitPerMinute: e.KEYHOLE_SIGNIN_LIMIT_PER_MINUTE,
+    reauthMinutes: e.KEYHOLE_REAUTH_MINUTES,
     signUpLimitPerHour: e.KEYHOLE_SIGNUP_LIMIT_PER_HOUR,
     sessionRateLimitPerMinute: e.KEYHOLE_SESSION_RATE_LIMIT_PER_MINUTE,
     passwordQueue: e.KEYHOLE_PASSWORD_QUEUE,

@@ -34,6 +34,9 @@ export const AUDIT_ACTIONS = [
   'auth.signed_up',
   'auth.signed_in',
   'auth.sign_in_failed',
+  // Step-up (SPEC §5): the password entered again in a signed-in session, or a wrong one.
+  'auth.password_confirmed',
+  'auth.password_confirm_failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

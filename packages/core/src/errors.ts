@@ -55,6 +55,8 @@ export const ERROR_REASONS = [
   'session_required',
   'key_required',
   'admin_required',
+  // Step-up (SPEC §5): the session's password was not entered recently enough for this action.
+  'reauth_required',
   'host_only',
   // Idempotency-Key (SPEC §9 "Database faults"): the same key with other input, a twin still running,
   // a replay whose key secret was regenerated or revoked since, a malformed header, a header on a batch.

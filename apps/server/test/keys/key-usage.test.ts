@@ -24,6 +24,16 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A day whose calls all succeeded (SPEC §5: requests is the sum of the outcomes). */
+const succeededOnly = (date: string, requests: number) => ({
+  date,
+  requests,
+  succeeded: requests,
+  clientErrors: 0,
+  rateLimited: 0,
+  serverErrors: 0,
+});
+
 const use = (keyString: string) => app.caller(keyRequest(keyString)).whoami();
 
 async function setup() {
@@ -65,13 +75,13 @@ describe('usage recording', () => {
     vi.restoreAllMocks();
 
     const today = clock.now().toISOString().slice(0, 10);
-    expect((await caller.keys.usage({ id: key.id })).days.at(-1)).toEqual({ date: today, requests: 7 });
+    expect((await caller.keys.usage({ id: key.id })).days.at(-1)).toEqual(succeededOnly(today, 7));
     expect((await caller.keys.list()).keys[0]!.lastUsedAt).toBe(clock.now().toISOString());
 
     await app.deps.keyUsage.flush();
     expect(await storedRows(key.id)).toEqual([{ day: today, requests: 7 }]);
     expect(await storedLastUsed(key.id)).toEqual(clock.now());
-    expect((await caller.keys.usage({ id: key.id })).days.at(-1)).toEqual({ date: today, requests: 7 });
+    expect((await caller.keys.usage({ id: key.id })).days.at(-1)).toEqual(succeededOnly(today, 7));
 
     clock.advance(1000);
     for (let i = 0; i < 3; i++) await use(key.keyString);
@@ -172,18 +182,16 @@ describe('keys.usage', () => {
     expect(days[0]!.date).toBe('2026-02-28');
     expect(days.at(-1)!.date).toBe('2026-03-13');
     expect(days.slice(-4)).toEqual([
-      { date: '2026-03-10', requests: 2 },
-      { date: '2026-03-11', requests: 3 },
-      { date: '2026-03-12', requests: 0 },
-      { date: '2026-03-13', requests: 1 },
+      succeededOnly('2026-03-10', 2),
+      succeededOnly('2026-03-11', 3),
+      succeededOnly('2026-03-12', 0),
+      succeededOnly('2026-03-13', 1),
     ]);
     expect(days.slice(0, -4).every((d) => d.requests === 0)).toBe(true);
     for (let i = 1; i < days.length; i++) {
       expect(Date.parse(days[i]!.date) - Date.parse(days[i - 1]!.date)).toBe(86_400_000);
     }
-    expect((await caller.keys.usage({ id: key.id, days: 1 })).days).toEqual([
-      { date: '2026-03-13', requests: 1 },
-    ]);
+    expect((await caller.keys.usage({ id: key.id, days: 1 })).days).toEqual([succeededOnly('2026-03-13', 1)]);
     const ninety = (await caller.keys.usage({ id: key.id, days: 90 })).days;
     expect(ninety).toHaveLength(90);
     expect(ninety.reduce((sum, d) => sum + d.requests, 0)).toBe(6);

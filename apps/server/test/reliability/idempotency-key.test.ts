@@ -240,11 +240,18 @@ describe('Idempotency-Key scope, window and limits', () => {
   });
 
   it('starts a new request with the same key after 24 hours', async () => {
-    const { org, cookie } = await admin();
+    const { org, admin: user, cookie } = await admin();
     const clock = app.clock as ManualClock;
     await send(base(), 'keys.create', { cookie, key: 'daily', body: keyInput('daily') });
     clock.advance(24 * 60 * 60 * 1000 - 1);
-    const within = await send(base(), 'keys.create', { cookie, key: 'daily', body: keyInput('daily') });
+    // A day on, the first session's password is past step-up (SPEC §5): the admin signs in again. The
+    // key's scope is the user, not the session, so the new session meets the same record.
+    const signedInAgain = await sessionCookieHeader(app, user.id);
+    const within = await send(base(), 'keys.create', {
+      cookie: signedInAgain,
+      key: 'daily',
+      body: keyInput('daily'),
+    });
     expect(within.headers.get('idempotent-replayed')).toBe('true');
     clock.advance(2);
     const expired = async () => {
@@ -257,7 +264,11 @@ describe('Idempotency-Key scope, window and limits', () => {
     };
     const expiredBefore = await expired();
     expect(expiredBefore).toBeGreaterThan(1);
-    const later = await send(base(), 'keys.create', { cookie, key: 'daily', body: keyInput('daily') });
+    const later = await send(base(), 'keys.create', {
+      cookie: await sessionCookieHeader(app, user.id),
+      key: 'daily',
+      body: keyInput('daily'),
+    });
     expect([later.status, later.headers.get('idempotent-replayed')]).toEqual([200, null]);
     expect(await liveKeys(org.id, 'daily')).toBe(2);
     // Its own old row was replaced, and the write took up to 10 other expired rows with it.

@@ -168,10 +168,14 @@ const PROCEDURES: Record<string, string> = {
     /*                */ 'null    kud            exp         inv         user    user   user            null',
   'auth.signOut':
     /*           */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
+  'auth.confirmPassword':
+    /*   */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'auth.changePassword':
     /*    */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'org.get':
     /*                */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
+  'org.admins':
+    /*             */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'org.updateSettings':
     /*     */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
   'members.list':
@@ -184,6 +188,8 @@ const PROCEDURES: Record<string, string> = {
     /*      */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
   'keys.list':
     /*              */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
+  'keys.mine':
+    /*              */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   'keys.create':
     /*            */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
   'keys.rename':
@@ -251,8 +257,19 @@ const homeWorld = new Map<Principal, World>();
 
 const bearer = (keyString: string) => ({ authorization: `Bearer ${keyString}` });
 
-async function sessionHeaders(userId: string): Promise<Record<string, string>> {
-  const { token } = await sessionRequest(app, userId);
+/**
+ * A session's cookie. `sessionRequest` stands for a sign-in a moment ago, so its password counts as
+ * just entered (step-up, SPEC §5); the stale sessions of the step-up table pass an older time.
+ */
+async function sessionHeaders(
+  userId: string,
+  passwordEnteredAt?: Date | null,
+): Promise<Record<string, string>> {
+  const { token } = await sessionRequest(
+    app,
+    userId,
+    passwordEnteredAt === undefined ? {} : { passwordEnteredAt },
+  );
   return { cookie: `${SESSION_COOKIE}=${token}` };
 }
 
@@ -445,9 +462,11 @@ const ACTS: Record<string, Act> = {
   'auth.signIn': (h) => wire.mutation('auth.signIn', { email: signInUser.email, password: PASSWORD }, h),
   'auth.me': (h) => wire.query('auth.me', undefined, h),
   'auth.signOut': (h) => wire.mutation('auth.signOut', undefined, h),
+  'auth.confirmPassword': (h) => wire.mutation('auth.confirmPassword', { password: PASSWORD }, h),
   'auth.changePassword': (h) =>
     wire.mutation('auth.changePassword', { currentPassword: PASSWORD, newPassword: PASSWORD }, h),
   'org.get': (h) => wire.query('org.get', undefined, h),
+  'org.admins': (h) => wire.query('org.admins', undefined, h),
   'org.updateSettings': (h) => wire.mutation('org.updateSettings', {}, h),
   'members.list': (h) => wire.query('members.list', undefined, h),
   'members.add': (h) =>
@@ -473,6 +492,7 @@ const ACTS: Record<string, Act> = {
     }
     return r;
   },
+  'keys.mine': (h) => wire.query('keys.mine', undefined, h),
   'keys.rename': (h) => withTargetKey((id) => wire.mutation('keys.rename', { id, name: 'Renamed' }, h)),
   'keys.regenerate': (h) =>
     withTargetKey(async (id) => {
@@ -584,6 +604,54 @@ describe('authorization matrix (HTTP)', () => {
     );
     expect(failures).toEqual([]);
     expect(cells).toBe(expectedCells);
+  });
+});
+
+// ─── Step-up (SPEC §5): the same procedures with sessions whose password was entered too long ago ───
+// Exactly keys.create, keys.regenerate and keys.reveal change: reauth_required for the admins (before
+// the input, so before NOT_FOUND); a member is refused as a member first. Every other cell is the
+// fresh session's, as in PROCEDURES.
+const STEP_UP = new Set(['keys.create', 'keys.regenerate', 'keys.reveal']);
+const STALE_SESSIONS = ['memberSession', 'adminSession', 'otherOrgAdminSession'] as const;
+
+describe('authorization matrix, stale sessions (step-up)', () => {
+  it('reauth_required on exactly the three step-up procedures, for a session never or long ago confirmed', async () => {
+    const staleFailures: string[] = [];
+    let staleCells = 0;
+    const userOf: Record<(typeof STALE_SESSIONS)[number], string> = {
+      memberSession: open.u.id,
+      adminSession: adminA.id,
+      otherOrgAdminSession: other.adminId,
+    };
+    const minutes = app.deps.config.reauthMinutes;
+    for (const enteredAt of [new Date(clock.now().getTime() - minutes * 60_000 - 1), null]) {
+      for (const p of STALE_SESSIONS) {
+        for (const proc of Object.keys(PROCEDURES)) {
+          const headers = await sessionHeaders(userOf[p], enteredAt);
+          const fresh = expectedFor(proc, p);
+          // Checked where the session is resolved, before the input: an admin naming another org's
+          // key hears reauth_required, not NOT_FOUND; a member hears admin_required.
+          const isAdmin = CLASS_OF[p] === 'ADMIN' || CLASS_OF[p] === 'OTHER_ORG_ADMIN';
+          const expected = STEP_UP.has(proc) && isAdmin ? 'FORBIDDEN/reauth_required' : fresh;
+          const label = `${proc} as stale ${p} (entered ${enteredAt?.toISOString() ?? 'never'})`;
+          const actual = outcome(await ACTS[proc]!(headers), label, proc === 'auth.me');
+          staleCells++;
+          if (actual !== expected) staleFailures.push(`${label}: expected ${expected}, got ${actual}`);
+        }
+      }
+    }
+    expect(staleFailures).toEqual([]);
+    expect(staleCells).toBe(2 * STALE_SESSIONS.length * Object.keys(PROCEDURES).length);
+  });
+
+  it('a stale session that confirms its password is fresh again on those three', async () => {
+    const headers = await sessionHeaders(adminA.id, null);
+    expect(outcome(await ACTS['keys.reveal']!(headers), 'reveal before confirming')).toBe(
+      'FORBIDDEN/reauth_required',
+    );
+    expect(outcome(await ACTS['auth.confirmPassword']!(headers), 'confirm')).toBe('OK');
+    for (const proc of STEP_UP)
+      expect(outcome(await ACTS[proc]!(headers), `${proc} after confirming`)).toBe('OK');
   });
 });
 

@@ -4,14 +4,16 @@ import type { KeyholeDatabase } from '@keyhole/api/internal/db/create-database';
  * A fingerprint of every table (row count and an md5 of all rows as JSON), to prove that a refused
  * request wrote nothing. Left out: what the process writes in the background whatever the request
  * — key usage (`key_usage_daily`, `api_keys.last_used_at`, flushed every few seconds from earlier
- * key calls). Failed sign-ins are the one write a refusal must make (SPEC §3), so their audit events
- * are counted apart (`audit_events:auth.sign_in_failed`) from the rest of the audit log.
+ * key calls). Failed sign-ins and failed password confirmations (step-up) are the one write a
+ * refusal must make (SPEC §3, §5), so their audit events are counted apart
+ * (`audit_events:auth.sign_in_failed`, both actions) from the rest of the audit log.
  */
 export type Fingerprint = Record<string, { rows: number; md5: string }>;
 
 const BACKGROUND_TABLES = new Set(['key_usage_daily']);
 const BACKGROUND_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
 export const SIGN_IN_FAILED = 'audit_events:auth.sign_in_failed';
+const CREDENTIAL_FAILURES = "'auth.sign_in_failed', 'auth.password_confirm_failed'";
 
 const tablesCache: WeakMap<KeyholeDatabase, string[]> = new WeakMap();
 
@@ -41,8 +43,8 @@ export async function tableFingerprint(
               coalesce(md5(string_agg(${row}, E'\\n' order by ${row})), '') as md5
        from "${table}" t ${where}`;
     if (table === 'audit_events') {
-      parts.push(agg('audit_events', `where t.action <> 'auth.sign_in_failed'`));
-      parts.push(agg(SIGN_IN_FAILED, `where t.action = 'auth.sign_in_failed'`));
+      parts.push(agg('audit_events', `where t.action not in (${CREDENTIAL_FAILURES})`));
+      parts.push(agg(SIGN_IN_FAILED, `where t.action in (${CREDENTIAL_FAILURES})`));
     } else {
       parts.push(agg(table, ''));
     }

@@ -531,7 +531,18 @@ const PROCEDURES: ProcSpec[] = [
       await c.app.deps.db.update(users).set({ passwordHash }).where(eq(users.id, f.member.id));
     },
   },
+  {
+    path: 'auth.confirmPassword',
+    kind: 'mutation',
+    input: (f, m) =>
+      inputOf(
+        { password: { arb: fc.oneof(fc.constant(f.password), password(ctxRef())), required: true } },
+        m,
+      ),
+    caller: async (_c, f) => ({ cookie: f.memberCookie }),
+  },
   { path: 'org.get', kind: 'query', input: (_f, m) => noInput(m), caller: admin },
+  { path: 'org.admins', kind: 'query', input: (_f, m) => noInput(m), caller: admin },
   {
     path: 'org.updateSettings',
     kind: 'mutation',
@@ -587,6 +598,7 @@ const PROCEDURES: ProcSpec[] = [
     afterSuccess: (c, f) => restoreAdmin(c, f),
   },
   { path: 'keys.list', kind: 'query', input: (_f, m) => noInput(m), caller: admin },
+  { path: 'keys.mine', kind: 'query', input: (_f, m) => noInput(m), caller: admin },
   {
     path: 'keys.create',
     kind: 'mutation',
@@ -660,6 +672,9 @@ const PROCEDURES: ProcSpec[] = [
           cursor: { arb: cursorFrom(() => f.auditCursor, m) },
           limit: { arb: intIn(1, 100) },
           action: { arb: validOr(AUDIT_ACTIONS, ['key.*', 'KEY.CREATED']) },
+          actorId: { arb: idFrom(() => f.userIds, m) },
+          from: { arb: isoDate },
+          to: { arb: isoDate },
         },
         m,
       ),
@@ -1089,7 +1104,8 @@ export function hostileInputSuite(opts: { runsPerProcedure: number; maxHuge: num
           }
           refusedMutations++;
           const after = await tableFingerprint(ctx.app);
-          expectUnchanged(before!, after, spec.path === 'auth.signIn' ? envelopes.length : 0, label);
+          const auditedRefusal = spec.path === 'auth.signIn' || spec.path === 'auth.confirmPassword';
+          expectUnchanged(before!, after, auditedRefusal ? envelopes.length : 0, label);
           before = after;
         }
         sent.set(spec.path, samples.length);

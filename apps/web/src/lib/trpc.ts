@@ -90,6 +90,13 @@ export function errorCode(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
 }
 
+/** The SPEC reason an API error carries (`data.reason`, e.g. `reauth_required`), if any. */
+export function errorReason(error: unknown): string | undefined {
+  return error instanceof TRPCClientError
+    ? (error.data as { reason?: string } | undefined)?.reason
+    : undefined;
+}
+
 // 4xx answers are the API telling us something definite; repeating the request will not change it.
 function isClientError(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;

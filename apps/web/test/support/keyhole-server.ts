@@ -19,8 +19,15 @@ export interface KeyholeServer {
   stop(): Promise<void>;
 }
 
-/** `keyhole serve` as `pnpm start` runs it, on PGlite in `dataDir`, on `port` (0: any free port). */
-export async function startServer(dataDir: string, port: number): Promise<KeyholeServer> {
+/**
+ * `keyhole serve` as `pnpm start` runs it, on PGlite in `dataDir`, on `port` (0: any free port);
+ * `env` sets more of its configuration (e.g. a short KEYHOLE_REAUTH_MINUTES).
+ */
+export async function startServer(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<KeyholeServer> {
   const served = await startServe(
     cleanEnv({
       KEYHOLE_DATA_DIR: dataDir,
@@ -30,6 +37,7 @@ export async function startServer(dataDir: string, port: number): Promise<Keyhol
       KEYHOLE_PASSWORD_COST: '10',
       KEYHOLE_USAGE_FLUSH_MS: '500',
       KEYHOLE_LOG_LEVEL: 'warn',
+      ...env,
     }),
   );
   return { url: served.url, output: served.child.chunks, stop: served.stop };

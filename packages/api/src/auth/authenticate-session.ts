@@ -15,6 +15,8 @@ export interface AuthenticatedSession {
   org: OrgView;
   /** lastSeenAt moved on in this request: the caller re-sends the cookie so its Max-Age moves too. */
   refreshed: boolean;
+  /** When the password was last entered in this session (step-up), null if never. */
+  passwordEnteredAt: Date | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function authenticateSession(
   return {
     refreshed,
     sessionId: row.session.id,
+    passwordEnteredAt: row.session.passwordEnteredAt,
     user: {
       id: user.id,
       orgId: user.orgId,

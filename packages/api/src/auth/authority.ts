@@ -37,3 +37,10 @@ export const sessionRequiredError = () =>
 
 export const adminRequiredError = () =>
   new KeyholeError('FORBIDDEN', 'Only org admins can do this.', 'admin_required');
+
+export const reauthRequiredError = (minutes: number) =>
+  new KeyholeError(
+    'FORBIDDEN',
+    `Confirm your password to continue: this action needs the password entered in the last ${minutes} minute${minutes === 1 ? '' : 's'} (auth.confirmPassword).`,
+    'reauth_required',
+  );

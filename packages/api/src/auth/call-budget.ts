@@ -15,11 +15,13 @@ export type CallCharge =
 /** The seconds until the window resets, at least 1: what `Retry-After` says when refused. */
 const secondsToReset = (budget: RateDecision) => Math.max(1, Math.ceil(budget.resetMs / 1000));
 
-/** Spends one call of the key's budget (SPEC §4) and records the key's usage in memory. */
+/**
+ * Spends one call of the key's budget (SPEC §4). The call's usage is recorded once its outcome is
+ * known, by the procedure builders (trpc/trpc.ts `keyCall`).
+ */
 export async function chargeKey(deps: AppDeps, key: AuthenticatedKey): Promise<CallCharge> {
   const limit = key.rateLimitPerMinute ?? deps.config.rateLimitPerMinute;
   const budget = await deps.counters.keyCalls.hit(key.id, limit);
-  deps.keyUsage.record(key.id, deps.clock.now());
   return settled(budget, 'this API key');
 }
 

@@ -30,6 +30,13 @@ export interface AuthenticatedKey {
 /** Who is calling, decided once per request: the Authorization header alone when present, else the cookie. */
 export type Caller =
   | { type: 'none' }
-  | { type: 'session'; sessionId: string; user: SessionUser; org: OrgView }
+  | {
+      type: 'session';
+      sessionId: string;
+      user: SessionUser;
+      org: OrgView;
+      /** When the password was last entered in this session (step-up, SPEC §5), null if never. */
+      passwordEnteredAt: Date | null;
+    }
   /** `secretHash`: the HMAC of the secret presented, for the re-check in mutations (`lockActor`). */
   | { type: 'key'; key: AuthenticatedKey; org: OrgView; secretHash: Buffer };

@@ -3,10 +3,33 @@ import type { Database } from '../db/create-database';
 import { keyUsageDaily } from '../db/schema';
 import type { Logger } from '../lib/logger';
 
+/**
+ * What became of a call made with a verified key (SPEC §5 `keys.usage`), by its final HTTP status:
+ * 2xx succeeded, 429 rateLimited, any other 4xx clientErrors, 5xx serverErrors.
+ */
+export type KeyCallOutcome = 'succeeded' | 'clientErrors' | 'rateLimited' | 'serverErrors';
+
+/** One key's calls on one day. `succeeded` is not kept: it is `requests` less the three others. */
+export interface DayCounts {
+  requests: number;
+  clientErrors: number;
+  rateLimited: number;
+  serverErrors: number;
+}
+
 interface PendingUsage {
   lastUsedAt: Date;
   /** UTC day `YYYY-MM-DD` → calls. */
-  days: Map<string, number>;
+  days: Map<string, DayCounts>;
+}
+
+const noCalls = (): DayCounts => ({ requests: 0, clientErrors: 0, rateLimited: 0, serverErrors: 0 });
+
+function addCounts(to: DayCounts, from: DayCounts): void {
+  to.requests += from.requests;
+  to.clientErrors += from.clientErrors;
+  to.rateLimited += from.rateLimited;
+  to.serverErrors += from.serverErrors;
 }
 
 /** Rows per statement, far below PostgreSQL's 65535 bind parameters. */
@@ -38,7 +61,8 @@ export class KeyUsageRecorder {
     private readonly flushMs: number,
   ) {}
 
-  record(keyId: string, at: Date, calls = 1): void {
+  /** One finished call of the key: a few increments in memory, nothing else on the request's path. */
+  record(keyId: string, at: Date, outcome: KeyCallOutcome): void {
     let usage = this.pending.get(keyId);
     if (!usage) {
       usage = { lastUsedAt: at, days: new Map() };
@@ -47,11 +71,17 @@ export class KeyUsageRecorder {
       usage.lastUsedAt = at;
     }
     const day = utcDay(at);
-    usage.days.set(day, (usage.days.get(day) ?? 0) + calls);
+    let counts = usage.days.get(day);
+    if (!counts) {
+      counts = noCalls();
+      usage.days.set(day, counts);
+    }
+    counts.requests++;
+    if (outcome !== 'succeeded') counts[outcome]++;
   }
 
   /** What is counted here and not yet written (call inside `exclusive` for an exact total). */
-  pendingFor(keyId: string): { lastUsedAt: Date | null; days: ReadonlyMap<string, number> } {
+  pendingFor(keyId: string): { lastUsedAt: Date | null; days: ReadonlyMap<string, Readonly<DayCounts>> } {
     const usage = this.pending.get(keyId);
     return { lastUsedAt: usage?.lastUsedAt ?? null, days: usage?.days ?? new Map() };
   }
@@ -100,7 +130,11 @@ export class KeyUsageRecorder {
       return;
     }
     if (usage.lastUsedAt > current.lastUsedAt) current.lastUsedAt = usage.lastUsedAt;
-    for (const [day, calls] of usage.days) current.days.set(day, (current.days.get(day) ?? 0) + calls);
+    for (const [day, counts] of usage.days) {
+      const into = current.days.get(day);
+      if (into) addCounts(into, counts);
+      else current.days.set(day, counts);
+    }
   }
 
   private async write(): Promise<void> {
@@ -109,7 +143,7 @@ export class KeyUsageRecorder {
     this.pending = new Map();
     try {
       const dayRows = [...batch].flatMap(([keyId, usage]) =>
-        [...usage.days].map(([day, requests]) => ({ keyId, day, requests })),
+        [...usage.days].map(([day, counts]) => ({ keyId, day, ...counts })),
       );
       const lastUsed = [...batch].map(([keyId, usage]) => ({ keyId, at: usage.lastUsedAt }));
       await this.db.transaction(async (tx) => {
@@ -119,7 +153,12 @@ export class KeyUsageRecorder {
             .values(dayRows.slice(i, i + CHUNK))
             .onConflictDoUpdate({
               target: [keyUsageDaily.keyId, keyUsageDaily.day],
-              set: { requests: sql`${keyUsageDaily.requests} + excluded.requests` },
+              set: {
+                requests: sql`${keyUsageDaily.requests} + excluded.requests`,
+                clientErrors: sql`${keyUsageDaily.clientErrors} + excluded.client_errors`,
+                rateLimited: sql`${keyUsageDaily.rateLimited} + excluded.rate_limited`,
+                serverErrors: sql`${keyUsageDaily.serverErrors} + excluded.server_errors`,
+              },
             });
         }
         for (let i = 0; i < lastUsed.length; i += CHUNK) {

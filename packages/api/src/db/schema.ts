@@ -71,6 +71,8 @@ export const sessions = pgTable(
       .references(() => users.id),
     createdAt: tstz('created_at').notNull().defaultNow(),
     lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    // Step-up (SPEC §5): when the password was last entered in this session; null = never (older rows).
+    passwordEnteredAt: tstz('password_entered_at'),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
@@ -203,7 +205,12 @@ export const keyUsageDaily = pgTable(
       .notNull()
       .references(() => apiKeys.id),
     day: date('day', { mode: 'string' }).notNull(),
+    // Every call made with the key; the outcomes below are the ones that did not succeed, so
+    // succeeded = requests - the three (rows from before outcomes were counted read as succeeded).
     requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+    clientErrors: bigint('client_errors', { mode: 'number' }).notNull().default(0),
+    rateLimited: bigint('rate_limited', { mode: 'number' }).notNull().default(0),
+    serverErrors: bigint('server_errors', { mode: 'number' }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.keyId, t.day] })],
 );
@@ -230,6 +237,8 @@ export const auditEvents = pgTable(
   (t) => [
     index('audit_org_at_idx').on(t.orgId, t.at, t.id),
     index('audit_org_action_at_idx').on(t.orgId, t.action, t.at, t.id),
+    // "What did this person do": without it a quiet actor in a busy org scans the org's whole log.
+    index('audit_org_actor_at_idx').on(t.orgId, t.actorId, t.at, t.id),
   ],
 );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { changePassword } from '../services/accounts/change-password';
+import { confirmPassword } from '../services/accounts/confirm-password';
 import { signIn } from '../services/accounts/sign-in';
 import { checkSignUpBudget } from '../services/accounts/sign-in-limits';
 import { signOut } from '../services/accounts/sign-out';
@@ -75,6 +76,12 @@ export const authRouter = router({
     await chargeSessionCall(ctx, caller.user.id);
     return { user: toUserView(caller.user), org: caller.org };
   }),
+
+  confirmPassword: sessionProcedure
+    .input(z.strictObject({ password: passwordToCheckField }))
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => confirmPassword(ctx.deps, ctx.actor, input, write)),
+    ),
 
   changePassword: sessionProcedure
     .input(z.strictObject({ currentPassword: passwordToCheckField, newPassword: newPasswordField }))

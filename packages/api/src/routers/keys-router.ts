@@ -5,12 +5,13 @@ import { storableText } from '../lib/storable-text';
 import { createKey } from '../services/keys/create-key';
 import { getKeyUsage } from '../services/keys/key-usage';
 import { listKeys } from '../services/keys/list-keys';
+import { listMyKeys } from '../services/keys/list-my-keys';
 import { regenerateKey } from '../services/keys/regenerate-key';
 import { renameKey } from '../services/keys/rename-key';
 import { revealKey } from '../services/keys/reveal-key';
 import { revokeKey } from '../services/keys/revoke-key';
 import { idempotent } from '../trpc/idempotency';
-import { adminProcedure, router } from '../trpc/trpc';
+import { adminProcedure, router, sessionProcedure, stepUpProcedure } from '../trpc/trpc';
 
 // Ids are free text here: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
 const id = z.string().min(1).max(100);
@@ -20,7 +21,11 @@ const name = storableText(z.string().max(1000));
 export const keysRouter = router({
   list: adminProcedure.query(({ ctx }) => listKeys(ctx.deps, ctx.actor)),
 
-  create: adminProcedure
+  // Any signed-in user: the keys issued to them, so a member knows what acts in their name.
+  mine: sessionProcedure.query(({ ctx }) => listMyKeys(ctx.deps, ctx.actor)),
+
+  // Step-up (SPEC §5): the three actions that hand out a secret.
+  create: stepUpProcedure
     .input(
       z.strictObject({
         name,
@@ -42,7 +47,7 @@ export const keysRouter = router({
       idempotent(ctx, input, (write) => renameKey(ctx.deps, ctx.actor, input, write)),
     ),
 
-  regenerate: adminProcedure
+  regenerate: stepUpProcedure
     .input(
       z.strictObject({
         id,
@@ -53,7 +58,7 @@ export const keysRouter = router({
       idempotent(ctx, input, (write) => regenerateKey(ctx.deps, ctx.actor, input, write)),
     ),
 
-  reveal: adminProcedure
+  reveal: stepUpProcedure
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) =>
       idempotent(ctx, input, (write) => revealKey(ctx.deps, ctx.actor, input, write)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listOrgAdmins } from '../services/org/list-admins';
 import { updateOrgSettings } from '../services/org/update-settings';
 import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
@@ -6,6 +7,9 @@ import { adminProcedure, router, sessionProcedure } from '../trpc/trpc';
 export const orgRouter = router({
   // The org was read with the session, in this very request.
   get: sessionProcedure.query(({ ctx }) => ctx.org),
+
+  // Every signed-in user: whom to ask for what only admins may do.
+  admins: sessionProcedure.query(({ ctx }) => listOrgAdmins(ctx.deps, ctx.actor)),
 
   updateSettings: adminProcedure
     .input(

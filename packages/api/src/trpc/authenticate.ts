@@ -32,7 +32,13 @@ export function resolveCaller(ctx: Context): Promise<Caller> {
       if (session) {
         // The browser's copy would otherwise expire 7 days after sign-in, however active the user.
         if (session.refreshed) setSessionCookie(ctx, token);
-        return { type: 'session', sessionId: session.sessionId, user: session.user, org: session.org };
+        return {
+          type: 'session',
+          sessionId: session.sessionId,
+          user: session.user,
+          org: session.org,
+          passwordEnteredAt: session.passwordEnteredAt,
+        };
       }
     }
     return { type: 'none' };

@@ -6,6 +6,9 @@
  *   (SPEC §9; sign-out excepted). A key is FORBIDDEN here, after being charged one call like any
  *   other call made with it.
  * - `adminProcedure`: a signed-in, active admin of the org.
+ * - `stepUpProcedure`: an admin whose session's password was entered within KEYHOLE_REAUTH_MINUTES
+ *   (SPEC §5 step-up: the key actions that hand out a secret). The CLI and seeds call the use cases
+ *   directly and are not sessions, so the check lives here and not in the services.
  * - `keyProcedure`: an API key (whoami). Each call spends one from the key's rate budget.
  * - `keyOrSessionProcedure`: meetings reads; the principal feeds core's access rule.
  *
@@ -19,11 +22,13 @@ import { ZodError } from 'zod';
 import {
   adminRequiredError,
   type KeyAuthority,
+  reauthRequiredError,
   type SessionAuthority,
   sessionRequiredError,
 } from '../auth/authority';
 import { type CallCharge, chargeKey, chargeSession, peekSessionBudget } from '../auth/call-budget';
 import type { AuthenticatedKey, OrgView, SessionUser } from '../auth/caller';
+import type { KeyCallOutcome } from '../auth/key-usage-recorder';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { isDatabaseUnavailable } from '../lib/db-errors';
 import { ServerBusyError } from '../lib/server-busy';
@@ -148,6 +153,54 @@ function settleCharge(ctx: Context, charge: CallCharge): void {
   if (!charge.ok) throw charge.error;
 }
 
+const SERVER_ERROR_CODES = new Set<string>([
+  'INTERNAL_SERVER_ERROR',
+  'NOT_IMPLEMENTED',
+  'BAD_GATEWAY',
+  'SERVICE_UNAVAILABLE',
+  'GATEWAY_TIMEOUT',
+]);
+
+/** What a failed call answers, as keys.usage counts it (SPEC §5): the class of its HTTP status. */
+function failureOutcome(error: unknown): KeyCallOutcome {
+  const cause = error instanceof TRPCError ? domainCause(error) : error;
+  // domainCause has turned the database's faults into DatabaseUnavailableError, a KeyholeError (503).
+  const code =
+    cause instanceof KeyholeError
+      ? cause.code
+      : error instanceof TRPCError
+        ? error.code
+        : 'INTERNAL_SERVER_ERROR';
+  if (code === 'TOO_MANY_REQUESTS') return 'rateLimited';
+  return SERVER_ERROR_CODES.has(code) ? 'serverErrors' : 'clientErrors';
+}
+
+/**
+ * A call made with a verified key: charged (headers, refusal past the budget), run, then counted
+ * once in the key's usage by what became of it (SPEC §5 `keys.usage`) — increments in memory, the
+ * recorder writes in batches.
+ */
+async function keyCall<R extends { ok: boolean; error?: unknown }>(
+  ctx: Context,
+  key: AuthenticatedKey,
+  run: () => Promise<R>,
+): Promise<R> {
+  // A call the budget never saw (its counter failed) is not counted either: usage is charged calls.
+  const charge = await chargeKey(ctx.deps, key);
+  let outcome: KeyCallOutcome = 'serverErrors';
+  try {
+    settleCharge(ctx, charge);
+    const result = await run();
+    outcome = result.ok ? 'succeeded' : failureOutcome(result.error);
+    return result;
+  } catch (e) {
+    outcome = failureOutcome(e);
+    throw e;
+  } finally {
+    ctx.deps.keyUsage.record(key.id, ctx.deps.clock.now(), outcome);
+  }
+}
+
 /** Every procedure call made with a session spends one from its user's budget (SPEC §9 "Sessions"). */
 export async function chargeSessionCall(ctx: Context, userId: string): Promise<void> {
   settleCharge(ctx, await chargeSession(ctx.deps, userId));
@@ -159,12 +212,15 @@ const UNMETERED_SESSION_PROCEDURES = new Set(['auth.signOut']);
 export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type === 'key') {
-    // Still a call made with the key: it spends budget and gets the rate-limit headers.
-    settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
-    throw new KeyholeError(
-      'FORBIDDEN',
-      'API keys cannot call this procedure; sign in to the web app instead.',
-      'session_required',
+    // Still a call made with the key: it spends budget, gets the rate-limit headers and is counted.
+    return keyCall(ctx, caller.key, () =>
+      Promise.reject<never>(
+        new KeyholeError(
+          'FORBIDDEN',
+          'API keys cannot call this procedure; sign in to the web app instead.',
+          'session_required',
+        ),
+      ),
     );
   }
   if (caller.type !== 'session') throw sessionRequiredError();
@@ -197,7 +253,14 @@ export const sessionProcedure = publicProcedure.use(async ({ ctx, type, path, ne
     authority,
   };
   return next({
-    ctx: { user: caller.user, org: caller.org, sessionId: caller.sessionId, actor, idempotency },
+    ctx: {
+      user: caller.user,
+      org: caller.org,
+      sessionId: caller.sessionId,
+      passwordEnteredAt: caller.passwordEnteredAt,
+      actor,
+      idempotency,
+    },
   });
 });
 
@@ -205,6 +268,15 @@ export const adminProcedure = sessionProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw adminRequiredError();
   const actor: SessionActor = { ...ctx.actor, authority: { ...ctx.actor.authority, asAdmin: true } };
   return next({ ctx: { actor } });
+});
+
+export const stepUpProcedure = adminProcedure.use(({ ctx, next }) => {
+  const minutes = ctx.deps.config.reauthMinutes;
+  const enteredAt = ctx.passwordEnteredAt;
+  const age =
+    enteredAt === null ? Number.POSITIVE_INFINITY : ctx.deps.clock.now().getTime() - enteredAt.getTime();
+  if (age > minutes * 60_000) throw reauthRequiredError(minutes);
+  return next();
 });
 
 export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -216,8 +288,7 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
       'key_required',
     );
   }
-  settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
-  return next({ ctx: { key: caller.key, org: caller.org } });
+  return keyCall(ctx, caller.key, () => next({ ctx: { key: caller.key, org: caller.org } }));
 });
 
 export interface ReaderContext {
@@ -241,7 +312,6 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
   // What the request was authorised as, for a mutation's re-check (lockActor).
   let authority: SessionAuthority | KeyAuthority;
   if (caller.type === 'key') {
-    settleCharge(ctx, await chargeKey(ctx.deps, caller.key));
     const principal: Principal = {
       kind: 'key',
       orgId: caller.org.id,
@@ -257,7 +327,6 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
     };
     authority = { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash };
   } else {
-    settleCharge(ctx, await chargeSession(ctx.deps, caller.user.id));
     const principal: Principal = { kind: 'session', orgId: caller.org.id, userId: caller.user.id };
     reader = {
       principal,
@@ -280,5 +349,7 @@ export const keyOrSessionProcedure = publicProcedure.use(async ({ ctx, next }) =
     origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
     authority,
   };
+  if (caller.type === 'key') return keyCall(ctx, caller.key, () => next({ ctx: { reader, actor } }));
+  settleCharge(ctx, await chargeSession(ctx.deps, caller.user.id));
   return next({ ctx: { reader, actor } });
 });

@@ -19,6 +19,7 @@ import { WarningIcon } from '../../ui/icons';
 import { type ListboxOption, ListboxSelect } from '../../ui/listbox-select';
 import { LoadStatus } from '../../ui/load-status';
 import { Modal } from '../../ui/modal';
+import { useStepUp } from '../../ui/step-up';
 import { EXPIRY_CHOICES, type ExpiryChoice, expiryDate, localDateInput } from './key-expiry';
 import { NewSecretPanel } from './new-secret-panel';
 
@@ -60,6 +61,7 @@ const EMPTY_FORM: AddKeyForm = {
 export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; allowReveal: boolean }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
+  const stepUp = useStepUp();
   const queryClient = useQueryClient();
   const ids = useId();
   const [form, setForm] = useState<AddKeyForm>(EMPTY_FORM);
@@ -70,7 +72,7 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
     AddKeyForm,
     RouterInputs['keys']['create'],
     RouterOutputs['keys']['create']
-  >((input, opts) => client.keys.create.mutate(input, opts), {
+  >((input, opts) => stepUp(() => client.keys.create.mutate(input, opts)), {
     onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
   });
   const errors = useFieldErrors(create.error, FIELDS);

@@ -5,6 +5,7 @@ import { type KeyView, useTRPCClient } from '../../lib/trpc';
 import { IconButton } from '../../ui/icon-button';
 import { CopyIcon, EyeIcon } from '../../ui/icons';
 import { ErrorMessage } from '../../ui/status';
+import { useStepUp } from '../../ui/step-up';
 
 /**
  * A key's string in the list: masked, with Show and Copy right there. The secret is asked of the
@@ -13,10 +14,11 @@ import { ErrorMessage } from '../../ui/status';
  */
 export function KeyString({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: boolean }) {
   const client = useTRPCClient();
+  const stepUp = useStepUp();
   const [secret, setSecret] = useState<string | null>(null);
   const [status, setStatus] = useState<'copied' | 'manual' | null>(null);
   const reveal = useIdempotentMutation<{ id: string }, { id: string }, { secret: string }>((input, opts) =>
-    client.keys.reveal.mutate(input, opts),
+    stepUp(() => client.keys.reveal.mutate(input, opts)),
   );
   const valueId = `key-string-${apiKey.id}`;
   const name = apiKey.name;

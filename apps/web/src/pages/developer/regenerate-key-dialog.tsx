@@ -6,6 +6,7 @@ import { type KeyView, type RouterInputs, type RouterOutputs, useTRPC, useTRPCCl
 import { DialogFooter } from '../../ui/dialog-footer';
 import { Modal } from '../../ui/modal';
 import { ErrorMessage } from '../../ui/status';
+import { useStepUp } from '../../ui/step-up';
 import { NewSecretPanel } from './new-secret-panel';
 
 const OVERLAPS = [
@@ -26,13 +27,14 @@ export function RegenerateKeyDialog({ apiKey, allowReveal, onClose }: Regenerate
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
+  const stepUp = useStepUp();
   const groupId = useId();
   const [overlap, setOverlap] = useState<number>(0);
   const regenerate = useIdempotentMutation<
     { overlap: number },
     RouterInputs['keys']['regenerate'],
     RouterOutputs['keys']['regenerate']
-  >((input, opts) => client.keys.regenerate.mutate(input, opts), {
+  >((input, opts) => stepUp(() => client.keys.regenerate.mutate(input, opts)), {
     onSuccess: () => queryClient.invalidateQueries(trpc.keys.list.queryFilter()),
   });
   const done = regenerate.data;

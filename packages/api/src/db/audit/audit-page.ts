@@ -9,6 +9,8 @@ export interface AuditPageQuery {
   /** Rows to return; the caller asks for one more than it shows to learn whether a next page exists. */
   limit: number;
   action?: AuditAction | undefined;
+  /** The acting user's id (audit_org_actor_at_idx). */
+  actorId?: string | undefined;
   /** Inclusive. */
   from?: Date | undefined;
   /** Exclusive. */
@@ -19,7 +21,7 @@ export interface AuditPageQuery {
 
 /**
  * The org's audit events, newest first, by keyset on (at, id): the indexes audit_org_at_idx /
- * audit_org_action_at_idx serve it, and events added meanwhile never shift a page.
+ * audit_org_action_at_idx / audit_org_actor_at_idx serve it, and events added meanwhile never shift a page.
  */
 export async function selectAuditPage(
   db: Database,
@@ -34,6 +36,7 @@ export async function selectAuditPage(
       and(
         eq(auditEvents.orgId, orgId),
         q.action ? eq(auditEvents.action, q.action) : undefined,
+        q.actorId ? eq(auditEvents.actorId, q.actorId.toLowerCase()) : undefined,
         q.from ? gte(auditEvents.at, q.from) : undefined,
         q.to ? lt(auditEvents.at, q.to) : undefined,
         after

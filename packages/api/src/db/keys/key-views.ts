@@ -3,9 +3,10 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../create-database';
 import { apiKeys, users } from '../schema';
 
-/** Narrows `selectKeyRows`: `id` to the one key with that id. */
+/** Narrows `selectKeyRows`: `id` to the one key with that id, `issuedToUserId` to that user's keys. */
 export interface KeyRowFilter {
   id?: string;
+  issuedToUserId?: string;
 }
 
 const issuedTo = alias(users, 'issued_to');
@@ -39,6 +40,7 @@ export async function selectKeyRows(db: Database, orgId: string, filter: KeyRowF
         eq(apiKeys.orgId, orgId),
         isNull(apiKeys.revokedAt),
         filter.id !== undefined ? eq(apiKeys.id, filter.id) : undefined,
+        filter.issuedToUserId !== undefined ? eq(apiKeys.issuedToUserId, filter.issuedToUserId) : undefined,
       ),
     )
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));

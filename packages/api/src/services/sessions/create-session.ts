@@ -9,12 +9,16 @@ import {
   userActor,
 } from '../audit/record-audit';
 
-/** Starts a session for a user and returns the cookie token (only its hash is stored). */
+/**
+ * Starts a session for a user and returns the cookie token (only its hash is stored).
+ * `passwordEnteredAt`: when the user last typed the password for it (step-up, SPEC §5), null if never.
+ */
 export async function createSession(
   db: Database,
   userId: string,
   now: Date,
-  origin: RequestOrigin | null = null,
+  origin: RequestOrigin | null,
+  passwordEnteredAt: Date | null,
 ): Promise<string> {
   const token = newSessionToken();
   await insertSession(db, {
@@ -22,6 +26,7 @@ export async function createSession(
     userId,
     createdAt: now,
     lastSeenAt: now,
+    passwordEnteredAt,
     ip: origin?.ip ?? null,
     userAgent: storedUserAgent(origin?.userAgent),
   });
@@ -29,8 +34,8 @@ export async function createSession(
 }
 
 /**
- * Sign-up and sign-in end alike: a new session for the user and its audit row, in the caller's
- * transaction (both land or neither). Returns the cookie token.
+ * Sign-up and sign-in end alike: a new session for the user, the password just entered, and its
+ * audit row, in the caller's transaction (both land or neither). Returns the cookie token.
  */
 export async function openAuditedSession(
   tx: Database,
@@ -43,7 +48,7 @@ export async function openAuditedSession(
     target: AuditTarget;
   },
 ): Promise<string> {
-  const token = await createSession(tx, e.user.id, e.now, e.origin);
+  const token = await createSession(tx, e.user.id, e.now, e.origin, e.now);
   await recordAudit(tx, {
     orgId: e.orgId,
     at: e.now,

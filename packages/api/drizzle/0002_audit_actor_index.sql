@@ -1,0 +1,1 @@
+CREATE INDEX "audit_org_actor_at_idx" ON "audit_events" USING btree ("org_id","actor_id","at","id");
