@@ -400,6 +400,76 @@ describe('dialogs and the Developer page', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('asks before granting admin: Cancel keeps the role, Make admin grants it, taking it back does not ask', async () => {
+    const who = { name: 'Milton Waddams', email: 'milton@initech.test' };
+    await call('members.add', { ...who, role: 'member', password: ADMIN.password }, 'mutation');
+    await page.goto(`${server.url}/settings/organization/members`);
+    const role = page.getByRole('combobox', { name: `Role of ${who.name}` });
+    await role.selectOption('admin');
+    const d = dialog();
+    await ui(d.getByRole('heading', { name: `Make ${who.name} an admin?` })).toBeVisible();
+    await ui(d).toContainText('revoke API keys');
+    await d.getByRole('button', { name: 'Cancel' }).click();
+    await ui(dialog()).toHaveCount(0);
+    await ui(role).toHaveValue('member');
+    const roleOf = async () =>
+      ((await call('members.list')) as { email: string; role: string }[]).find((m) => m.email === who.email)
+        ?.role;
+    expect(await roleOf()).toBe('member');
+
+    await role.selectOption('admin');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dialogs-grant-admin.png') });
+    await dialog().getByRole('button', { name: 'Make admin' }).click();
+    await ui(dialog()).toHaveCount(0);
+    await ui(role).toHaveValue('admin');
+    expect(await roleOf()).toBe('admin');
+
+    await role.selectOption('member');
+    await ui(dialog()).toHaveCount(0);
+    await ui(role).toHaveValue('member');
+    await expect.poll(roleOf).toBe('member');
+  });
+
+  it('finds the Issued-to user by name or email once the org has more than a handful', async () => {
+    const people = [
+      'Samir Nagheenanajar',
+      'Michael Bolton',
+      'Tom Smykowski',
+      'Joanna Smith',
+      'Bob Slydell',
+      'Bob Porter',
+    ];
+    for (const name of people) {
+      const email = `${name.split(' ')[0]!.toLowerCase()}.${name.split(' ')[1]!.toLowerCase()}@initech.test`;
+      await call('members.add', { name, email, role: 'member', password: ADMIN.password }, 'mutation');
+    }
+    await page.goto(`${server.url}/settings/organization/developer`);
+    const d = await openAddKey();
+    await chooseScope(d, 'User – limited access');
+    const find = d.getByRole('searchbox', { name: 'Find a user by name or email' });
+    const issuedTo = d.getByLabel('Issued to');
+    await find.fill('bob');
+    await ui(issuedTo.locator('option')).toHaveTexts([
+      'Choose a user…',
+      'Bob Slydell (bob.slydell@initech.test)',
+      'Bob Porter (bob.porter@initech.test)',
+    ]);
+    await ui(issuedTo).toHaveValue('');
+    // One match is chosen at once; it stays listed when the search changes.
+    await find.fill('smykowski');
+    await ui(issuedTo.locator('option:checked')).toHaveText('Tom Smykowski (tom.smykowski@initech.test)');
+    await find.fill('nobody here');
+    await ui(issuedTo.locator('option')).toHaveTexts([
+      'No active user matches',
+      'Tom Smykowski (tom.smykowski@initech.test)',
+    ]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dialogs-issued-to-search.png') });
+    await find.fill('');
+    await ui(issuedTo.locator('option')).toHaveCount(1 + 2 + people.length);
+    await page.keyboard.press('Escape');
+    await ui(dialog()).toHaveCount(0);
+  });
+
   it('raised no uncaught error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -76,6 +76,8 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
+  // Granting admin hands over keys, members and settings: it is asked first; taking it away is not.
+  const [confirmAdmin, setConfirmAdmin] = useState(false);
   const refresh = async () => {
     await queryClient.invalidateQueries(trpc.members.list.queryFilter());
     // Key rows show the issued-to user's status.
@@ -85,6 +87,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
     trpc.members.setRole.mutationOptions({
       onSuccess: async (u) => {
         await refresh();
+        setConfirmAdmin(false);
         toast(`${u.name} is now ${ROLE_LABELS[u.role].toLowerCase()}.`);
         if (isSelf) await queryClient.invalidateQueries(trpc.auth.me.queryFilter());
       },
@@ -118,7 +121,11 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
           className="input input--small"
           value={member.role}
           disabled={setRole.isPending}
-          onChange={(e) => setRole.mutate({ userId: member.id, role: e.target.value as UserRole })}
+          onChange={(e) => {
+            const role = e.target.value as UserRole;
+            if (role === 'admin') setConfirmAdmin(true);
+            else setRole.mutate({ userId: member.id, role });
+          }}
         >
           {USER_ROLES.map((r) => (
             <option key={r} value={r}>
@@ -126,7 +133,34 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
             </option>
           ))}
         </select>
-        <ErrorMessage error={setRole.error} />
+        {!confirmAdmin ? <ErrorMessage error={setRole.error} /> : null}
+        {confirmAdmin ? (
+          <Modal
+            title={`Make ${member.name} an admin?`}
+            onClose={() => {
+              setRole.reset();
+              setConfirmAdmin(false);
+            }}
+            busy={setRole.isPending}
+            alert
+          >
+            <p>
+              Admins create, reveal and revoke API keys (including keys that read every meeting of the
+              organization), add and deactivate members, change who is an admin, change the privacy settings
+              and read the audit log.
+            </p>
+            <ErrorMessage error={setRole.error} />
+            <DialogFooter
+              onCancel={() => {
+                setRole.reset();
+                setConfirmAdmin(false);
+              }}
+              busy={setRole.isPending}
+              text={{ submit: 'Make admin', busy: 'Saving…' }}
+              onConfirm={() => setRole.mutate({ userId: member.id, role: 'admin' })}
+            />
+          </Modal>
+        ) : null}
       </td>
       <td data-label="Status">
         <span className={`status status--${member.status}`}>{active ? 'Active' : 'Deactivated'}</span>

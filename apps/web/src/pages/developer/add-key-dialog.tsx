@@ -33,6 +33,9 @@ const SCOPE_OPTIONS: ListboxOption<CreatableScope>[] = CREATABLE_SCOPES.map((s) 
 // The inputs a BAD_REQUEST can name, each shown at its own control.
 const FIELDS = ['name', 'scope', 'issuedToUserId', 'expiresAt', 'rateLimitPerMinute'] as const;
 
+// Past this many active users the Issued-to list gets a search field.
+const USER_FILTER_FROM = 6;
+
 const TEXT: FormDialogText = {
   title: 'Add API key',
   failed: 'The key was not created.',
@@ -68,6 +71,14 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
   const userScope = isUserScope(form.scope);
   const members = useQuery({ ...trpc.members.list.queryOptions(), enabled: userScope });
   const activeMembers = members.data?.filter((m) => m.status === 'active') ?? [];
+  const [userFilter, setUserFilter] = useState('');
+  const needle = userFilter.trim().toLowerCase();
+  const matching = (m: { name: string; email: string }, q: string) =>
+    m.name.toLowerCase().includes(q) || m.email.toLowerCase().includes(q);
+  // The chosen user stays listed whatever the filter, so the select never shows a value it lacks.
+  const listedMembers = activeMembers.filter(
+    (m) => needle === '' || m.id === form.issuedTo || matching(m, needle),
+  );
   const create = useIdempotentMutation<
     AddKeyForm,
     RouterInputs['keys']['create'],
@@ -163,6 +174,23 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
             Issued to
           </label>
           <LoadStatus query={members} loading="Loading users…" failed="Could not load users." />
+          {members.data && activeMembers.length > USER_FILTER_FROM ? (
+            <input
+              type="search"
+              className="input user-filter"
+              placeholder="Find by name or email"
+              aria-label="Find a user by name or email"
+              aria-controls={`${ids}-user`}
+              value={userFilter}
+              onChange={(e) => {
+                setUserFilter(e.target.value);
+                const q = e.target.value.trim().toLowerCase();
+                const matches = q === '' ? [] : activeMembers.filter((m) => matching(m, q));
+                // One match is the obvious choice; choosing it saves the second step.
+                if (matches.length === 1) edit('issuedTo', matches[0]!.id, 'issuedToUserId');
+              }}
+            />
+          ) : null}
           {members.data ? (
             <select
               id={`${ids}-user`}
@@ -173,8 +201,12 @@ export function AddKeyDialog({ onClose, allowReveal }: { onClose: () => void; al
               aria-describedby={describedBy(userError && `${ids}-user-error`, `${ids}-user-hint`)}
               onChange={(e) => edit('issuedTo', e.target.value, 'issuedToUserId')}
             >
-              <option value="">Choose a user…</option>
-              {activeMembers.map((m) => (
+              <option value="">
+                {needle !== '' && !activeMembers.some((m) => matching(m, needle))
+                  ? 'No active user matches'
+                  : 'Choose a user…'}
+              </option>
+              {listedMembers.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name} ({m.email})
                 </option>
