@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe';
 import { chromiumExecutable } from './support/browser-path';
 import { CHROMIUM_ARGS } from './support/chromium';
 import { DEMO, type DemoServer, startDemoServer } from './support/demo-server';
@@ -21,7 +21,6 @@ import { ui } from './support/ui-expect';
  */
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/layout/', import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const VIEWPORTS = [
   { name: '320', width: 320, height: 640, deviceScaleFactor: 1 },
@@ -112,36 +111,6 @@ function overflowReport() {
     }
   }
   return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, offenders };
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // The app's Content-Security-Policy forbids inline scripts, so a <script> tag holding axe would be
-  // refused; evaluating the same source through the DevTools protocol is not subject to it, and
-  // keeps the page under the policy it really ships with.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<AxeResults> } })
-      .axe;
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    // A run that checked nothing would report nothing: make that a failure, not a pass.
-    if (results.passes.length === 0) return ['axe ran no rule that passed: nothing was checked'];
-    return results.violations.map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.nodes
-          .slice(0, 4)
-          .map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`)
-          .join(' | ')}`,
-    );
-  });
-}
-
-interface AxeResults {
-  passes: unknown[];
-  violations: {
-    id: string;
-    impact: string;
-    nodes: { target: string[]; failureSummary: string }[];
-  }[];
 }
 
 /** Width check once (layout does not depend on the colours), then axe and a picture in each scheme. */
@@ -264,6 +233,15 @@ async function adminStates(page: Page, viewport: Viewport, tag: string, problems
     .click();
   await ui(openDialog(page)).toHaveCount(1);
   await check(page, `${tag}-deactivate-member`, problems, { fullPage: false });
+  await closeDialog(page);
+  // A member's role select: choosing Admin asks first (closing the question keeps the role).
+  const memberRole = page
+    .getByRole('combobox', { name: /^Role of / })
+    .filter({ has: page.locator('option:checked[value="member"]') })
+    .first();
+  await memberRole.selectOption('admin');
+  await ui(openDialog(page)).toHaveCount(1);
+  await check(page, `${tag}-grant-admin`, problems, { fullPage: false });
   await closeDialog(page);
 
   await visit(page, '/settings/organization/privacy');

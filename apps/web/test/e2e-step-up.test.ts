@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { signUpOverHttp } from '@keyhole/testing/world';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe';
 import { chromiumExecutable } from './support/browser-path';
 import { CHROMIUM_ARGS } from './support/chromium';
 import { type KeyholeServer, startServer } from './support/keyhole-server';
@@ -111,6 +112,7 @@ describe('step-up in the browser', () => {
     // Focus starts on the password, the dialog's one field.
     await ui(sudo.getByLabel('Password')).toBeFocused();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'step-up-dialog.png') });
+    expect(await axeViolations(page)).toEqual([]);
     await sudo.getByRole('button', { name: 'Cancel' }).click();
     await ui(sudo).toHaveCount(0);
     await ui(d.getByRole('alert')).toContainText('Confirm your password to continue');
