@@ -55,6 +55,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (!secret) throw new Error('KEYHOLE_SECRET is required with DATABASE_URL');
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const redisConnection = config.redisUrl ? createRedisConnection(config.redisUrl, logger) : null;
+  // Counted in Redis from the first request: a refused or silent Redis costs the start at most 1 s
+  // (counts stay in memory until it answers, as during any outage).
+  if (redisConnection) await redisConnection.ready(1000);
   const redis = redisConnection?.redis ?? null;
   const counter = (name: string, windowSeconds = 60) =>
     createWindowCounter({ name, windowSeconds, redis: redis ?? undefined });

@@ -12,6 +12,12 @@ export interface RedisConnection {
   redis: Redis;
   /** True while Redis is believed reachable (the counters use it); false during an outage. */
   readonly healthy: boolean;
+  /**
+   * Resolves once the first connection is ready (true), or false when it failed or `timeoutMs`
+   * passed. Until then the limiters count in memory, so a process that served before waiting would
+   * split its first counts between memory and Redis (a 4th sign-up let through, say).
+   */
+  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -106,6 +112,24 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
     get healthy() {
       return healthy;
     },
+    ready: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        if (redis.status === 'ready') return resolve(true);
+        const done = (value: boolean) => {
+          clearTimeout(timer);
+          redis.off('ready', onReady);
+          redis.off('error', onFailure);
+          redis.off('end', onFailure);
+          resolve(value);
+        };
+        const onReady = () => done(true);
+        const onFailure = () => done(false);
+        const timer = setTimeout(onFailure, timeoutMs);
+        timer.unref();
+        redis.once('ready', onReady);
+        redis.once('error', onFailure);
+        redis.once('end', onFailure);
+      }),
     close: async () => {
       closing = true;
       clearInterval(probe);
