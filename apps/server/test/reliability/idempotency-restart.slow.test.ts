@@ -206,13 +206,9 @@ describe('keys.create with an Idempotency-Key across cut connections and Postgre
     );
     const output = server.output.join('');
     const unhandled = output.split('\n').filter((l) => l.includes('unhandled error, kept serving'));
-    // postgres.js's LISTEN connection, reconnecting while the cluster is down between two quick
-    // restarts, can leave a refused connect unhandled (the change feed's side, not a request's):
-    // counted here, never a reason for a request to fail. Anything else is.
-    const refusedConnects = unhandled.filter((l) => l.includes('"code":"ECONNREFUSED"'));
-    console.log(`[idempotency-restart] unhandled refused connects (listener): ${refusedConnects.length}`);
-    const others = unhandled.filter((l) => !refusedConnects.includes(l));
-    expect(others, others.join('\n').slice(0, 3000)).toEqual([]);
+    // None at all: the refused connects and resets once seen here were postgres.js's own array-types
+    // fetch on a reconnecting pool connection (patches/postgres@3.4.9.patch, pg-driver-restart.slow).
+    expect(unhandled, unhandled.join('\n').slice(0, 3000)).toEqual([]);
     expect(server.child.exitCode).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 
 /**
@@ -126,5 +127,151 @@ describe('postgres.js across PostgreSQL restarts', () => {
     for (const code of codes.keys()) expect(code).toMatch(/^(CONNECTION_|ECONN|57P0|08)/);
     expect(await sql`select count(*)::int as n from burst`).toEqual([{ n: expect.any(Number) }]);
     await sql.end({ timeout: 5 });
+  });
+});
+
+/**
+ * A TCP proxy in front of the private cluster that plays a fault on a connection's first query after
+ * its startup handshake — with `fetch_types` on (the default, and the serving pool's setting) that
+ * query is the driver's own array-types fetch, which runs before any query of the caller's.
+ * `terminate-then-down` also stops listening (a database that is going down: the reconnect is
+ * refused, ECONNREFUSED) until `accept()`.
+ */
+type Fault = 'pass' | 'reset' | 'terminate' | 'terminate-then-down';
+
+interface FaultProxy {
+  url: string;
+  /** Faults for the next connections, in order; later connections pass. */
+  plan(faults: Fault[]): void;
+  accept(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The ErrorResponse `pg_terminate_backend` (or a fast shutdown) sends before closing a backend. */
+function terminateMessage(): Buffer {
+  const field = (t: string, v: string) => Buffer.concat([Buffer.from(t), Buffer.from(`${v}\0`)]);
+  const body = Buffer.concat([
+    field('S', 'FATAL'),
+    field('V', 'FATAL'),
+    field('C', '57P01'),
+    field('M', 'terminating connection due to administrator command'),
+    Buffer.from([0]),
+  ]);
+  const head = Buffer.alloc(5);
+  head.write('E', 0);
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
+async function startFaultProxy(target: { port: number }): Promise<FaultProxy> {
+  let faults: Fault[] = [];
+  const sockets = new Set<Socket>();
+  const onConnection = (client: Socket) => {
+    const fault = faults.shift() ?? 'pass';
+    const upstream = connect(target.port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let startupSeen = false;
+    client.on('data', (chunk) => {
+      if (fault === 'pass' || !startupSeen) {
+        startupSeen = true; // the startup packet is the client's first write (trust auth: its only one)
+        upstream.write(chunk);
+        return;
+      }
+      if (fault === 'reset') {
+        client.resetAndDestroy();
+        upstream.destroy();
+      } else {
+        if (fault === 'terminate-then-down') server.close();
+        client.end(terminateMessage());
+        upstream.destroy();
+      }
+    });
+    upstream.on('data', (chunk) => client.writable && client.write(chunk));
+    for (const s of [client, upstream]) {
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  };
+  let server = createServer(onConnection);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    plan: (next) => {
+      faults = [...next];
+    },
+    accept: async () => {
+      server = createServer(onConnection);
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(() => r(undefined)));
+    },
+  };
+}
+
+describe('postgres.js when a new connection fails during its startup (porsager/postgres#1192, #1223)', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(pg);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  beforeEach(() => {
+    uncaught.length = 0;
+  });
+  // The serving pool's own settings that matter here (create-database.ts): default fetch_types.
+  const pool = () => postgres(proxy.url, { max: 1, onnotice: () => {}, connect_timeout: 2, backoff: () => 0.05 });
+
+  it('a reset while the driver fetches array types fails the waiting query, and nothing escapes', async () => {
+    const sql = pool();
+    try {
+      proxy.plan(['reset']);
+      const first = await settle(sql`select 1 as n`, 5_000);
+      await tick();
+      console.log(`[pg-driver] query behind a reset types fetch: ${JSON.stringify(first)}`);
+      expect(errText(uncaught)).toBe('');
+      expect(first).toEqual({ kind: 'error', code: 'ECONNRESET' });
+      expect(await sql`select 2 as n`).toEqual([{ n: 2 }]);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it('a backend terminated during the types fetch: the query runs on the reconnect, not with the old error', async () => {
+    const sql = pool();
+    try {
+      proxy.plan(['terminate']);
+      const first = await settle(sql`select 1 as n`, 5_000);
+      await tick();
+      console.log(`[pg-driver] query behind a terminated types fetch: ${JSON.stringify(first)}`);
+      expect(errText(uncaught)).toBe('');
+      expect(first).toEqual({ kind: 'ok' });
+      expect(await sql`select 2 as n`).toEqual([{ n: 2 }]);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it('terminated during the types fetch while the database goes down: the query is refused, nothing escapes', async () => {
+    const sql = pool();
+    try {
+      proxy.plan(['terminate-then-down']);
+      const outcome = await settle(sql`select 1 as n`, 5_000);
+      await tick();
+      console.log(`[pg-driver] query behind a terminated types fetch, database down: ${JSON.stringify(outcome)}`);
+      expect(errText(uncaught)).toBe('');
+      expect(outcome).toMatchObject({ kind: 'error' });
+      await proxy.accept();
+      expect(await sql`select 2 as n`).toEqual([{ n: 2 }]);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 });
