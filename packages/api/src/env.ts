@@ -53,6 +53,18 @@ const trustProxy = z
     }
   });
 
+/** A comma list of host names or IP literals (`[::1]` or `::1`), lower-cased; unset or empty = any public host. */
+const webhookHosts = z
+  .string()
+  .optional()
+  .transform((v) => {
+    const hosts = (v ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+      .filter((h) => h.length > 0);
+    return hosts.length > 0 ? hosts : null;
+  });
+
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).optional().default(fallback);
 
@@ -93,6 +105,9 @@ const schema = z
     KEYHOLE_DB_TIMEOUT_MS: int(5000, 100, 60_000),
     // SIGTERM: how long in-flight requests may still run before their connections are cut (SPEC §9).
     KEYHOLE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+    KEYHOLE_WEBHOOK_ALLOW_HTTP: bool(false),
+    KEYHOLE_WEBHOOK_ALLOW_PRIVATE: bool(false),
+    KEYHOLE_WEBHOOK_ALLOWED_HOSTS: webhookHosts,
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -148,6 +163,15 @@ export interface Config {
   /** On SIGTERM/SIGINT, how long in-flight requests may still run (SPEC §9 "Shutdown"). */
   shutdownGraceMs: number;
   redisUrl: string | undefined;
+  /** Outbound webhook deliveries (SPEC §11 "Outbound safety"). */
+  webhooks: {
+    /** `http://` destinations allowed (dev and tests); else `https://` only. */
+    allowHttp: boolean;
+    /** Loopback, private, link-local and multicast destinations allowed (dev and tests). */
+    allowPrivate: boolean;
+    /** When set, the only destination hosts (tests: loopback, so nothing leaves the machine). */
+    allowedHosts: string[] | null;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -188,5 +212,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dbTimeoutMs: e.KEYHOLE_DB_TIMEOUT_MS,
     shutdownGraceMs: e.KEYHOLE_SHUTDOWN_GRACE_MS,
     redisUrl: e.REDIS_URL,
+    webhooks: {
+      allowHttp: e.KEYHOLE_WEBHOOK_ALLOW_HTTP,
+      allowPrivate: e.KEYHOLE_WEBHOOK_ALLOW_PRIVATE,
+      allowedHosts: e.KEYHOLE_WEBHOOK_ALLOWED_HOSTS,
+    },
   };
 }
