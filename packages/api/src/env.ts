@@ -60,7 +60,12 @@ const webhookHosts = z
   .transform((v) => {
     const hosts = (v ?? '')
       .split(',')
-      .map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
       .filter((h) => h.length > 0);
     return hosts.length > 0 ? hosts : null;
   });
