@@ -39,8 +39,10 @@ const config: KnipConfig = {
       ignoreDependencies: ['redoc', '@redocly/cli'],
       // Rule fixtures for test/architecture: copied to a temp dir and cruised, never imported.
       ignore: ['test/fixtures/**'],
-      // A system binary the Redis fault tests spawn when present (they skip without it); not an npm package.
-      ignoreBinaries: ['redis-server'],
+      // System binaries tests spawn when present (they skip without them), not npm packages: the Redis
+      // fault tests start redis-server; test/webhooks/outbound-safety.test.ts makes a self-signed
+      // certificate with openssl.
+      ignoreBinaries: ['redis-server', 'openssl'],
     },
     'apps/web': {
       entry: [
