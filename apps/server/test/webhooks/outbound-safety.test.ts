@@ -106,6 +106,8 @@ async function receiver(
 
 /** Dev and tests: http and loopback allowed, and nothing but loopback. */
 const LOCAL: OutboundPolicy = { allowHttp: true, allowPrivate: true, allowedHosts: ['127.0.0.1', '::1'] };
+/** Any host, private addresses allowed: only ever used with injected lookups that answer loopback. */
+const LOCAL_ANY_HOST: OutboundPolicy = { ...LOCAL, allowedHosts: null };
 /** Production's address rule (http allowed only so the loopback receivers could be reached if it failed). */
 const STRICT: OutboundPolicy = { allowHttp: true, allowPrivate: false, allowedHosts: null };
 
@@ -287,10 +289,24 @@ describe('postWebhook against real receivers', () => {
     const dns = await observe(() => post('http://nowhere.test/', { policy, lookup: nowhere }));
     expectFailed(dns.result, 'dns');
     expect(dns.attempts).toBe(0);
-    expect(await checkWebhookUrl('https://nowhere.test/', STRICT, nowhere)).toEqual({
-      ok: false,
-      message: 'nowhere.test does not resolve to an address.',
-    });
+    for (const policy of [STRICT, LOCAL_ANY_HOST]) {
+      expect(await checkWebhookUrl('https://nowhere.test/', policy, nowhere)).toEqual({
+        ok: false,
+        message: 'nowhere.test does not resolve to an address.',
+      });
+    }
+    // A broken injected lookup (throws at once, rejects with a non-error, answers nothing) is dns too.
+    const broken: Lookup[] = [
+      () => {
+        throw new Error('sync');
+      },
+      () => Promise.reject('not an error'),
+      async () => [],
+    ];
+    for (const lookup of broken) {
+      expectFailed(await post('http://nowhere.test/', { policy, lookup }), 'dns');
+      expect((await checkWebhookUrl('https://nowhere.test/', STRICT, lookup)).ok).toBe(false);
+    }
 
     const rcv = await receiver(() => {});
     const controller = new AbortController();

@@ -71,29 +71,32 @@ class BlockedAddressError extends Error {}
  */
 function guardedLookup(lookup: Lookup, allowPrivate: boolean, onResolved: () => void): LookupFunction {
   return (hostname, options, callback) => {
-    const answer = (err: NodeJS.ErrnoException | null, found: { address: string; family: 4 | 6 }[]) =>
-      // Outside the promise chain: a throw in Node's callback must not come back as a rejection here.
-      process.nextTick(() => {
-        if (err) return callback(err, '', 0);
-        if (options.all) return callback(null, found);
-        callback(null, found[0]!.address, found[0]!.family);
-      });
-    lookup(hostname).then(
-      (found) => {
-        const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
-        const usable = found.filter((a) => wanted === 0 || a.family === wanted);
-        const bad = allowPrivate ? undefined : firstNonPublic(found);
+    type Answer = { err: NodeJS.ErrnoException } | { found: { address: string; family: 4 | 6 }[] };
+    const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+    const notFound = (message: string): Answer => ({
+      err: Object.assign(new Error(message), { code: 'ENOTFOUND' }),
+    });
+    Promise.resolve()
+      .then(() => lookup(hostname))
+      .then((all): Answer => {
+        const bad = allowPrivate ? undefined : firstNonPublic(all);
         if (bad !== undefined) {
-          answer(new BlockedAddressError(`${hostname} resolves to a private address (${bad}).`), []);
-        } else if (usable.length === 0) {
-          answer(Object.assign(new Error(`${hostname} has no address.`), { code: 'ENOTFOUND' }), []);
-        } else {
-          onResolved();
-          answer(null, usable);
+          return { err: new BlockedAddressError(`${hostname} resolves to a private address (${bad}).`) };
         }
-      },
-      (err: NodeJS.ErrnoException) => answer(Object.assign(err, { code: err.code ?? 'ENOTFOUND' }), []),
-    );
+        const found = all.filter((a) => wanted === 0 || a.family === wanted);
+        return found.length > 0 ? { found } : notFound(`${hostname} has no address.`);
+      })
+      // Whatever the injected lookup throws or returns, the connection gets an answer.
+      .catch((): Answer => notFound(`${hostname} did not resolve.`))
+      .then((answer) =>
+        // Outside the promise chain: a throw in Node's callback must not come back here as a rejection.
+        process.nextTick(() => {
+          if ('err' in answer) return callback(answer.err, '', 0);
+          onResolved();
+          if (options.all) return callback(null, answer.found);
+          callback(null, answer.found[0]!.address, answer.found[0]!.family);
+        }),
+      );
   };
 }
 

@@ -60,8 +60,8 @@ export function firstNonPublic(addresses: { address: string }[]): string | undef
 }
 
 /**
- * The subscribe-time check (SPEC §11 "Outbound safety"): the shape, then, for a host name, every
- * address it resolves to must be public. Delivery checks the addresses again when it connects
+ * The subscribe-time check (SPEC §11 "Outbound safety"): the shape, then a host name must resolve,
+ * and every address it resolves to must be public (unless allowPrivate). Delivery checks the addresses again when it connects
  * (postWebhook), since DNS may answer differently by then.
  */
 export async function checkWebhookUrl(
@@ -70,17 +70,19 @@ export async function checkWebhookUrl(
   lookup: Lookup = systemLookup,
 ): Promise<WebhookUrlCheck> {
   const shape = checkWebhookUrlShape(raw, policy);
-  if (!shape.ok || policy.allowPrivate) return shape;
+  if (!shape.ok) return shape;
   const host = bareHost(shape.url);
   if (isIP(host) !== 0) return shape;
   let timer: NodeJS.Timeout | undefined;
   const addresses = await Promise.race([
-    lookup(host).catch(() => []),
+    Promise.resolve()
+      .then(() => lookup(host))
+      .catch(() => []),
     new Promise<[]>((resolve) => {
       timer = setTimeout(() => resolve([]), SUBSCRIBE_LOOKUP_TIMEOUT_MS);
     }),
   ]).finally(() => clearTimeout(timer));
   if (addresses.length === 0) return refuse(`${host} does not resolve to an address.`);
-  const bad = firstNonPublic(addresses);
+  const bad = policy.allowPrivate ? undefined : firstNonPublic(addresses);
   return bad === undefined ? shape : refuse(notPublic(host, bad));
 }
