@@ -33,6 +33,8 @@ dc.subscribe('net.client.socket', onClientSocket);
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 afterEach(() => {
   expect(attempts.filter((a) => !LOOPBACK.has(a.address))).toEqual([]);
+  // postWebhook has settled by now, and it leaves no socket behind.
+  expect(clientSockets.filter((s) => !s.destroyed)).toHaveLength(0);
 });
 afterAll(() => dc.unsubscribe('net.client.socket', onClientSocket));
 
