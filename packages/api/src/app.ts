@@ -1,6 +1,6 @@
 import { KeyUsageRecorder } from './auth/key-usage-recorder';
 import { VerifiedKeyCache } from './auth/verified-key-cache';
-import { createDatabase, type KeyholeDatabase } from './db/create-database';
+import { createDatabase, type Database, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
 import { JobQueue } from './db/job-queue';
 import type { AppDeps } from './deps';
@@ -72,7 +72,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
   const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
   keyUsage.start();
-  const jobs = new JobQueue(database, {}, (err) => logger.warn({ err }, 'job queue error; it keeps going'));
+  const jobs = new JobQueue<Database>(database, {}, (err) =>
+    logger.warn({ err }, 'job queue error; it keeps going'),
+  );
   const deps: AppDeps = {
     config,
     database,

@@ -53,7 +53,7 @@ export interface AppDeps {
   /** Bounds the meetings that large reads hold in memory at once across the process. */
   readGate: ReadGate;
   /** The job queue shared by every API process (webhook deliveries). */
-  jobs: JobQueue;
+  jobs: JobQueue<Database>;
   /** How webhook destinations are resolved (tests answer for names; default: the system resolver). */
   outboundLookup?: Lookup;
   /** Background work to stop (and flush) at shutdown, last registered first. */

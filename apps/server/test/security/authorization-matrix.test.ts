@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys } from '@keyhole/api/internal/db/schema';
+import { insertEventDeliveries } from '@keyhole/api/internal/db/webhooks/deliveries';
+import { deleteSubscription } from '@keyhole/api/internal/db/webhooks/subscriptions';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import {
@@ -208,6 +210,23 @@ const PROCEDURES: Record<string, string> = {
     /*        */ 'ses     kud            exp         inv         ok      ok     ok              unauth',
   whoami:
     /*                   */ 'ok      kud            exp         inv         keyreq  keyreq keyreq          keyreq',
+  // SPEC §11: keys subscribe (any scope); another key's subscription is NOT_FOUND like an unknown id.
+  'webhooks.subscribe':
+    /*     */ 'ok      kud            exp         inv         keyreq  keyreq keyreq          keyreq',
+  'webhooks.list':
+    /*          */ 'ok      kud            exp         inv         keyreq  keyreq keyreq          keyreq',
+  'webhooks.unsubscribe':
+    /*   */ 'nf      kud            exp         inv         keyreq  keyreq keyreq          keyreq',
+  'webhooks.listForOrg':
+    /*    */ 'ses     kud            exp         inv         adm     ok     ok              unauth',
+  'webhooks.setEnabled':
+    /*    */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
+  'webhooks.delete':
+    /*        */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
+  'webhooks.deliveries':
+    /*    */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
+  'webhooks.redeliver':
+    /*     */ 'ses     kud            exp         inv         adm     ok     nf              unauth',
 };
 
 // For the meeting procedures, a principal that is not usable answers as in the table above.
@@ -322,6 +341,10 @@ beforeAll(async () => {
       KEYHOLE_AUTH_FAIL_LIMIT_PER_MINUTE: '1000000',
       KEYHOLE_SIGNIN_LIMIT_PER_MINUTE: '100000',
       KEYHOLE_LOG_LEVEL: 'trace',
+      // Subscriptions to a loopback URL that nothing delivers to.
+      KEYHOLE_WEBHOOK_ALLOW_HTTP: 'true',
+      KEYHOLE_WEBHOOK_ALLOW_PRIVATE: 'true',
+      KEYHOLE_WEBHOOK_WORKERS: '0',
     },
   });
   server = await startTestServer(app);
@@ -444,6 +467,38 @@ async function cleanUpKey(id: string, orgId: string) {
   }
 }
 
+// Never contacted: the matrix app runs no delivery workers (KEYHOLE_WEBHOOK_WORKERS=0).
+const MATRIX_HOOK_URL = 'http://127.0.0.1:9/matrix-hook';
+
+/**
+ * A subscription of a key of U's org, with one delivery, for a cell to act on; removed with its key
+ * afterwards (revoking a key deletes its subscriptions).
+ */
+async function withTargetWebhook<T>(fn: (t: { id: string; deliveryId: string }) => Promise<T>): Promise<T> {
+  const k = await createKeyFor(app, {
+    adminUserId: adminA.id,
+    scope: 'org_limited',
+    name: 'Matrix webhook key',
+  });
+  minted.add(k.keyString);
+  try {
+    const { subscription } = await app
+      .caller(bearer(k.keyString))
+      .webhooks.subscribe({ url: MATRIX_HOOK_URL, events: ['meeting.created'] });
+    const [deliveryId] = await app.deps.db.transaction((tx) =>
+      insertEventDeliveries(tx, {
+        orgId: open.orgId,
+        meetingId: open.meetings.hostedPublic,
+        at: clock.now(),
+        fanout: [{ type: 'meeting.created', subscriptionIds: [subscription.id] }],
+      }),
+    );
+    return await fn({ id: subscription.id, deliveryId: deliveryId! });
+  } finally {
+    await cleanUpKey(k.id, open.orgId);
+  }
+}
+
 type Act = (headers: Record<string, string>) => Promise<WireResult>;
 
 const ACTS: Record<string, Act> = {
@@ -518,6 +573,26 @@ const ACTS: Record<string, Act> = {
       h,
     ),
   whoami: (h) => wire.query('whoami', undefined, h),
+  'webhooks.subscribe': async (h) => {
+    const r = await wire.mutation(
+      'webhooks.subscribe',
+      { url: MATRIX_HOOK_URL, events: ['meeting.created'] },
+      h,
+    );
+    const data = (r.json as { result?: { data: { subscription: { id: string } } } }).result?.data;
+    if (data) await deleteSubscription(app.deps.db, data.subscription.id);
+    return r;
+  },
+  'webhooks.list': (h) => wire.query('webhooks.list', undefined, h),
+  'webhooks.unsubscribe': (h) =>
+    withTargetWebhook(({ id }) => wire.mutation('webhooks.unsubscribe', { id }, h)),
+  'webhooks.listForOrg': (h) => wire.query('webhooks.listForOrg', undefined, h),
+  'webhooks.setEnabled': (h) =>
+    withTargetWebhook(({ id }) => wire.mutation('webhooks.setEnabled', { id, enabled: false }, h)),
+  'webhooks.delete': (h) => withTargetWebhook(({ id }) => wire.mutation('webhooks.delete', { id }, h)),
+  'webhooks.deliveries': (h) => withTargetWebhook(({ id }) => wire.query('webhooks.deliveries', { id }, h)),
+  'webhooks.redeliver': (h) =>
+    withTargetWebhook(({ deliveryId }) => wire.mutation('webhooks.redeliver', { deliveryId }, h)),
 };
 
 const MEETING_PROCEDURES = ['meetings.list', 'meetings.get', 'meetings.transcript', 'meetings.update'];

@@ -11,7 +11,7 @@ import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { LIMITS } from '../lib/limits';
 import { lockDataDir } from './data-dir';
 import { DatabaseGate } from './database-gate';
-import { JobQueue } from './job-queue';
+import { JobQueue, type JobSql } from './job-queue';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -56,11 +56,6 @@ export interface KeyholeDatabase {
   /** PostgreSQL opened for serving (`timeoutMs`): what bounds the waiting for the database. */
   gate?: DatabaseGate;
   close(): Promise<void>;
-}
-
-/** pg-boss's executor: one statement with `$n` values, or several without values (its migrations). */
-export interface JobSql {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /**

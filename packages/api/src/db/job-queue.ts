@@ -1,5 +1,4 @@
 import PgBoss from 'pg-boss';
-import type { Database, KeyholeDatabase } from './create-database';
 
 /**
  * The job queue shared by every API process: pg-boss 10 (the last line for Node 20) over Keyhole's
@@ -9,6 +8,16 @@ import type { Database, KeyholeDatabase } from './create-database';
  * processes share the work, and a job whose worker died (kill -9) is retried once it expires.
  */
 export const WEBHOOK_DELIVERY_QUEUE = 'webhook-delivery';
+
+/** pg-boss's executor: one statement with `$n` values, or several without values (its migrations). */
+export interface JobSql {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The database as the queue sees it (create-database.ts's KeyholeDatabase), `Tx` its transactions. */
+export interface JobDatabase<Tx> {
+  jobSql(tx?: Tx): JobSql;
+}
 
 export interface DeliveryJob {
   deliveryId: string;
@@ -24,13 +33,13 @@ export interface JobQueueOptions {
   maintenanceIntervalSeconds?: number;
 }
 
-export class JobQueue {
+export class JobQueue<Tx = unknown> {
   readonly boss: PgBoss;
   private readonly workers: string[] = [];
   private started = false;
 
   constructor(
-    private readonly database: KeyholeDatabase,
+    private readonly database: JobDatabase<Tx>,
     private readonly opts: JobQueueOptions = {},
     onError: (err: unknown) => void = () => {},
   ) {
@@ -69,7 +78,7 @@ export class JobQueue {
   }
 
   /** Adds delivery jobs in `tx` (or on their own when no transaction is given). */
-  async enqueue(tx: Database | null, jobs: { deliveryId: string; startAfter?: Date }[]): Promise<void> {
+  async enqueue(tx: Tx | null, jobs: { deliveryId: string; startAfter?: Date }[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.boss.insert(
       jobs.map((j) => ({

@@ -45,7 +45,8 @@ export type AttemptOutcome =
  */
 export async function deliverOnce(deps: AppDeps, deliveryId: string): Promise<AttemptOutcome> {
   const ctx = await deliveryContext(deps.db, deliveryId);
-  if (!ctx || ctx.delivery.status !== 'pending') return 'gone';
+  if (!ctx) return 'gone';
+  if (ctx.delivery.status !== 'pending') return 'gone';
   const { delivery, subscription, event, key, org } = ctx;
   const sentAt = deps.clock.now();
   if (!subscription.enabled) {
