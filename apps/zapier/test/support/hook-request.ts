@@ -25,7 +25,15 @@ export interface ReceivedRequest {
   headers: Record<string, string>;
 }
 
-/** What Zapier hands `perform` for that request: the raw text and headers, and the body as parsed JSON. */
+function parsedOrText(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/** What Zapier hands `perform` for that request: the raw text and headers, and the body as parsed JSON (the text when it is none). */
 export function hookRequest({ body, headers }: ReceivedRequest): HookRequest {
   return {
     rawRequest: {
@@ -36,7 +44,7 @@ export function hookRequest({ body, headers }: ReceivedRequest): HookRequest {
       ),
       content: body,
     },
-    cleanedRequest: JSON.parse(body),
+    cleanedRequest: parsedOrText(body),
   };
 }
 
