@@ -10,7 +10,7 @@ export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
  * in front and each word capitalised (`webhook-signature` → `Http-Webhook-Signature`), as public
  * Zapier integrations read them (`bundle.rawRequest.headers['Http-X-…']`).
  */
-export function zapierHeaderName(name: string): string {
+function zapierHeaderName(name: string): string {
   const title = name
     .split('-')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
