@@ -23,6 +23,10 @@ const config: KnipConfig = {
       // bench, which knip follows from their own workspaces.
       entry: ['src/index.ts', 'src/host.ts', 'drizzle.config.ts'],
       project: ['src/**/*.ts'],
+      // TEMPORARY (webhooks in progress): pg-boss and standardwebhooks were added ahead of the webhook
+      // queue, worker and their tests, which are being written on another branch; remove this ignore
+      // when they land.
+      ignoreDependencies: ['pg-boss', 'standardwebhooks'],
     },
     'apps/server': {
       entry: [
@@ -36,11 +40,19 @@ const config: KnipConfig = {
       project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
       // redoc: its standalone bundle is served as a file (require.resolve in src/http/api-docs.ts), not
       // imported. @redocly/cli: its binary is run by test/rest/openapi-document.test.ts by path.
-      ignoreDependencies: ['redoc', '@redocly/cli'],
+      ignoreDependencies: [
+        'redoc',
+        '@redocly/cli',
+        // TEMPORARY (webhooks in progress): the signature verifier of the webhook tests to come on
+        // another branch; remove when they land.
+        'standardwebhooks',
+      ],
       // Rule fixtures for test/architecture: copied to a temp dir and cruised, never imported.
       ignore: ['test/fixtures/**'],
-      // A system binary the Redis fault tests spawn when present (they skip without it); not an npm package.
-      ignoreBinaries: ['redis-server'],
+      // System binaries tests spawn when present (they skip without them), not npm packages: the Redis
+      // fault tests start redis-server; test/webhooks/outbound-safety.test.ts makes a self-signed
+      // certificate with openssl.
+      ignoreBinaries: ['redis-server', 'openssl'],
     },
     'apps/web': {
       entry: [
@@ -58,6 +70,9 @@ const config: KnipConfig = {
     'apps/zapier': {
       entry: ['src/index.ts', 'test/**/*.test.ts', 'vitest.config.ts'],
       project: ['src/**/*.ts', 'test/**/*.ts'],
+      // TEMPORARY (webhooks in progress): the signature verifier of the Zapier webhook tests to come
+      // on another branch; remove when they land.
+      ignoreDependencies: ['standardwebhooks'],
     },
     bench: {
       entry: ['run.ts', 'floor.ts'],

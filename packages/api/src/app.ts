@@ -2,6 +2,7 @@ import { KeyUsageRecorder } from './auth/key-usage-recorder';
 import { VerifiedKeyCache } from './auth/verified-key-cache';
 import { createDatabase, type KeyholeDatabase } from './db/create-database';
 import { readOrCreateSecret } from './db/data-dir';
+import { JobQueue } from './db/job-queue';
 import type { AppDeps } from './deps';
 import type { Config } from './env';
 import { ChangeFeed } from './lib/change-feed';
@@ -9,11 +10,13 @@ import { type Clock, systemClock } from './lib/clock';
 import { createKeyring } from './lib/keyring';
 import { LIMITS } from './lib/limits';
 import { createLogger, type Logger } from './lib/logger';
+import type { Lookup } from './lib/outbound/outbound-policy';
 import { createPasswordHasher } from './lib/password';
 import { createWindowCounter } from './lib/rate-limiter';
 import { ReadGate } from './lib/read-gate';
 import { createRedisConnection } from './lib/redis-connection';
 import { VERSION } from './lib/version';
+import { startDeliveryWorker } from './services/webhooks/delivery-worker';
 
 export interface App {
   deps: AppDeps;
@@ -27,6 +30,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Root secret to use instead of the config's (tests). */
   secret?: string;
+  /** How webhook destinations are resolved (tests). */
+  outboundLookup?: Lookup;
 }
 
 /**
@@ -67,6 +72,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
   const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
   keyUsage.start();
+  const jobs = new JobQueue(database, {}, (err) => logger.warn({ err }, 'job queue error; it keeps going'));
   const deps: AppDeps = {
     config,
     database,
@@ -88,6 +94,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     changes,
     keyCache,
     keyUsage,
+    jobs,
+    ...(overrides.outboundLookup ? { outboundLookup: overrides.outboundLookup } : {}),
     readGate: new ReadGate({
       capacity: LIMITS.readGateMeetings,
       maxWaiting: LIMITS.readGateMaxWaiting,
@@ -102,6 +110,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       () => keyUsage.stop(),
     ],
   };
+  // Registered last, so stopped first: jobs in hand finish while the database is open.
+  deps.onClose.push(await startDeliveryWorker(deps, { concurrency: config.webhooks.workers }));
   return {
     deps,
     close: async () => {

@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis';
 import type { KeyUsageRecorder } from './auth/key-usage-recorder';
 import type { VerifiedKeyCache } from './auth/verified-key-cache';
 import type { Database, KeyholeDatabase } from './db/create-database';
+import type { JobQueue } from './db/job-queue';
 import type { Config } from './env';
 import type { ChangeFeed } from './lib/change-feed';
 import type { Clock } from './lib/clock';
 import type { Keyring } from './lib/keyring';
 import type { Logger } from './lib/logger';
+import type { Lookup } from './lib/outbound/outbound-policy';
 import type { PasswordHasher } from './lib/password';
 import type { WindowCounter } from './lib/rate-limiter';
 import type { ReadGate } from './lib/read-gate';
@@ -50,6 +52,10 @@ export interface AppDeps {
   keyUsage: KeyUsageRecorder;
   /** Bounds the meetings that large reads hold in memory at once across the process. */
   readGate: ReadGate;
+  /** The job queue shared by every API process (webhook deliveries). */
+  jobs: JobQueue;
+  /** How webhook destinations are resolved (tests answer for names; default: the system resolver). */
+  outboundLookup?: Lookup;
   /** Background work to stop (and flush) at shutdown, last registered first. */
   onClose: (() => Promise<void>)[];
 }

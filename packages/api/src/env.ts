@@ -60,7 +60,12 @@ const webhookHosts = z
   .transform((v) => {
     const hosts = (v ?? '')
       .split(',')
-      .map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
       .filter((h) => h.length > 0);
     return hosts.length > 0 ? hosts : null;
   });
@@ -108,6 +113,7 @@ const schema = z
     KEYHOLE_WEBHOOK_ALLOW_HTTP: bool(false),
     KEYHOLE_WEBHOOK_ALLOW_PRIVATE: bool(false),
     KEYHOLE_WEBHOOK_ALLOWED_HOSTS: webhookHosts,
+    KEYHOLE_WEBHOOK_WORKERS: int(4, 0, 64),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -171,6 +177,8 @@ export interface Config {
     allowPrivate: boolean;
     /** When set, the only destination hosts (tests: loopback, so nothing leaves the machine). */
     allowedHosts: string[] | null;
+    /** Delivery workers in this process (each fetches 5 jobs at a time); 0: this process sends none. */
+    workers: number;
   };
 }
 
@@ -216,6 +224,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       allowHttp: e.KEYHOLE_WEBHOOK_ALLOW_HTTP,
       allowPrivate: e.KEYHOLE_WEBHOOK_ALLOW_PRIVATE,
       allowedHosts: e.KEYHOLE_WEBHOOK_ALLOWED_HOSTS,
+      workers: e.KEYHOLE_WEBHOOK_WORKERS,
     },
   };
 }

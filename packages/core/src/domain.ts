@@ -37,6 +37,12 @@ export const AUDIT_ACTIONS = [
   // Step-up (SPEC §5): the password entered again in a signed-in session, or a wrong one.
   'auth.password_confirmed',
   'auth.password_confirm_failed',
+  // Webhooks (SPEC §11).
+  'webhook.subscribed',
+  'webhook.unsubscribed',
+  'webhook.disabled',
+  'webhook.enabled',
+  'webhook.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -71,6 +71,9 @@ export const ERROR_REASONS = [
   'request_timeout',
   // The database is down, stalled or a lock did not come in time (SPEC §9): retry after Retry-After.
   'database_unavailable',
+  // Webhooks (SPEC §11): a destination that may not receive deliveries; 25 subscriptions per key.
+  'webhook_url_not_allowed',
+  'webhook_limit_reached',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -7,3 +7,4 @@ export * from './key-policy';
 export * from './limits';
 export * from './scopes';
 export * from './text';
+export * from './webhooks';

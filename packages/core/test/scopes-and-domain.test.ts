@@ -68,6 +68,11 @@ describe('domain lists', () => {
       'auth.sign_in_failed',
       'auth.password_confirmed',
       'auth.password_confirm_failed',
+      'webhook.subscribed',
+      'webhook.unsubscribed',
+      'webhook.disabled',
+      'webhook.enabled',
+      'webhook.deleted',
     ]);
   });
 });

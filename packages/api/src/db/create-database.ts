@@ -6,11 +6,12 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import postgres, { type Sql } from 'postgres';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { LIMITS } from '../lib/limits';
 import { lockDataDir } from './data-dir';
 import { DatabaseGate } from './database-gate';
+import { JobQueue } from './job-queue';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -44,10 +45,42 @@ export interface KeyholeDatabase {
   dumpDataDir(): Promise<Blob>;
   /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
   onStatement(fn: (sql: string) => void): () => void;
+  /**
+   * The job queue's statements (pg-boss, its own schema `pgboss`): on the pool, or inside `tx` so a
+   * job exists only if the transaction that made it commits.
+   */
+  jobSql(tx?: Database): JobSql;
   /** PostgreSQL opened for serving (`timeoutMs`): what bounds the waiting for the database. */
   gate?: DatabaseGate;
   close(): Promise<void>;
 }
+
+/** pg-boss's executor: one statement with `$n` values, or several without values (its migrations). */
+export interface JobSql {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Values as node-postgres (pg-boss's own driver) sends them: an object as JSON, an array as a
+ * PostgreSQL array literal. postgres.js would otherwise throw on an object from its socket handler.
+ */
+function nodePostgresValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date || Buffer.isBuffer(value) || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const item = (v: unknown): string =>
+      v === null || v === undefined
+        ? 'NULL'
+        : Array.isArray(v)
+          ? `{${v.map(item).join(',')}}`
+          : `"${String(nodePostgresValue(v)).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    return `{${value.map(item).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The driver's client behind a drizzle transaction (drizzle keeps it on the transaction's session). */
+const txClient = <C>(tx: Database): C => (tx as unknown as { session: { client: C } }).session.client;
 
 export interface NotificationOptions {
   channels: string[];
@@ -137,6 +170,12 @@ export type DatabaseOptions =
 
 export async function createDatabase(options: DatabaseOptions): Promise<KeyholeDatabase> {
   const database = options.kind === 'postgres' ? await openPostgres(options) : await openPglite(options);
+  // pg-boss's schema and queues are part of the database's migration (tests copy a migrated template).
+  const migrateTables = database.migrate;
+  database.migrate = async () => {
+    await migrateTables();
+    await new JobQueue(database).install();
+  };
   if (options.migrate !== false) {
     try {
       await database.migrate();
@@ -208,6 +247,27 @@ async function openPostgres(options: {
         .values()) as unknown as unknown[][];
     },
     onStatement: tap.onStatement,
+    jobSql: (tx) => {
+      // Without values postgres.js sends the text as a simple query, which may hold several statements.
+      const run = tx ? txClient<Sql>(tx).unsafe.bind(txClient<Sql>(tx)) : client.unsafe;
+      return {
+        executeSql: async (text, values = []) => {
+          tap.emit(text);
+          // pg-boss's maintenance and migrations are BEGIN … COMMIT texts: postgres.js runs those only
+          // on a connection of their own, never on the pool.
+          const args = values.map(nodePostgresValue) as never[];
+          if (!tx && /^\s*begin\b/i.test(text)) {
+            const own = await client.reserve();
+            try {
+              return { rows: [...(await own.unsafe(text, args))] };
+            } finally {
+              own.release();
+            }
+          }
+          return { rows: [...(await run(text, args))] };
+        },
+      };
+    },
     openNotifications: (opts) => openPostgresNotifications(options.url, opts),
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
@@ -335,6 +395,17 @@ async function openPglite(options: {
       return (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
     },
     onStatement: tap.onStatement,
+    jobSql: (tx) => {
+      const target = tx ? txClient<Pick<PGlite, 'query' | 'exec'>>(tx) : client;
+      return {
+        executeSql: async (text, values = []) => {
+          tap.emit(text);
+          if (values.length > 0) return { rows: (await target.query(text, values)).rows };
+          const results = await target.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        },
+      };
+    },
     openNotifications: async ({ channels, onNotify }) => {
       // One process owns a PGlite database and its notices never travel over a socket: nothing to lose.
       const unlisten = await Promise.all(

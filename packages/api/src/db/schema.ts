@@ -1,10 +1,13 @@
 import {
   AUDIT_ACTOR_TYPES,
   DEFAULT_MEETING_STATE,
+  DELIVERY_STATUSES,
   MEETING_STATES,
   SCOPES,
   USER_ROLES,
   USER_STATUSES,
+  WEBHOOK_DISABLED_REASONS,
+  type WebhookEvent,
 } from '@keyhole/core';
 import { sql } from 'drizzle-orm';
 import {
@@ -263,4 +266,93 @@ export const idempotencyRecords = pgTable(
     createdAt: tstz('created_at').notNull(),
   },
   (t) => [index('idempotency_records_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Webhook subscriptions (SPEC §11): each belongs to one key and sees what that key may read when a
+ * delivery is sent. The signing secret is kept AES-256-GCM encrypted (the subscription id bound as
+ * additional data). `consecutive_failures` counts failed attempts since the last success; at 50 the
+ * subscription is disabled. Deleted with their key's revocation.
+ */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    keyId: uuid('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    events: jsonb('events').$type<WebhookEvent[]>().notNull(),
+    secretCiphertext: bytea('secret_ciphertext').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason', { enum: WEBHOOK_DISABLED_REASONS }),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('webhook_subscriptions_org_idx').on(t.orgId, t.createdAt, t.id),
+    index('webhook_subscriptions_key_idx').on(t.keyId, t.createdAt),
+  ],
+);
+
+/**
+ * One meeting change as subscribers hear of it, written in the change's own transaction (the outbox)
+ * when at least one enabled subscription of the org wants it. `data` is not stored: a delivery carries
+ * the meeting as its key reads it when the delivery is sent.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    type: text('type').$type<WebhookEvent>().notNull(),
+    createdAt: tstz('created_at').notNull(),
+  },
+  (t) => [index('webhook_events_created_idx').on(t.createdAt)],
+);
+
+/**
+ * One event for one subscription, with the outcome of its last attempt. A job in the queue (pg-boss)
+ * carries its id; the row is the truth the worker re-reads. Newest first per subscription for the
+ * Developer page; by age for the 30-day retention.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    responseStatus: integer('response_status'),
+    durationMs: integer('duration_ms'),
+    // Why the last attempt failed without a status (blocked, timeout, connect…), and the first KiB of the answer.
+    error: text('error'),
+    responseBody: text('response_body'),
+    firstAttemptAt: tstz('first_attempt_at'),
+    lastAttemptAt: tstz('last_attempt_at'),
+    nextAttemptAt: tstz('next_attempt_at'),
+    createdAt: tstz('created_at').notNull(),
+  },
+  (t) => [
+    index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt, t.id),
+    index('webhook_deliveries_event_idx').on(t.eventId),
+    index('webhook_deliveries_created_idx').on(t.createdAt),
+  ],
 );

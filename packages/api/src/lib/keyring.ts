@@ -20,6 +20,8 @@ export interface Keyring {
   sessionHmac: Buffer;
   /** HMAC key for idempotency scopes, inputs and the fingerprints of replayed key strings. */
   idempotencyHmac: Buffer;
+  /** AES-256-GCM key for webhook signing secrets (the sender must read them back to sign). */
+  webhookSecretEncryption: Buffer;
 }
 
 function derive(root: string, purpose: string): Buffer {
@@ -35,6 +37,7 @@ export function createKeyring(rootSecret: string): Keyring {
     cursorHmac: derive(rootSecret, 'cursor-hmac:v1'),
     sessionHmac: derive(rootSecret, 'session-hmac:v1'),
     idempotencyHmac: derive(rootSecret, 'idempotency-hmac:v1'),
+    webhookSecretEncryption: derive(rootSecret, 'webhook-secret-encryption:v1'),
   };
 }
 

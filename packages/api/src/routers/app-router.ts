@@ -6,6 +6,7 @@ import { keysRouter } from './keys-router';
 import { meetingsRouter } from './meetings-router';
 import { membersRouter } from './members-router';
 import { orgRouter } from './org-router';
+import { webhooksRouter } from './webhooks-router';
 import { whoamiProcedure } from './whoami-router';
 
 export const appRouter = router({
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   meetings: meetingsRouter,
   whoami: whoamiProcedure,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 import {
   type Authority,
+  type KeyAuthority,
   type SessionAuthority,
   SYSTEM_AUTHORITY,
   type SystemAuthority,
@@ -28,6 +29,11 @@ export interface Actor<A extends Authority = Authority> {
 /** A signed-in user's request (sessionProcedure, adminProcedure). */
 export interface SessionActor extends Actor<SessionAuthority> {
   user: { id: string; email: string };
+  origin: RequestOrigin & { ip: string };
+}
+
+/** An API key's own request (keyProcedure): in the name of the user it is issued to, if any. */
+export interface KeyActor extends Actor<KeyAuthority> {
   origin: RequestOrigin & { ip: string };
 }
 

@@ -32,7 +32,7 @@ import type { KeyCallOutcome } from '../auth/key-usage-recorder';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { isDatabaseUnavailable } from '../lib/db-errors';
 import { ServerBusyError } from '../lib/server-busy';
-import type { Actor, SessionActor } from '../services/actor';
+import type { Actor, KeyActor, SessionActor } from '../services/actor';
 import { resolveCaller } from './authenticate';
 import type { Context } from './context';
 import { openIdempotencyAndCharge, refuseMisplacedIdempotencyKey } from './idempotency';
@@ -288,7 +288,15 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
       'key_required',
     );
   }
-  return keyCall(ctx, caller.key, () => next({ ctx: { key: caller.key, org: caller.org } }));
+  // A key's own mutations (webhooks) act in the name of the user it is issued to, if any, and are
+  // re-checked against the key and the secret presented (lockActor).
+  const actor: KeyActor = {
+    orgId: caller.org.id,
+    user: caller.key.issuedTo && { id: caller.key.issuedTo.id, email: caller.key.issuedTo.email },
+    origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+    authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
+  };
+  return keyCall(ctx, caller.key, () => next({ ctx: { key: caller.key, org: caller.org, actor } }));
 });
 
 export interface ReaderContext {

@@ -1,4 +1,5 @@
 import { revokeKeyRow } from '../../db/keys/key-writes';
+import { deleteKeySubscriptions } from '../../db/webhooks/subscriptions';
 import type { AppDeps } from '../../deps';
 import type { Actor } from '../actor';
 import { audited } from '../audited';
@@ -8,7 +9,8 @@ import { lockActiveKey } from './lock-active-key';
 
 /**
  * Permanent and immediate: the secret material is wiped and the slot freed, while the row stays as a
- * tombstone so the audit log keeps naming the key. Every process drops its cached copy.
+ * tombstone so the audit log keeps naming the key. Every process drops its cached copy. Its webhook
+ * subscriptions are deleted.
  */
 export async function revokeKey(
   deps: AppDeps,
@@ -22,7 +24,13 @@ export async function revokeKey(
     async (tx, audit, { now, publish }) => {
       const row = await lockActiveKey(tx, actor.orgId, input.id);
       await revokeKeyRow(tx, row.id, now);
-      await audit('key.revoked', keyTarget(row), { scope: row.scope, clientKey: row.clientKey });
+      // SPEC §11: a revoked key's webhook subscriptions go with it (their pending deliveries too).
+      const webhooks = await deleteKeySubscriptions(tx, row.id);
+      await audit('key.revoked', keyTarget(row), {
+        scope: row.scope,
+        clientKey: row.clientKey,
+        webhooksDeleted: webhooks,
+      });
       publish({ kind: 'key', id: row.id });
       return { ok: true as const };
     },

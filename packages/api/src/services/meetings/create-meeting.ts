@@ -1,9 +1,10 @@
-import { DEFAULT_MEETING_STATE, type MeetingState } from '@keyhole/core';
+import { DEFAULT_MEETING_STATE, type MeetingState, meetingEventsFor } from '@keyhole/core';
 import { insertMeeting } from '../../db/meetings/store';
 import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
+import { recordMeetingEvents } from '../webhooks/record-meeting-events';
 import { loadVisibleMeetingView } from './load-visible-meeting';
 import { type AttendeeInput, resolveAttendees } from './resolve-attendees';
 import type { MeetingView, TranscriptSegmentView } from './views';
@@ -35,6 +36,7 @@ export const meetingHost = (actor: SessionActor): MeetingHost => ({
 /**
  * A signed-in user records a meeting they host. Meetings are not audit events (SPEC §3 lists keys,
  * members, settings and sign-ins), and no key's authentication depends on them, so nothing is published.
+ * Webhook subscribers hear of it through the outbox written in the same transaction.
  */
 export async function createMeeting(
   deps: AppDeps,
@@ -44,8 +46,9 @@ export async function createMeeting(
 ): Promise<MeetingView> {
   const host = meetingHost(actor);
   const state = input.state ?? DEFAULT_MEETING_STATE;
+  let deliveries = 0;
   // The host's session, still live (not signed out, ended or deactivated since it was checked).
-  return audited(
+  const view = await audited(
     deps,
     actor,
     async (tx, _audit, { now }) => {
@@ -69,8 +72,16 @@ export async function createMeeting(
         id,
       );
       if (!view) throw new Error('a meeting just created is not visible to its host');
+      deliveries = await recordMeetingEvents(deps, tx, {
+        orgId: host.orgId,
+        meetingId: id,
+        types: meetingEventsFor({ created: true, completedNow: state === 'completed' }),
+        at: now,
+      });
       return view;
     },
     { write },
   );
+  if (deliveries > 0) deps.jobs.wake();
+  return view;
 }

@@ -1,4 +1,4 @@
-import { KeyholeError, type MeetingAccess, type MeetingState } from '@keyhole/core';
+import { KeyholeError, type MeetingAccess, type MeetingState, meetingEventsFor } from '@keyhole/core';
 import { selectAttendeeRows } from '../../db/meetings/attendee-rows';
 import { lockVisibleMeeting } from '../../db/meetings/lock-meeting';
 import { updateMeetingRow } from '../../db/meetings/store';
@@ -6,6 +6,7 @@ import type { AppDeps } from '../../deps';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
+import { recordMeetingEvents } from '../webhooks/record-meeting-events';
 import { meetingHost } from './create-meeting';
 import { loadVisibleMeetingView } from './load-visible-meeting';
 import { meetingNotFound } from './not-found';
@@ -38,7 +39,8 @@ export async function updateMeeting(
   const host = meetingHost(actor);
   // What a session sees (core's meetingAccessFor: the org's settings only matter to org_full keys).
   const access: MeetingAccess = { kind: 'user', orgId: host.orgId, userId: host.id, includeOwnPrivate: true };
-  return audited(
+  let deliveries = 0;
+  const updated = await audited(
     deps,
     actor,
     async (tx, _audit, { now }) => {
@@ -71,8 +73,19 @@ export async function updateMeeting(
       });
       const view = await loadVisibleMeetingView(tx, access, current.id);
       if (!view) throw new Error('a meeting just updated is not visible to its host');
+      deliveries = await recordMeetingEvents(deps, tx, {
+        orgId: host.orgId,
+        meetingId: current.id,
+        types: meetingEventsFor({
+          created: false,
+          completedNow: current.completedAt === null && completedAt !== null,
+        }),
+        at: now,
+      });
       return view;
     },
     { write },
   );
+  if (deliveries > 0) deps.jobs.wake();
+  return updated;
 }

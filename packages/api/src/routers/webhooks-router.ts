@@ -1,0 +1,60 @@
+import { WEBHOOK_EVENTS, WEBHOOK_LIMITS } from '@keyhole/core';
+import { z } from 'zod';
+import { listKeyWebhooks, unsubscribeWebhook } from '../services/webhooks/key-webhooks';
+import {
+  deleteWebhook,
+  listDeliveries,
+  listOrgWebhooks,
+  redeliver,
+  setWebhookEnabled,
+} from '../services/webhooks/org-webhooks';
+import { subscribeWebhook } from '../services/webhooks/subscribe';
+import { adminProcedure, keyProcedure, router } from '../trpc/trpc';
+
+// Ids are free text: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
+const id = z.string().min(1).max(100);
+const noInput = z.strictObject({}).optional();
+
+export const subscribeInput = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .max(WEBHOOK_LIMITS.urlMaxLength, `at most ${WEBHOOK_LIMITS.urlMaxLength} characters`),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS))
+    .min(1, 'name at least one event')
+    .max(WEBHOOK_EVENTS.length)
+    .refine((events) => new Set(events).size === events.length, 'each event at most once'),
+});
+
+export const webhooksRouter = router({
+  // Key callers (SPEC §11): any scope, legacy included; a subscription sees what its key reads.
+  subscribe: keyProcedure
+    .input(subscribeInput)
+    .mutation(({ ctx, input }) => subscribeWebhook(ctx.deps, ctx.actor, input)),
+  list: keyProcedure.input(noInput).query(({ ctx }) => listKeyWebhooks(ctx.deps, ctx.actor)),
+  unsubscribe: keyProcedure
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => unsubscribeWebhook(ctx.deps, ctx.actor, input)),
+
+  // Admins, from the Developer page.
+  listForOrg: adminProcedure.query(({ ctx }) => listOrgWebhooks(ctx.deps, ctx.actor)),
+  setEnabled: adminProcedure
+    .input(z.strictObject({ id, enabled: z.boolean() }))
+    .mutation(({ ctx, input }) => setWebhookEnabled(ctx.deps, ctx.actor, input)),
+  delete: adminProcedure
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => deleteWebhook(ctx.deps, ctx.actor, input)),
+  deliveries: adminProcedure
+    .input(
+      z.strictObject({
+        id,
+        cursor: z.string().max(500).nullish(),
+        limit: z.number().int().min(1).max(100).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listDeliveries(ctx.deps, ctx.actor, input)),
+  redeliver: adminProcedure
+    .input(z.strictObject({ deliveryId: id }))
+    .mutation(({ ctx, input }) => redeliver(ctx.deps, ctx.actor, input)),
+});
