@@ -16,6 +16,8 @@ export type ApiUser = Outputs['members']['add'];
 export type ApiKeyView = Outputs['keys']['create']['key'];
 export type ApiWhoAmI = Outputs['whoami'];
 export type ApiTranscript = Outputs['meetings']['transcript'];
+export type ApiWebhookSubscribed = Outputs['webhooks']['subscribe'];
+export type ApiWebhookList = Outputs['webhooks']['list'];
 
 // Zapier's runtime wraps the global fetch for its logs once an app has run; the world is built with
 // the plain one.
