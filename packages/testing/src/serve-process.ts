@@ -33,6 +33,9 @@ export interface ChildEnvOptions {
 }
 
 /** The child's environment: what `inherit` keeps, then `env` (an `undefined` value removes a variable). */
+/** The only webhook destinations of every test (KEYHOLE_WEBHOOK_ALLOWED_HOSTS). */
+export const LOOPBACK_WEBHOOK_HOSTS = '127.0.0.1,localhost,::1';
+
 export function childEnv(
   env: Record<string, string | undefined>,
   opts: ChildEnvOptions = {},
@@ -46,7 +49,12 @@ export function childEnv(
             ([k]) => !k.startsWith('KEYHOLE_') && k !== 'DATABASE_URL' && !drop.has(k),
           ),
         );
-  const merged: Record<string, string | undefined> = { ...base, ...env };
+  // No test may deliver a webhook beyond this machine (SPEC §11): loopback unless a test says otherwise.
+  const merged: Record<string, string | undefined> = {
+    KEYHOLE_WEBHOOK_ALLOWED_HOSTS: LOOPBACK_WEBHOOK_HOSTS,
+    ...base,
+    ...env,
+  };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
   return merged as NodeJS.ProcessEnv;
 }

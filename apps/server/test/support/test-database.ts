@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDatabase, type KeyholeDatabase } from '@keyhole/api/internal/db/create-database';
 import { loadConfig } from '@keyhole/api/internal/env';
+import { LOOPBACK_WEBHOOK_HOSTS } from '@keyhole/testing/serve-process';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { withDatabase } from './global-setup';
@@ -11,6 +12,8 @@ export const testConfigSource = (): Record<string, string | undefined> => ({
   NODE_ENV: 'test',
   KEYHOLE_PASSWORD_COST: process.env.KEYHOLE_PASSWORD_COST ?? '10',
   KEYHOLE_LOG_LEVEL: process.env.KEYHOLE_LOG_LEVEL ?? 'info',
+  // No test may deliver a webhook beyond this machine (SPEC §11).
+  KEYHOLE_WEBHOOK_ALLOWED_HOSTS: LOOPBACK_WEBHOOK_HOSTS,
 });
 
 /**

@@ -43,7 +43,10 @@ export interface KeyholeDatabase {
   migrate(): Promise<void>;
   /** PGlite only: the whole data directory as a tarball (tests start copies of a migrated database from it). */
   dumpDataDir(): Promise<Blob>;
-  /** Calls `fn` with the text of every statement this process sends (tests count them); returns an unsubscribe. */
+  /**
+   * Calls `fn` with the text of every statement this process sends (tests count them), but the job
+   * queue's own (its polling would make every count a race); returns an unsubscribe.
+   */
   onStatement(fn: (sql: string) => void): () => void;
   /**
    * The job queue's statements (pg-boss, its own schema `pgboss`): on the pool, or inside `tx` so a
@@ -252,7 +255,6 @@ async function openPostgres(options: {
       const run = tx ? txClient<Sql>(tx).unsafe.bind(txClient<Sql>(tx)) : client.unsafe;
       return {
         executeSql: async (text, values = []) => {
-          tap.emit(text);
           // pg-boss's maintenance and migrations are BEGIN … COMMIT texts: postgres.js runs those only
           // on a connection of their own, never on the pool.
           const args = values.map(nodePostgresValue) as never[];
@@ -399,7 +401,6 @@ async function openPglite(options: {
       const target = tx ? txClient<Pick<PGlite, 'query' | 'exec'>>(tx) : client;
       return {
         executeSql: async (text, values = []) => {
-          tap.emit(text);
           if (values.length > 0) return { rows: (await target.query(text, values)).rows };
           const results = await target.exec(text);
           return { rows: results.at(-1)?.rows ?? [] };

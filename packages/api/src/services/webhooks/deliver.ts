@@ -14,12 +14,17 @@ import {
   setSubscriptionEnabled,
 } from '../../db/webhooks/subscriptions';
 import type { AppDeps } from '../../deps';
-import { type OutboundResult, postWebhook } from '../../lib/outbound/post-webhook';
+import { type OutboundError, type OutboundResult, postWebhook } from '../../lib/outbound/post-webhook';
 import { systemActor } from '../actor';
 import { audited } from '../audited';
 import { loadVisibleMeetingView } from '../meetings/load-visible-meeting';
 import { decryptWebhookSecret } from './webhook-secret';
 import { webhookTarget } from './webhook-target';
+
+/** The POST's outcome, or a failure before it (a secret that no longer decrypts). */
+type AttemptResult =
+  | Exclude<OutboundResult, { kind: 'failed' }>
+  | { kind: 'failed'; error: OutboundError | 'secret_unreadable'; message: string; durationMs: number };
 
 /** What one attempt did, for the worker's log and the tests. */
 export type AttemptOutcome =
@@ -62,7 +67,7 @@ export async function deliverOnce(deps: AppDeps, deliveryId: string): Promise<At
     return 'dropped';
   }
   const secret = decryptWebhookSecret(deps.keyring, subscription.id, subscription.secretCiphertext);
-  let result: OutboundResult;
+  let result: AttemptResult;
   if (secret === null) {
     result = {
       kind: 'failed',
@@ -99,7 +104,7 @@ export async function deliverOnce(deps: AppDeps, deliveryId: string): Promise<At
 
 async function recordOutcome(
   deps: AppDeps,
-  o: { deliveryId: string; subscriptionId: string; orgId: string; result: OutboundResult },
+  o: { deliveryId: string; subscriptionId: string; orgId: string; result: AttemptResult },
 ): Promise<AttemptOutcome> {
   const { result } = o;
   const succeeded = result.kind === 'response' && result.status >= 200 && result.status < 300;
