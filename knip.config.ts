@@ -23,10 +23,6 @@ const config: KnipConfig = {
       // bench, which knip follows from their own workspaces.
       entry: ['src/index.ts', 'src/host.ts', 'drizzle.config.ts'],
       project: ['src/**/*.ts'],
-      // TEMPORARY (webhooks in progress): pg-boss and standardwebhooks were added ahead of the webhook
-      // queue, worker and their tests, which are being written on another branch; remove this ignore
-      // when they land.
-      ignoreDependencies: ['pg-boss', 'standardwebhooks'],
     },
     'apps/server': {
       entry: [
@@ -40,13 +36,7 @@ const config: KnipConfig = {
       project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
       // redoc: its standalone bundle is served as a file (require.resolve in src/http/api-docs.ts), not
       // imported. @redocly/cli: its binary is run by test/rest/openapi-document.test.ts by path.
-      ignoreDependencies: [
-        'redoc',
-        '@redocly/cli',
-        // TEMPORARY (webhooks in progress): the signature verifier of the webhook tests to come on
-        // another branch; remove when they land.
-        'standardwebhooks',
-      ],
+      ignoreDependencies: ['redoc', '@redocly/cli'],
       // Rule fixtures for test/architecture: copied to a temp dir and cruised, never imported.
       ignore: ['test/fixtures/**'],
       // System binaries tests spawn when present (they skip without them), not npm packages: the Redis

@@ -33,6 +33,8 @@ dc.subscribe('net.client.socket', onClientSocket);
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 afterEach(() => {
   expect(attempts.filter((a) => !LOOPBACK.has(a.address))).toEqual([]);
+  // postWebhook has settled by now, and it leaves no socket behind.
+  expect(clientSockets.filter((s) => !s.destroyed)).toHaveLength(0);
 });
 afterAll(() => dc.unsubscribe('net.client.socket', onClientSocket));
 
@@ -319,6 +321,27 @@ describe('postWebhook against real receivers', () => {
     expectFailed(await pending, 'aborted');
     await rcv.closed();
     expectFailed(await post(rcv.origin, { signal: AbortSignal.abort() }), 'aborted');
+  });
+
+  test('a receiver that hangs up is network, one that answers garbage is bad_response; an unsendable header is invalid_request', async () => {
+    const hangsUp = await receiver((req) => req.socket.destroy());
+    expectFailed(await post(hangsUp.origin), 'network');
+
+    const sockets = new Set<net.Socket>();
+    const garbage = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    open.push({ server: garbage, sockets });
+    const { port } = garbage.address() as net.AddressInfo;
+    expectFailed(await post(`http://127.0.0.1:${port}/`), 'bad_response');
+
+    const rcv = await receiver((_req, res) => res.end('ok'));
+    const sent = await observe(() => post(rcv.origin, { headers: { 'webhook-id': 'a\r\nx-injected: 1' } }));
+    expectFailed(sent.result, 'invalid_request');
+    expect(sent.sockets).toBe(0);
+    expect(rcv.connections).toBe(0);
   });
 
   test('a host name is resolved through the injected lookup at connect time, in both lookup callback shapes', async () => {

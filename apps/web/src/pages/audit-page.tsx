@@ -34,6 +34,11 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.sign_in_failed': 'Sign-in failed',
   'auth.password_confirmed': 'Password confirmed',
   'auth.password_confirm_failed': 'Password confirmation failed',
+  'webhook.subscribed': 'Webhook subscribed',
+  'webhook.unsubscribed': 'Webhook unsubscribed',
+  'webhook.disabled': 'Webhook disabled',
+  'webhook.enabled': 'Webhook enabled',
+  'webhook.deleted': 'Webhook deleted',
 };
 
 function Details({ event, people }: { event: AuditEvent; people: People }) {

@@ -137,6 +137,13 @@ async function recordOutcome(
       random: Math.random(),
       retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null,
     });
+    // The policy refused the destination (or the request could not be formed): trying again changes nothing.
+    const final =
+      result.kind === 'failed' && (result.error === 'blocked' || result.error === 'invalid_request');
+    if (final && failures < WEBHOOK_LIMITS.consecutiveFailuresToDisable) {
+      await recordAttempt(tx, delivery.id, { ...attempt, status: 'failed', nextAttemptAt: null });
+      return 'failed' as const;
+    }
     if (next.kind === 'give_up' || failures >= WEBHOOK_LIMITS.consecutiveFailuresToDisable) {
       await recordAttempt(tx, delivery.id, { ...attempt, status: 'failed', nextAttemptAt: null });
       await setSubscriptionEnabled(tx, sub.id, { enabled: false, reason: 'failures', at: now });
