@@ -14,6 +14,19 @@ export const UNREADABLE_ANSWER =
   'Keyhole gave an answer Zapier could not read. Try again in a few minutes; if it keeps happening, ask ' +
   'your Keyhole admin whether the Keyhole server is up.';
 
+/**
+ * Refusals of `webhooks.subscribe` (turning a Zap on), in words for the person turning it on: the API's
+ * own messages speak of URLs and schemes, and the fix is someone else's (the Keyhole admin) or a choice.
+ */
+const REASON_MESSAGES: Record<string, string> = {
+  webhook_url_not_allowed:
+    'Your Keyhole server does not send meetings to Zapier’s address for this Zap, so the Zap cannot turn ' +
+    'on. Ask your Keyhole admin to allow deliveries to Zapier (hooks.zapier.com).',
+  webhook_limit_reached:
+    'This API key already feeds 25 instant Zaps, as many as Keyhole allows for one key. Turn off a Zap ' +
+    'that uses this key, or connect this Zap with another User – limited access key.',
+};
+
 /** Words that belong to HTTP, not to a Zapier user: such API messages are replaced, never shown. */
 const HTTP_JARGON = /authorization|bearer|basic|base64|header|\bhttps?\b|\bstatus\b/i;
 
@@ -40,7 +53,8 @@ export interface ApiFailure {
  * revoked or expired; 403 `key_user_deactivated`) is `ExpiredAuthError`: Zapier pauses the Zap and asks
  * the user to reconnect. 429 (the key's budget) and 503 (Keyhole briefly unavailable) are
  * `ThrottledError` with the API's message and its `Retry-After`: Zapier tries again after that wait.
- * Anything else is `z.errors.Error` with the API's message, code and status.
+ * A refusal whose reason has words of its own here (`REASON_MESSAGES`) carries those, with the reason as
+ * its code. Anything else is `z.errors.Error` with the API's message, code and status.
  */
 export function apiError(z: ZObject, { status, error, retryAfter }: ApiFailure): Error {
   const code = error?.data?.code;
@@ -56,6 +70,8 @@ export function apiError(z: ZObject, { status, error, retryAfter }: ApiFailure):
   if (status === 401 || code === 'UNAUTHORIZED' || reason === 'key_user_deactivated') {
     return new z.errors.ExpiredAuthError(readable(error?.message, KEY_NOT_WHOLE));
   }
+  const known = reason ? REASON_MESSAGES[reason] : undefined;
+  if (known) return new z.errors.Error(known, reason, status);
   return new z.errors.Error(readable(error?.message, UNREADABLE_ANSWER), code ?? `HTTP_${status}`, status);
 }
 

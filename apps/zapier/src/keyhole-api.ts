@@ -7,6 +7,8 @@ import type {
   MeetingPage,
   Transcript,
   TrpcError,
+  WebhookEvent,
+  WebhookSubscribed,
   WhoAmI,
 } from './keyhole-types.js';
 
@@ -20,7 +22,13 @@ function resultData<T>(z: ZObject, body: unknown): T {
 /** Zapier's own errors (thrown by the middleware) pass; a failed connection gets words a user can read. */
 async function send(
   z: ZObject,
-  request: { url: string; method: 'GET'; params?: Record<string, string>; skipThrowForStatus?: boolean },
+  request: {
+    url: string;
+    method: 'GET' | 'POST';
+    params?: Record<string, string>;
+    body?: Record<string, unknown>;
+    skipThrowForStatus?: boolean;
+  },
 ): Promise<HttpResponse> {
   try {
     return await z.request(request);
@@ -47,6 +55,16 @@ async function query<T>(z: ZObject, procedure: string, input?: unknown): Promise
   return resultData<T>(z, response.data);
 }
 
+/** Mutations are POST with the input as the JSON body (docs/API.md, Wire format). One request each. */
+async function mutation<T>(z: ZObject, procedure: string, input: Record<string, unknown>): Promise<T> {
+  const response = await send(z, {
+    url: `/trpc/${procedure}`,
+    method: 'POST',
+    body: input,
+  });
+  return resultData<T>(z, response.data);
+}
+
 export const whoami = (z: ZObject) => query<WhoAmI>(z, 'whoami');
 
 export const listMeetings = (z: ZObject, input: MeetingListInput) =>
@@ -55,6 +73,12 @@ export const listMeetings = (z: ZObject, input: MeetingListInput) =>
 export const getMeeting = (z: ZObject, id: string) => query<Meeting>(z, 'meetings.get', { id });
 
 export const getTranscript = (z: ZObject, id: string) => query<Transcript>(z, 'meetings.transcript', { id });
+
+export const subscribeWebhook = (z: ZObject, url: string, events: WebhookEvent[]) =>
+  mutation<WebhookSubscribed>(z, 'webhooks.subscribe', { url, events });
+
+export const unsubscribeWebhook = (z: ZObject, id: string) =>
+  mutation<{ ok: true }>(z, 'webhooks.unsubscribe', { id });
 
 type BatchEntry<T> = { result?: { data?: T }; error?: TrpcError };
 

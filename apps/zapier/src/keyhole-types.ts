@@ -47,6 +47,33 @@ export interface WhoAmI {
   issuedTo: { id: string; name: string; email: string } | null;
 }
 
+/** SPEC §11: what a subscription is sent. */
+export type WebhookEvent = 'meeting.created' | 'meeting.updated' | 'meeting.completed';
+
+/** `webhooks.subscribe` / `webhooks.list`: one subscription of the calling key (`WebhookView`). */
+export interface WebhookSubscription {
+  id: string;
+  keyId: string;
+  url: string;
+  events: WebhookEvent[];
+  enabled: boolean;
+  disabledReason: 'failures' | 'admin' | 'key_leaked' | null;
+  createdAt: string;
+}
+
+/** `webhooks.subscribe`: the secret is shown once, here, and never again. */
+export interface WebhookSubscribed {
+  subscription: WebhookSubscription;
+  secret: string;
+}
+
+/** The JSON body of one delivery: `data` is the meeting as the subscription's key reads it when sent. */
+export interface WebhookPayload {
+  type: WebhookEvent;
+  timestamp: string;
+  data: Meeting;
+}
+
 /** `meetings.list` input, as far as the triggers use it. */
 export interface MeetingListInput {
   limit: number;

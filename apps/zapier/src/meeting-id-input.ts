@@ -31,22 +31,3 @@ export function meetingIdFrom(z: ZObject, inputData: Record<string, unknown> | u
   }
   return id;
 }
-
-/** A search's "nothing found": the meeting does not exist or this key may not read it (same answer). */
-export async function orNothingFound<T>(lookup: Promise<T>): Promise<T | null> {
-  try {
-    return await lookup;
-  } catch (err) {
-    if (err instanceof Error && err.name === 'AppError' && isNotFound(err)) return null;
-    throw err;
-  }
-}
-
-/** z.errors.Error carries `{ message, code, status }` as JSON in its message. */
-function isNotFound(err: Error): boolean {
-  try {
-    return (JSON.parse(err.message) as { code?: unknown }).code === 'NOT_FOUND';
-  } catch {
-    return false;
-  }
-}

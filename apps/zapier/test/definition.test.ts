@@ -4,11 +4,25 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { SCOPE_INFO, SCOPES } from '@keyhole/core';
+import { SCOPE_INFO, SCOPES, type WEBHOOK_EVENTS } from '@keyhole/core';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { DEFAULT_HELP_URL, SCOPE_LABELS } from '../src/constants.js';
-import type { KeyScope, Meeting, Transcript, WhoAmI } from '../src/keyhole-types.js';
-import type { ApiMeeting, ApiTranscript, ApiWhoAmI } from './support/keyhole-server';
+import type {
+  KeyScope,
+  Meeting,
+  Transcript,
+  WebhookEvent,
+  WebhookSubscribed,
+  WebhookSubscription,
+  WhoAmI,
+} from '../src/keyhole-types.js';
+import type {
+  ApiMeeting,
+  ApiTranscript,
+  ApiWebhookList,
+  ApiWebhookSubscribed,
+  ApiWhoAmI,
+} from './support/keyhole-server';
 import { entryPath, type KeyholeZapierApp, loadApp, triggerView } from './support/zapier-app';
 import { ISO_WITH_ZONE, MEETING_DATE_FIELDS, zapierFieldKeys } from './support/zapier-output';
 
@@ -221,6 +235,9 @@ describe('labels, sample and output fields', () => {
     expectTypeOf<Meeting>().toEqualTypeOf<ApiMeeting>();
     expectTypeOf<WhoAmI>().toEqualTypeOf<ApiWhoAmI>();
     expectTypeOf<Transcript>().toEqualTypeOf<ApiTranscript>();
+    expectTypeOf<WebhookSubscribed>().toEqualTypeOf<ApiWebhookSubscribed>();
+    expectTypeOf<WebhookSubscription[]>().toEqualTypeOf<ApiWebhookList>();
+    expectTypeOf<WebhookEvent>().toEqualTypeOf<(typeof WEBHOOK_EVENTS)[number]>();
     expectTypeOf<KeyScope>().toEqualTypeOf<(typeof SCOPES)[number]>();
   });
 

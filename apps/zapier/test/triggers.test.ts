@@ -10,7 +10,8 @@ import {
 import { ISO_WITH_ZONE, MEETING_DATE_FIELDS, zapierFieldKeys } from './support/zapier-output';
 
 /**
- * The two polling triggers against the real API, with a world built through the API itself:
+ * The two triggers' polling side (`performList`, the editor's samples) against the real API, with a
+ * world built through the API itself:
  *
  * | meeting        | host              | private | attendees | completed (order)     |
  * |----------------|-------------------|---------|-----------|-----------------------|
@@ -84,9 +85,9 @@ const ids = (items: { id?: unknown }[]) => items.map((item) => item.id);
 const idsOf = (...names: string[]) => names.map((name) => m[name]!.id);
 
 describe('new_meeting', () => {
-  it('is a polling trigger described as "Triggers when a new meeting of yours is added."', () => {
+  it('is an instant trigger (REST hook) described as "Triggers when a new meeting of yours is added."', () => {
     const trigger = triggerView(app, 'new_meeting');
-    expect(trigger.type).toBe('polling');
+    expect(trigger.type).toBe('hook');
     expect(trigger.display.description).toBe('Triggers when a new meeting of yours is added.');
   });
 
@@ -113,9 +114,9 @@ describe('new_meeting', () => {
 });
 
 describe('meeting_completed', () => {
-  it('is a polling trigger described as "Triggers when one of your meetings is completed."', () => {
+  it('is an instant trigger (REST hook) described as "Triggers when one of your meetings is completed."', () => {
     const trigger = triggerView(app, 'meeting_completed');
-    expect(trigger.type).toBe('polling');
+    expect(trigger.type).toBe('hook');
     expect(trigger.display.description).toBe('Triggers when one of your meetings is completed.');
   });
 

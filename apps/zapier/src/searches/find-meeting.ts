@@ -1,7 +1,8 @@
 import { type Bundle, defineSearch, type ZObject } from 'zapier-platform-core';
 import { getMeeting } from '../keyhole-api.js';
-import { meetingIdField, meetingIdFrom, orNothingFound } from '../meeting-id-input.js';
+import { meetingIdField, meetingIdFrom } from '../meeting-id-input.js';
 import { meetingOutputFields, meetingSample, toZapierMeeting } from '../meeting-output.js';
+import { orNothingFound } from '../not-found.js';
 
 /** One `meetings.get`. Zapier reads `[]` as "nothing found": unknown, another user's or private alike. */
 const perform = async (z: ZObject, bundle: Bundle) => {

@@ -1,7 +1,8 @@
 import { type Bundle, defineSearch, type ZObject } from 'zapier-platform-core';
 import { getTranscript } from '../keyhole-api.js';
-import { meetingIdField, meetingIdFrom, orNothingFound } from '../meeting-id-input.js';
+import { meetingIdField, meetingIdFrom } from '../meeting-id-input.js';
 import { meetingSample } from '../meeting-output.js';
+import { orNothingFound } from '../not-found.js';
 import { transcriptFields, transcriptOutputFields, transcriptSample } from '../transcript-output.js';
 
 /**

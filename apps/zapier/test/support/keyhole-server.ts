@@ -16,6 +16,8 @@ export type ApiUser = Outputs['members']['add'];
 export type ApiKeyView = Outputs['keys']['create']['key'];
 export type ApiWhoAmI = Outputs['whoami'];
 export type ApiTranscript = Outputs['meetings']['transcript'];
+export type ApiWebhookSubscribed = Outputs['webhooks']['subscribe'];
+export type ApiWebhookList = Outputs['webhooks']['list'];
 
 // Zapier's runtime wraps the global fetch for its logs once an app has run; the world is built with
 // the plain one.
@@ -39,7 +41,7 @@ const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@exa
  * The real API, in-process (PGlite, or PostgreSQL with DATABASE_URL), behind a real HTTP server whose
  * requests are recorded. `KEYHOLE_API_URL` points at it, as Zapier's environment would.
  */
-export class KeyholeServer {
+export class KeyholeServer implements ApiOverHttp {
   readonly requests: SeenRequest[] = [];
 
   private constructor(
@@ -105,15 +107,8 @@ export class KeyholeServer {
   }
 
   /** Signs up a new org through `auth.signUp`; its admin's session is the cookie it set. */
-  async signUpOrg(orgName = `Org ${randomUUID().slice(0, 6)}`): Promise<Admin> {
-    const email = uniqueEmail('admin');
-    const { data, cookie } = await this.call<Outputs['auth']['signUp']>('POST', 'auth.signUp', undefined, {
-      orgName,
-      name: 'Ada Admin',
-      email,
-      password: PASSWORD,
-    } satisfies Inputs['auth']['signUp']);
-    return new Admin(this, data.user, cookie!, data.org);
+  signUpOrg(orgName?: string): Promise<Admin> {
+    return signUpOrg(this, orgName);
   }
 
   /**
@@ -126,38 +121,79 @@ export class KeyholeServer {
   }
 
   /** Signs in through `auth.signIn`, as the user would in the web app. */
-  async signIn(user: ApiUser): Promise<Member> {
-    const { data, cookie } = await this.call<Outputs['auth']['signIn']>('POST', 'auth.signIn', undefined, {
-      email: user.email,
-      password: PASSWORD,
-    });
-    return new Member(this, data.user, cookie!);
+  signIn(user: ApiUser): Promise<Member> {
+    return signIn(this, user);
   }
 
   /** One tRPC call over HTTP; throws with the API's error body on failure. */
-  async call<T>(
+  call<T>(method: 'GET' | 'POST', procedure: string, cookie: string | undefined, input?: unknown) {
+    return callOverHttp<T>(this.url, method, procedure, cookie, input);
+  }
+}
+
+/**
+ * What a test world is built through: the API over HTTP (this file's in-process server, or a real
+ * `keyhole serve`, keyhole-process.ts), and a step of its clock between meetings.
+ */
+export interface ApiOverHttp {
+  readonly url: string;
+  call<T>(
     method: 'GET' | 'POST',
     procedure: string,
     cookie: string | undefined,
     input?: unknown,
-  ): Promise<{ data: T; cookie: string | undefined }> {
-    const res =
-      method === 'GET'
-        ? await httpQuery<T>(this.url, procedure, input, { cookie, fetch: plainFetch })
-        : await httpMutation<T>(this.url, procedure, input, { cookie, fetch: plainFetch });
-    const { body } = res;
-    if (res.status !== 200 || !body.result) {
-      throw new Error(`${procedure} answered ${res.status}: ${JSON.stringify(body.error ?? body)}`);
-    }
-    const session = res.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('keyhole_session='));
-    return { data: body.result.data, cookie: session ?? cookie };
+  ): Promise<{ data: T; cookie: string | undefined }>;
+  tick(ms?: number): void;
+}
+
+/** One tRPC call over HTTP with a session cookie; throws with the API's error body on failure. */
+export async function callOverHttp<T>(
+  url: string,
+  method: 'GET' | 'POST',
+  procedure: string,
+  cookie: string | undefined,
+  input?: unknown,
+): Promise<{ data: T; cookie: string | undefined }> {
+  const res =
+    method === 'GET'
+      ? await httpQuery<T>(url, procedure, input, { cookie, fetch: plainFetch })
+      : await httpMutation<T>(url, procedure, input, { cookie, fetch: plainFetch });
+  const { body } = res;
+  if (res.status !== 200 || !body.result) {
+    throw new Error(`${procedure} answered ${res.status}: ${JSON.stringify(body.error ?? body)}`);
   }
+  const session = res.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('keyhole_session='));
+  return { data: body.result.data, cookie: session ?? cookie };
+}
+
+/** A new org through `auth.signUp`; its admin's session is the cookie it set. */
+export async function signUpOrg(
+  api: ApiOverHttp,
+  orgName = `Org ${randomUUID().slice(0, 6)}`,
+): Promise<Admin> {
+  const email = uniqueEmail('admin');
+  const { data, cookie } = await api.call<Outputs['auth']['signUp']>('POST', 'auth.signUp', undefined, {
+    orgName,
+    name: 'Ada Admin',
+    email,
+    password: PASSWORD,
+  } satisfies Inputs['auth']['signUp']);
+  return new Admin(api, data.user, cookie!, data.org);
+}
+
+/** Signs in through `auth.signIn`, as the user would in the web app. */
+export async function signIn(api: ApiOverHttp, user: ApiUser): Promise<Member> {
+  const { data, cookie } = await api.call<Outputs['auth']['signIn']>('POST', 'auth.signIn', undefined, {
+    email: user.email,
+    password: PASSWORD,
+  });
+  return new Member(api, data.user, cookie!);
 }
 
 /** A signed-in user of an org, acting through the API with their session cookie. */
 export class Member {
   constructor(
-    protected readonly server: KeyholeServer,
+    protected readonly server: ApiOverHttp,
     readonly user: ApiUser,
     protected readonly cookie: string,
   ) {}
@@ -192,7 +228,7 @@ export class Member {
 /** The org's admin: adds members and manages keys through the API. */
 export class Admin extends Member {
   constructor(
-    server: KeyholeServer,
+    server: ApiOverHttp,
     user: ApiUser,
     cookie: string,
     readonly org: Outputs['auth']['signUp']['org'],

@@ -53,11 +53,35 @@ export function triggerView(app: KeyholeZapierApp, key: TriggerKey) {
   const operation = trigger.operation as {
     type?: string;
     perform?: unknown;
+    performList?: unknown;
+    performSubscribe?: unknown;
+    performUnsubscribe?: unknown;
     inputFields?: unknown[];
     outputFields?: unknown[];
     sample?: Record<string, unknown>;
   };
-  return { key: trigger.key, noun: trigger.noun, display: trigger.display, ...operationView(key, operation) };
+  return {
+    key: trigger.key,
+    noun: trigger.noun,
+    display: trigger.display,
+    ...operationView(key, operation),
+    ...(operation.type === 'hook' ? { hook: hookView(key, operation) } : {}),
+  };
+}
+
+/** A REST hook's three functions beside its `perform` (which then handles one delivery). */
+function hookView(key: string, operation: Record<string, unknown>) {
+  return {
+    performList: asFunction(operation.performList, `${key}.performList`),
+    performSubscribe: asFunction(operation.performSubscribe, `${key}.performSubscribe`),
+    performUnsubscribe: asFunction(operation.performUnsubscribe, `${key}.performUnsubscribe`),
+  };
+}
+
+/** What Zapier's hook endpoint hands `perform` for one request it received (see hook-request.ts). */
+export interface HookRequest {
+  rawRequest: { method: 'POST'; querystring: string; headers: Record<string, string>; content: string };
+  cleanedRequest: unknown;
 }
 
 export function searchView(app: KeyholeZapierApp, key: SearchKey) {
@@ -102,6 +126,11 @@ function operationView(
 export function zapierRunner(app: KeyholeZapierApp) {
   const appTester = createAppTester(app);
   const auth = authView(app);
+  const hookOf = (trigger: TriggerKey) => {
+    const hook = triggerView(app, trigger).hook;
+    if (!hook) throw new Error(`${trigger} is not a REST hook`);
+    return hook;
+  };
   const authData = (apiKey: string) => ({ authData: { apiKey } });
   return {
     /** The connection test. */
@@ -111,16 +140,54 @@ export function zapierRunner(app: KeyholeZapierApp) {
         ...authData(apiKey),
         inputData: testResult as Record<string, unknown>,
       }),
-    /** One poll of a trigger, with the flags Zapier sets in `bundle.meta` and the Zap's input fields. */
+    /**
+     * One poll of a trigger, with the flags Zapier sets in `bundle.meta` and the Zap's input fields: a
+     * REST hook's `performList` (what Zapier polls for samples), else the polling `perform`.
+     */
     poll: (
       trigger: TriggerKey,
       apiKey: string,
       meta: { isLoadingSample?: boolean; isPopulatingDedupe?: boolean } = {},
       inputData: Record<string, unknown> = {},
+    ) => {
+      const view = triggerView(app, trigger);
+      return appTester(view.hook?.performList ?? view.perform, {
+        ...authData(apiKey),
+        meta,
+        inputData,
+      }) as Promise<Record<string, unknown>[]>;
+    },
+    /** Turning a Zap with a REST hook on: Zapier keeps the answer as `subscribeData`. */
+    subscribe: (
+      trigger: TriggerKey,
+      apiKey: string,
+      targetUrl: string,
+      inputData: Record<string, unknown> = {},
+    ) =>
+      appTester(hookOf(trigger).performSubscribe, {
+        ...authData(apiKey),
+        targetUrl,
+        inputData,
+      }) as Promise<Record<string, unknown>>,
+    /** Turning it off. */
+    unsubscribe: (trigger: TriggerKey, apiKey: string, subscribeData: Record<string, unknown>) =>
+      appTester(hookOf(trigger).performUnsubscribe, {
+        ...authData(apiKey),
+        subscribeData: subscribeData as { id: string },
+      }) as Promise<unknown>,
+    /** One request to the Zap's hook URL, handed to the trigger's `perform` as Zapier's endpoint does. */
+    deliver: (
+      trigger: TriggerKey,
+      apiKey: string,
+      request: HookRequest,
+      subscribeData: Record<string, unknown>,
+      inputData: Record<string, unknown> = {},
     ) =>
       appTester(triggerView(app, trigger).perform, {
         ...authData(apiKey),
-        meta,
+        ...request,
+        subscribeData: subscribeData as { id: string },
+        targetUrl: 'https://hooks.zapier.com/hooks/standard/1/keyhole-test',
         inputData,
       }) as Promise<Record<string, unknown>[]>,
     /** One run of a search with the Zap's input fields; `[]` is Zapier's "nothing found". */
