@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE } from '@keyhole/api/internal/auth/session-token';
 import { apiKeys, users } from '@keyhole/api/internal/db/schema';
+import { insertEventDeliveries } from '@keyhole/api/internal/db/webhooks/deliveries';
 import { hashPassword } from '@keyhole/api/internal/lib/password';
 import { systemActor } from '@keyhole/api/internal/services/actor';
 import { revokeKey } from '@keyhole/api/internal/services/keys/revoke-key';
-import { AUDIT_ACTIONS, CREATABLE_SCOPES, MEETING_STATES } from '@keyhole/core';
+import { AUDIT_ACTIONS, CREATABLE_SCOPES, MEETING_STATES, WEBHOOK_EVENTS } from '@keyhole/core';
 import { and, eq, isNull } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -296,6 +297,10 @@ export interface ProcFixture {
   memberCookie: string;
   /** The member's current password. */
   password: string;
+  /** Subscriptions of `keyString`'s key (an unsubscribe or delete is replaced), and deliveries of the first. */
+  webhookIds: string[];
+  deliveryIds: string[];
+  deliveryCursor: string;
 }
 
 interface Ctx {
@@ -344,6 +349,24 @@ async function buildFixture(ctx: Ctx): Promise<ProcFixture> {
   ).nextCursor!;
   expect(page).toBeTypeOf('string');
   expect(audit).toBeTypeOf('string');
+  const asKey = app.caller({ authorization: `Bearer ${key.keyString}` });
+  const webhookIds = [await fixtureWebhook(app, key.keyString), await fixtureWebhook(app, key.keyString)];
+  const deliveryIds = await app.deps.db.transaction((tx) =>
+    insertEventDeliveries(tx, {
+      orgId: org.id,
+      meetingId: meetingIds[0]!,
+      at: app.deps.clock.now(),
+      fanout: [
+        { type: 'meeting.created', subscriptionIds: [webhookIds[0]!] },
+        { type: 'meeting.updated', subscriptionIds: [webhookIds[0]!] },
+      ],
+    }),
+  );
+  const adminCaller = app.caller({ cookies: { [SESSION_COOKIE]: adminCookie.split('=')[1]! } });
+  const deliveryCursor = (await adminCaller.webhooks.deliveries({ id: webhookIds[0]!, limit: 1 }))
+    .nextCursor!;
+  expect(deliveryCursor).toBeTypeOf('string');
+  expect(await asKey.webhooks.list()).toHaveLength(2);
   return {
     orgId: org.id,
     admin,
@@ -357,7 +380,58 @@ async function buildFixture(ctx: Ctx): Promise<ProcFixture> {
     auditCursor: audit,
     memberCookie: cookieOf((await sessionRequest(app, member.id)).token),
     password: USER_PASSWORD,
+    webhookIds,
+    deliveryIds,
+    deliveryCursor,
   };
+}
+
+/**
+ * Generated webhook URLs are loopback or not URLs at all (SPEC §11: no test contacts a public host;
+ * the app runs no delivery workers either, and KEYHOLE_WEBHOOK_ALLOWED_HOSTS is loopback).
+ */
+const HOOK_URL = 'http://127.0.0.1:9/hostile-hook';
+const webhookUrl = (maxHuge: number) =>
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(HOOK_URL, 'https://127.0.0.1/h', 'http://[::1]:9/h', 'http://localhost:9/h'),
+    },
+    {
+      weight: 2,
+      arbitrary: plainText.map((t) => `http://127.0.0.1:9/${t.replace(/[^A-Za-z0-9._~-]/g, '')}`),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'ftp://127.0.0.1/x',
+        'http://user:pw@127.0.0.1/x',
+        'http://127.0.0.1:0/x',
+        '//127.0.0.1/x',
+        'http:/x',
+        'http://',
+      ),
+    },
+    { weight: 2, arbitrary: hostileText(maxHuge) },
+  );
+
+async function fixtureWebhook(app: TestApp, keyString: string): Promise<string> {
+  const { subscription } = await app
+    .caller({ authorization: `Bearer ${keyString}` })
+    .webhooks.subscribe({ url: HOOK_URL, events: ['meeting.created', 'meeting.updated'] });
+  return subscription.id;
+}
+
+/** After an unsubscribe or delete: the pool names live subscriptions again, and the key stays under 25. */
+async function restoreWebhooks(c: Ctx, f: ProcFixture) {
+  const asKey = c.app.caller({ authorization: `Bearer ${f.keyString}` });
+  const live = (await asKey.webhooks.list()).map((w) => w.id);
+  for (const id of live) {
+    if (!f.webhookIds.includes(id)) await asKey.webhooks.unsubscribe({ id });
+  }
+  for (const [i, id] of f.webhookIds.entries()) {
+    if (!live.includes(id)) f.webhookIds[i] = await fixtureWebhook(c.app, f.keyString);
+  }
 }
 
 // ─── Procedures ───
@@ -751,6 +825,84 @@ const PROCEDURES: ProcSpec[] = [
     input: (_f, m) => noInput(m),
     caller: async (_c, f) => ({ authorization: `Bearer ${f.keyString}` }),
   },
+  {
+    path: 'webhooks.subscribe',
+    kind: 'mutation',
+    input: (_f, m) =>
+      inputOf(
+        {
+          url: { arb: webhookUrl(m), required: true },
+          events: {
+            arb: fc.array(validOr(WEBHOOK_EVENTS, ['meeting.deleted', 'MEETING.CREATED', '*']), {
+              maxLength: 4,
+            }),
+            required: true,
+          },
+        },
+        m,
+      ),
+    caller: async (_c, f) => ({ authorization: `Bearer ${f.keyString}` }),
+    afterSuccess: restoreWebhooks,
+  },
+  {
+    path: 'webhooks.list',
+    kind: 'query',
+    input: (_f, m) => noInput(m),
+    caller: async (_c, f) => ({ authorization: `Bearer ${f.keyString}` }),
+  },
+  {
+    path: 'webhooks.unsubscribe',
+    kind: 'mutation',
+    input: (f, m) => inputOf({ id: { arb: idFrom(() => f.webhookIds, m), required: true } }, m),
+    caller: async (_c, f) => ({ authorization: `Bearer ${f.keyString}` }),
+    afterSuccess: restoreWebhooks,
+  },
+  {
+    path: 'webhooks.listForOrg',
+    kind: 'query',
+    input: (_f, m) => noInput(m),
+    caller: admin,
+  },
+  {
+    path: 'webhooks.setEnabled',
+    kind: 'mutation',
+    input: (f, m) =>
+      inputOf(
+        {
+          id: { arb: idFrom(() => f.webhookIds, m), required: true },
+          enabled: { arb: fc.boolean(), required: true },
+        },
+        m,
+      ),
+    caller: admin,
+  },
+  {
+    path: 'webhooks.delete',
+    kind: 'mutation',
+    input: (f, m) => inputOf({ id: { arb: idFrom(() => f.webhookIds, m), required: true } }, m),
+    caller: admin,
+    afterSuccess: restoreWebhooks,
+  },
+  {
+    path: 'webhooks.deliveries',
+    kind: 'query',
+    input: (f, m) =>
+      inputOf(
+        {
+          id: { arb: idFrom(() => f.webhookIds, m), required: true },
+          cursor: { arb: cursorFrom(() => f.deliveryCursor, m) },
+          limit: { arb: intIn(1, 100) },
+        },
+        m,
+      ),
+    caller: admin,
+  },
+  {
+    path: 'webhooks.redeliver',
+    kind: 'mutation',
+    input: (f, m) => inputOf({ deliveryId: { arb: idFrom(() => f.deliveryIds, m), required: true } }, m),
+    caller: admin,
+  },
 ];
 
 async function revoke(c: Ctx, orgId: string, id: string) {
@@ -1023,6 +1175,11 @@ export function hostileInputSuite(opts: { runsPerProcedure: number; maxHuge: num
         KEYHOLE_SESSION_RATE_LIMIT_PER_MINUTE: '1000000',
         KEYHOLE_SIGNUP_LIMIT_PER_HOUR: '1000000',
         KEYHOLE_LOG_LEVEL: 'trace',
+        // Subscriptions to loopback URLs that nothing delivers to: no background write disturbs the
+        // table fingerprints.
+        KEYHOLE_WEBHOOK_ALLOW_HTTP: 'true',
+        KEYHOLE_WEBHOOK_ALLOW_PRIVATE: 'true',
+        KEYHOLE_WEBHOOK_WORKERS: '0',
       },
     });
     server = await startTestServer(app);

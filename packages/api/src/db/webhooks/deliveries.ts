@@ -1,5 +1,6 @@
 import type { DeliveryStatus, WebhookEvent } from '@keyhole/core';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { isUuid } from '../../lib/uuid';
 import type { Database } from '../create-database';
 import { apiKeys, orgs, users, webhookDeliveries, webhookEvents, webhookSubscriptions } from '../schema';
 
@@ -146,6 +147,7 @@ export async function findDelivery(
   orgId: string,
   id: string,
 ): Promise<DeliveryWithType | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await db
     .select({ delivery: webhookDeliveries, type: webhookEvents.type })
     .from(webhookDeliveries)

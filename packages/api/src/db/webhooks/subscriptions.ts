@@ -1,5 +1,6 @@
 import type { WebhookDisabledReason, WebhookEvent } from '@keyhole/core';
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { isUuid } from '../../lib/uuid';
 import type { Database } from '../create-database';
 import { apiKeys, webhookSubscriptions } from '../schema';
 
@@ -63,6 +64,7 @@ export async function lockSubscription(
   orgId: string,
   id: string,
 ): Promise<SubscriptionRow | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await tx
     .select()
     .from(webhookSubscriptions)
@@ -76,6 +78,7 @@ export async function findSubscription(
   orgId: string,
   id: string,
 ): Promise<SubscriptionRow | undefined> {
+  if (!isUuid(id)) return undefined;
   const [row] = await db
     .select()
     .from(webhookSubscriptions)

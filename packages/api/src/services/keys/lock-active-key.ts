@@ -2,10 +2,9 @@ import { checkMutable, KeyholeError, unwrapPolicy } from '@keyhole/core';
 import type { Database } from '../../db';
 import { type ApiKeyRow, selectActiveKeyForUpdate } from '../../db/keys/active-key';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../lib/uuid';
 
-/** Anything that is not a uuid names no row; saying NOT_FOUND keeps it one answer for all unknown ids. */
-export const isUuid = (id: string): boolean => UUID.test(id);
+export { isUuid };
 
 /**
  * The org's key with this id, locked for the rest of the transaction so concurrent changes to it
