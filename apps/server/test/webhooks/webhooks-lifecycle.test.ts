@@ -1,6 +1,7 @@
 import { auditEvents, webhookDeliveries, webhookSubscriptions } from '@keyhole/api/internal/db/schema';
 import { ManualClock } from '@keyhole/api/internal/lib/clock';
 import { deliverOnce } from '@keyhole/api/internal/services/webhooks/deliver';
+import { deleteExpiredDeliveries } from '@keyhole/api/internal/services/webhooks/delivery-worker';
 import { WEBHOOK_LIMITS } from '@keyhole/core';
 import { callError } from '@keyhole/testing/errors';
 import { and, eq } from 'drizzle-orm';
@@ -331,5 +332,33 @@ describe('webhook subscriptions (SPEC §11)', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('deliveries are kept 30 days', async () => {
+    const { key, host, hostSession } = await team();
+    const { subscription } = await app
+      .caller(keyRequest(key.keyString))
+      .webhooks.subscribe({ url: 'http://127.0.0.1:9/kept', events: ['meeting.created'] });
+    await app
+      .caller(hostSession)
+      .meetings.create({ subject: 'Old', startAt: '2026-07-07T10:00:00Z', endAt: '2026-07-07T11:00:00Z' });
+    clock.advance(29 * 24 * 60 * 60 * 1000);
+    // Sessions idle out after 7 days: sign in again.
+    await app
+      .caller(await sessionRequest(app, host.id))
+      .meetings.create({ subject: 'Newer', startAt: '2026-07-08T10:00:00Z', endAt: '2026-07-08T11:00:00Z' });
+    const all = () =>
+      app.deps.db
+        .select()
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.subscriptionId, subscription.id));
+    expect(await all()).toHaveLength(2);
+    await deleteExpiredDeliveries(app.deps);
+    expect(await all()).toHaveLength(2);
+    clock.advance(2 * 24 * 60 * 60 * 1000);
+    expect(await deleteExpiredDeliveries(app.deps)).toBeGreaterThanOrEqual(1);
+    expect((await all()).map((d) => d.createdAt.getTime())).toEqual([
+      clock.now().getTime() - 2 * 24 * 60 * 60 * 1000,
+    ]);
   });
 });
