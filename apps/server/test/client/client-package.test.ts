@@ -4,8 +4,9 @@
  * script and a type-checked TypeScript file against a real server with a real key. publint and attw
  * judge the tarball, and the shipped `.d.ts` must name nothing of the server.
  *
- * The install needs @trpc/client and @trpc/server from the registry: `--prefer-offline` with a cache
- * outside the clone keeps reruns (CI runs this file twice) off the network.
+ * Nothing is fetched: @trpc/client and @trpc/server (its only dependencies) are packed from the very
+ * copies the workspace installed, and npm installs the three tarballs `--offline` from an empty cache
+ * (no test sends anything beyond loopback).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,7 +22,9 @@ import { createTestApp, startTestServer, type TestApp } from '../support/test-ap
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLIENT_DIR = join(REPO, 'packages/client');
 const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-const NPM_CACHE = join(process.env.XDG_CACHE_HOME ?? tmpdir(), 'keyhole-client-package-npm-cache');
+const clientRequire = createRequire(join(CLIENT_DIR, 'package.json'));
+/** The installed copy of one of the client's dependencies, as the workspace resolved it. */
+const dependencyDir = (name: string) => dirname(clientRequire.resolve(`${name}/package.json`));
 
 // Building, packing and installing are not under test for speed: generous bounds, for CI's slow days.
 const SLOW = 300_000;
@@ -115,13 +118,37 @@ beforeAll(async () => {
   const [file] = (await readdir(packDir)).filter((f) => f.endsWith('.tgz'));
   tarball = join(packDir, file!);
 
+  const dependencies = [];
+  for (const name of ['@trpc/client', '@trpc/server']) {
+    await mustRun(
+      'npm',
+      ['pack', dependencyDir(name), '--ignore-scripts', '--pack-destination', packDir],
+      work,
+    );
+  }
+  for (const f of await readdir(packDir))
+    if (f.startsWith('trpc-') && f.endsWith('.tgz')) dependencies.push(join(packDir, f));
+  expect(dependencies).toHaveLength(2);
+
   await writeFile(
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'keyhole-client-consumer', private: true, type: 'module' }),
   );
+  // --legacy-peer-deps: @trpc/server's optional peer (typescript) would be fetched; tsc comes from the workspace.
   await mustRun(
     'npm',
-    ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--cache', NPM_CACHE],
+    [
+      'install',
+      tarball,
+      ...dependencies,
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--legacy-peer-deps',
+      '--cache',
+      join(work, 'npm-cache'),
+    ],
     consumer,
   );
   installed = join(consumer, 'node_modules/@keyhole/client');
