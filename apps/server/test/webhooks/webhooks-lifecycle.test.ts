@@ -361,4 +361,24 @@ describe('webhook subscriptions (SPEC §11)', () => {
       clock.now().getTime() - 2 * 24 * 60 * 60 * 1000,
     ]);
   });
+
+  it('Idempotency-Key: refused by subscribe (its answer is the secret), replayed by the other mutations', async () => {
+    const { key, adminSession } = await team();
+    const idem = { idempotencyKey: 'webhook-retry-0001' };
+    const e = await callError(
+      app
+        .caller({ ...keyRequest(key.keyString), ...idem })
+        .webhooks.subscribe({ url: 'http://127.0.0.1:9/i', events: ['meeting.created'] }),
+    );
+    expect([e.code, e.reason]).toEqual(['BAD_REQUEST', 'idempotency_key_invalid']);
+    expect(e.message).toContain('webhooks.list');
+    expect(await app.caller(keyRequest(key.keyString)).webhooks.list()).toEqual([]);
+    const { subscription } = await app
+      .caller(keyRequest(key.keyString))
+      .webhooks.subscribe({ url: 'http://127.0.0.1:9/i', events: ['meeting.created'] });
+    const asAdmin = app.caller({ ...adminSession, ...idem });
+    expect(await asAdmin.webhooks.delete({ id: subscription.id })).toEqual({ ok: true });
+    // The retry of a delete that went through answers the same, instead of NOT_FOUND.
+    expect(await asAdmin.webhooks.delete({ id: subscription.id })).toEqual({ ok: true });
+  });
 });

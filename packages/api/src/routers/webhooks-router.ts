@@ -9,6 +9,7 @@ import {
   setWebhookEnabled,
 } from '../services/webhooks/org-webhooks';
 import { subscribeWebhook } from '../services/webhooks/subscribe';
+import { idempotent } from '../trpc/idempotency';
 import { adminProcedure, keyProcedure, router } from '../trpc/trpc';
 
 // Ids are free text: a malformed id is an unknown id, NOT_FOUND like any other (SPEC §5).
@@ -29,22 +30,29 @@ export const subscribeInput = z.strictObject({
 
 export const webhooksRouter = router({
   // Key callers (SPEC §11): any scope, legacy included; a subscription sees what its key reads.
+  // Every mutation here takes an Idempotency-Key but subscribe (trpc/idempotency.ts says why).
   subscribe: keyProcedure
     .input(subscribeInput)
     .mutation(({ ctx, input }) => subscribeWebhook(ctx.deps, ctx.actor, input)),
   list: keyProcedure.input(noInput).query(({ ctx }) => listKeyWebhooks(ctx.deps, ctx.actor)),
   unsubscribe: keyProcedure
     .input(z.strictObject({ id }))
-    .mutation(({ ctx, input }) => unsubscribeWebhook(ctx.deps, ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => unsubscribeWebhook(ctx.deps, ctx.actor, input, write)),
+    ),
 
   // Admins, from the Developer page.
   listForOrg: adminProcedure.query(({ ctx }) => listOrgWebhooks(ctx.deps, ctx.actor)),
   setEnabled: adminProcedure
     .input(z.strictObject({ id, enabled: z.boolean() }))
-    .mutation(({ ctx, input }) => setWebhookEnabled(ctx.deps, ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => setWebhookEnabled(ctx.deps, ctx.actor, input, write)),
+    ),
   delete: adminProcedure
     .input(z.strictObject({ id }))
-    .mutation(({ ctx, input }) => deleteWebhook(ctx.deps, ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => deleteWebhook(ctx.deps, ctx.actor, input, write)),
+    ),
   deliveries: adminProcedure
     .input(
       z.strictObject({
@@ -56,5 +64,7 @@ export const webhooksRouter = router({
     .query(({ ctx, input }) => listDeliveries(ctx.deps, ctx.actor, input)),
   redeliver: adminProcedure
     .input(z.strictObject({ deliveryId: id }))
-    .mutation(({ ctx, input }) => redeliver(ctx.deps, ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      idempotent(ctx, input, (write) => redeliver(ctx.deps, ctx.actor, input, write)),
+    ),
 });

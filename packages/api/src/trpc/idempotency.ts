@@ -8,18 +8,29 @@ import { type IdempotentWrite, runIdempotent } from '../services/idempotency/run
 import type { Context } from './context';
 
 /**
- * Mutations that refuse an `Idempotency-Key`: sign-up and sign-in have no caller to scope it to,
- * and sign-out ends the only caller it could have (a repeat is UNAUTHORIZED anyway).
+ * Mutations that refuse an `Idempotency-Key`, and why: sign-up and sign-in have no caller to scope it
+ * to, sign-out ends the only caller it could have (a repeat is UNAUTHORIZED anyway), and a webhook
+ * subscription's answer is its signing secret, which is never stored to be replayed.
  */
-const WITHOUT_IDEMPOTENCY = new Set(['auth.signUp', 'auth.signIn', 'auth.signOut']);
+const NO_CALLER = 'it has no caller to scope the key to';
+const WITHOUT_IDEMPOTENCY = new Map([
+  ['auth.signUp', NO_CALLER],
+  ['auth.signIn', NO_CALLER],
+  ['auth.signOut', NO_CALLER],
+  [
+    'webhooks.subscribe',
+    'its answer holds the signing secret, which is never stored. List the subscriptions (webhooks.list) to see whether an earlier attempt made one',
+  ],
+]);
 
 /** The header on a mutation that cannot take one is BAD_REQUEST; on a query it is ignored. */
 export function refuseMisplacedIdempotencyKey(ctx: Context, type: string, path: string): void {
   if (type !== 'mutation' || ctx.req.idempotencyKey === null) return;
-  if (WITHOUT_IDEMPOTENCY.has(path)) {
+  const why = WITHOUT_IDEMPOTENCY.get(path);
+  if (why !== undefined) {
     throw new KeyholeError(
       'BAD_REQUEST',
-      `Idempotency-Key is not accepted by ${path}: it has no caller to scope the key to.`,
+      `Idempotency-Key is not accepted by ${path}: ${why}.`,
       'idempotency_key_invalid',
     );
   }

@@ -2,6 +2,7 @@ import { deleteSubscription, findSubscription, listKeySubscriptions } from '../.
 import type { AppDeps } from '../../deps';
 import type { KeyActor } from '../actor';
 import { audited } from '../audited';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import { toWebhookView, type WebhookView } from './views';
 import { webhookNotFound, webhookTarget } from './webhook-target';
 
@@ -15,12 +16,18 @@ export async function unsubscribeWebhook(
   deps: AppDeps,
   actor: KeyActor,
   input: { id: string },
+  write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  return audited(deps, actor, async (tx, audit) => {
-    const row = await findSubscription(tx, actor.orgId, input.id);
-    if (!row || row.keyId !== actor.authority.keyId) throw webhookNotFound();
-    await deleteSubscription(tx, row.id);
-    await audit('webhook.unsubscribed', webhookTarget(row), { keyId: row.keyId });
-    return { ok: true as const };
-  });
+  return audited(
+    deps,
+    actor,
+    async (tx, audit) => {
+      const row = await findSubscription(tx, actor.orgId, input.id);
+      if (!row || row.keyId !== actor.authority.keyId) throw webhookNotFound();
+      await deleteSubscription(tx, row.id);
+      await audit('webhook.unsubscribed', webhookTarget(row), { keyId: row.keyId });
+      return { ok: true as const };
+    },
+    { write },
+  );
 }

@@ -17,6 +17,7 @@ import { hmacSha256 } from '../../lib/keyring';
 import { keysetPage } from '../../lib/keyset-page';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
+import type { IdempotentWrite } from '../idempotency/run-idempotent';
 import {
   type DeliveryView,
   type OrgWebhookView,
@@ -40,35 +41,47 @@ export async function setWebhookEnabled(
   deps: AppDeps,
   actor: SessionActor,
   input: { id: string; enabled: boolean },
+  write?: IdempotentWrite,
 ): Promise<WebhookView> {
-  return audited(deps, actor, async (tx, audit, { now }) => {
-    const row = await lockSubscription(tx, actor.orgId, input.id);
-    if (!row) throw webhookNotFound();
-    if (row.enabled === input.enabled) return toWebhookView(row);
-    const changed = input.enabled
-      ? await setSubscriptionEnabled(tx, row.id, { enabled: true, at: now })
-      : await setSubscriptionEnabled(tx, row.id, { enabled: false, reason: 'admin', at: now });
-    if (!input.enabled) await failPendingDeliveries(tx, row.id, 'subscription_disabled');
-    await audit(input.enabled ? 'webhook.enabled' : 'webhook.disabled', webhookTarget(row), {
-      keyId: row.keyId,
-      ...(input.enabled ? { previousReason: row.disabledReason } : { reason: 'admin' }),
-    });
-    return toWebhookView(changed);
-  });
+  return audited(
+    deps,
+    actor,
+    async (tx, audit, { now }) => {
+      const row = await lockSubscription(tx, actor.orgId, input.id);
+      if (!row) throw webhookNotFound();
+      if (row.enabled === input.enabled) return toWebhookView(row);
+      const changed = input.enabled
+        ? await setSubscriptionEnabled(tx, row.id, { enabled: true, at: now })
+        : await setSubscriptionEnabled(tx, row.id, { enabled: false, reason: 'admin', at: now });
+      if (!input.enabled) await failPendingDeliveries(tx, row.id, 'subscription_disabled');
+      await audit(input.enabled ? 'webhook.enabled' : 'webhook.disabled', webhookTarget(row), {
+        keyId: row.keyId,
+        ...(input.enabled ? { previousReason: row.disabledReason } : { reason: 'admin' }),
+      });
+      return toWebhookView(changed);
+    },
+    { write },
+  );
 }
 
 export async function deleteWebhook(
   deps: AppDeps,
   actor: SessionActor,
   input: { id: string },
+  write?: IdempotentWrite,
 ): Promise<{ ok: true }> {
-  return audited(deps, actor, async (tx, audit) => {
-    const row = await lockSubscription(tx, actor.orgId, input.id);
-    if (!row) throw webhookNotFound();
-    await deleteSubscription(tx, row.id);
-    await audit('webhook.deleted', webhookTarget(row), { keyId: row.keyId });
-    return { ok: true as const };
-  });
+  return audited(
+    deps,
+    actor,
+    async (tx, audit) => {
+      const row = await lockSubscription(tx, actor.orgId, input.id);
+      if (!row) throw webhookNotFound();
+      await deleteSubscription(tx, row.id);
+      await audit('webhook.deleted', webhookTarget(row), { keyId: row.keyId });
+      return { ok: true as const };
+    },
+    { write },
+  );
 }
 
 const invalidCursor = () =>
@@ -124,19 +137,25 @@ export async function redeliver(
   deps: AppDeps,
   actor: SessionActor,
   input: { deliveryId: string },
+  write?: IdempotentWrite,
 ): Promise<DeliveryView> {
-  const result = await audited(deps, actor, async (tx, _audit, { now }) => {
-    const from = await findDelivery(tx, actor.orgId, input.deliveryId);
-    if (!from) throw new KeyholeError('NOT_FOUND', 'No such webhook delivery.');
-    const sub = await lockSubscription(tx, actor.orgId, from.subscriptionId);
-    if (!sub) throw new KeyholeError('NOT_FOUND', 'No such webhook delivery.');
-    if (!sub.enabled) {
-      throw new KeyholeError('CONFLICT', 'This subscription is disabled. Enable it before redelivering.');
-    }
-    const row = await insertRedelivery(tx, from, now);
-    await deps.jobs.enqueue(tx, [{ deliveryId: row.id }]);
-    return toDeliveryView({ ...row, type: from.type });
-  });
+  const result = await audited(
+    deps,
+    actor,
+    async (tx, _audit, { now }) => {
+      const from = await findDelivery(tx, actor.orgId, input.deliveryId);
+      if (!from) throw new KeyholeError('NOT_FOUND', 'No such webhook delivery.');
+      const sub = await lockSubscription(tx, actor.orgId, from.subscriptionId);
+      if (!sub) throw new KeyholeError('NOT_FOUND', 'No such webhook delivery.');
+      if (!sub.enabled) {
+        throw new KeyholeError('CONFLICT', 'This subscription is disabled. Enable it before redelivering.');
+      }
+      const row = await insertRedelivery(tx, from, now);
+      await deps.jobs.enqueue(tx, [{ deliveryId: row.id }]);
+      return toDeliveryView({ ...row, type: from.type });
+    },
+    { write },
+  );
   deps.jobs.wake();
   return result;
 }
