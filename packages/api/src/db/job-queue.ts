@@ -22,6 +22,11 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   /** How often expired jobs (of a dead worker) are found and retried. */
   maintenanceIntervalSeconds?: number;
+  /**
+   * How long a job may stay active before it counts as its worker's death and is retried; set on
+   * each job (the queue's own setting, 60 s, is fixed when it is first created).
+   */
+  expireInSeconds?: number;
 }
 
 export class JobQueue {
@@ -75,6 +80,7 @@ export class JobQueue {
       jobs.map((j) => ({
         name: WEBHOOK_DELIVERY_QUEUE,
         data: { deliveryId: j.deliveryId } satisfies DeliveryJob,
+        expireInSeconds: this.opts.expireInSeconds ?? DELIVERY_JOB_EXPIRE_SECONDS,
         ...(j.startAfter ? { startAfter: j.startAfter } : {}),
       })),
       { db: this.database.jobSql(tx ?? undefined) as PgBoss.Db },
