@@ -97,15 +97,19 @@ export class JobQueue {
     { concurrency = 4, batchSize = 5 }: { concurrency?: number; batchSize?: number } = {},
   ): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      this.workers.push(
-        await this.boss.work<DeliveryJob>(
-          WEBHOOK_DELIVERY_QUEUE,
-          { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
-          async (jobs) => {
-            await Promise.all(jobs.map((job) => handle(job.data)));
-          },
-        ),
+      let id: string | undefined;
+      id = await this.boss.work<DeliveryJob>(
+        WEBHOOK_DELIVERY_QUEUE,
+        { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
+        async (jobs) => {
+          await Promise.all(jobs.map((job) => handle(job.data)));
+          // pg-boss waits out the polling interval after every batch, even a full one: a worker
+          // would send at most batchSize jobs per interval (4 × 5 / 0.5 s = 40 a second) however
+          // long the queue. A full batch means more are likely waiting: fetch again at once.
+          if (jobs.length === batchSize && id !== undefined) this.boss.notifyWorker(id);
+        },
       );
+      this.workers.push(id);
     }
   }
 
