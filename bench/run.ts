@@ -8,8 +8,12 @@
  *    GET /v1/meetings and GET /v1/meetings/{id}; in-memory rate limiter,
  *    then once more with Redis, then the stock tRPC adapter for comparison;
  * 4. scale: meetings.list p50/p99 at the small and the large size for both scopes, with EXPLAIN ANALYZE;
- * 5. memory: the API process's RSS under load.
- * Writes bench/results/<mode>-<date>.json and .md.
+ * 5. memory: the API process's RSS under load;
+ * 6. webhooks (bench/lib/webhooks.ts): 10 orgs × 10 subscriptions on the small dataset, 50 meeting
+ *    updates/s: enqueue → delivered latency p50/p99, deliveries/s, and meetings.list with delivery
+ *    running against without it in the same run (goals: p50 ≤ 1 s, ratio ≥ 0.95).
+ * `--only webhooks` runs step 6 alone (on the small dataset).
+ * Writes bench/results/<mode>-<date>.json and .md (`<mode>-webhooks-<date>` with `--only webhooks`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,10 +25,17 @@ import { benchEnv, createBenchKeys, openApp } from './lib/keyhole-app';
 import { keyVerification } from './lib/micro';
 import { round, sampleRss, startFloor, startKeyhole } from './lib/processes';
 import { scaleFigures } from './lib/scale';
+import { webhookFigures } from './lib/webhooks';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--rounds') && !(Number(process.argv[process.argv.indexOf('--rounds') + 1]) >= 1)) {
   process.stderr.write('--rounds needs a number of rounds, e.g. --rounds 5\n');
+  process.exit(2);
+}
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
+if (onlyArg > 0 && only !== 'webhooks') {
+  process.stderr.write('--only takes: webhooks\n');
   process.exit(2);
 }
 const quick = args.has('--quick');
@@ -53,6 +64,7 @@ const plan = quick
       connections: 20,
       microIterations: 5_000,
       scaleCalls: 100,
+      webhooks: { rate: 50, seconds: 10, rounds: 1, listSeconds: 3, connections: 20 },
     }
   : {
       small: 10_000,
@@ -63,12 +75,13 @@ const plan = quick
       connections: 20,
       microIterations: 50_000,
       scaleCalls: 300,
+      webhooks: { rate: 50, seconds: 20, rounds: 3, listSeconds: 6, connections: 20 },
     };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-const mode = quick ? 'quick' : 'full';
+const mode = `${quick ? 'quick' : 'full'}${only ? `-${only}` : ''}`;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = Date.now();
 
@@ -79,18 +92,21 @@ const small = await ensureDataset({
   users: plan.users,
   fresh,
 });
-const large = await ensureDataset({
-  baseUrl: databaseUrl,
-  secret,
-  meetings: plan.large,
-  users: plan.users,
-  fresh,
-});
+// `--only webhooks` needs the small dataset alone.
+const large = only
+  ? small
+  : await ensureDataset({
+      baseUrl: databaseUrl,
+      secret,
+      meetings: plan.large,
+      users: plan.users,
+      fresh,
+    });
 
 // Micro and scale run in this process against each dataset.
 const scale: Record<string, unknown> = {};
 let micro: Awaited<ReturnType<typeof keyVerification>> | null = null;
-for (const d of [small, large]) {
+for (const d of only ? [] : [small, large]) {
   const app = await openApp(d.url, secret);
   try {
     const keys = await createBenchKeys(app, d);
@@ -199,12 +215,18 @@ async function httpRun(label: string, env: Record<string, string>) {
 }
 
 const http: Record<string, unknown> = {};
-http.memoryLimiter = await httpRun('in-memory rate limiter', benchEnv(large.url, secret));
-if (withRedis) http.redisLimiter = await httpRun('Redis rate limiter', benchEnv(large.url, secret, redisUrl));
-http.stockAdapter = await httpRun('stock tRPC adapter (for comparison)', {
-  ...benchEnv(large.url, secret),
-  KEYHOLE_TRPC_ADAPTER: 'stock',
-});
+if (!only) {
+  http.memoryLimiter = await httpRun('in-memory rate limiter', benchEnv(large.url, secret));
+  if (withRedis)
+    http.redisLimiter = await httpRun('Redis rate limiter', benchEnv(large.url, secret, redisUrl));
+  http.stockAdapter = await httpRun('stock tRPC adapter (for comparison)', {
+    ...benchEnv(large.url, secret),
+    KEYHOLE_TRPC_ADAPTER: 'stock',
+  });
+}
+
+// Webhook delivery on the small dataset (10 orgs): its own server process and receiver.
+const webhooks = await webhookFigures(small, secret, plan.webhooks);
 
 const result = {
   mode,
@@ -218,7 +240,7 @@ const result = {
   },
   plan,
   seed: Object.fromEntries(
-    [small, large].map((d) => [
+    (only ? [small] : [small, large]).map((d) => [
       d.name,
       { meetings: d.meetings, seconds: d.seedSeconds, output: d.seedOutput },
     ]),
@@ -226,6 +248,7 @@ const result = {
   micro,
   http,
   scale,
+  webhooks,
   seconds: round((Date.now() - started) / 1000, 1),
 };
 
@@ -275,13 +298,15 @@ function markdown(): string {
         : 'Key cache: no figures (the server sent none at shutdown)',
     );
   }
-  lines.push(
-    '',
-    '## meetings.list latency by size (in process, limit 25)',
-    '',
-    '| database | scope | p50 ms | p99 ms | statement (EXPLAIN ANALYZE) ms |',
-    '|---|---|---|---|---|',
-  );
+  if (Object.keys(scale).length > 0) {
+    lines.push(
+      '',
+      '## meetings.list latency by size (in process, limit 25)',
+      '',
+      '| database | scope | p50 ms | p99 ms | statement (EXPLAIN ANALYZE) ms |',
+      '|---|---|---|---|---|',
+    );
+  }
   for (const [name, s] of Object.entries(scale) as [
     string,
     Record<string, { p50Ms: number; p99Ms: number; explain: { executionMs: number } }>,
@@ -291,6 +316,23 @@ function markdown(): string {
       lines.push(`| ${name} | ${scope} | ${f.p50Ms} | ${f.p99Ms} | ${f.explain.executionMs} |`);
     }
   }
+  const w = webhooks;
+  const l = w.latency;
+  lines.push(
+    '',
+    `## Webhooks (${small.name}: ${w.orgs} orgs × ${w.subscriptions / w.orgs} subscriptions, ${w.rate} meeting updates/s, one server process)`,
+    '',
+    '| figure | value | goal |',
+    '|---|---|---|',
+    `| updates made (answered 200) | ${l.updates} in ${w.seconds} s (${l.updatesPerSec}/s; ${l.updatesFailed} failed) | 50/s |`,
+    `| deliveries (distinct webhook-id × subscription) | ${l.delivered} of ${l.expectedDeliveries}${l.complete ? '' : ' (NOT all within 120 s)'}, ${l.duplicates} duplicates | all |`,
+    `| enqueue → delivered latency p50 | ${l.p50Ms} ms | ≤ 1000 ms |`,
+    `| … p90 / p99 / max | ${l.p90Ms} / ${l.p99Ms} / ${l.maxMs} ms | |`,
+    `| deliveries per second (first event → last arrival) | ${l.deliveriesPerSec} | |`,
+    `| drained after the last update | ${l.drainAfterLastUpdateSeconds} s | |`,
+    `| meetings.list req/s without → with delivery (same driver) | ${w.list.withoutReqPerSec} → ${w.list.withReqPerSec} | |`,
+    `| meetings.list ratio with/without delivery (mean ± spread of ${w.list.rounds.length} rounds) | ${w.list.ratio} ± ${w.list.ratioSpread} | ≥ 0.95 |`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -18,7 +18,10 @@ export function benchEnv(url: string, secret: string, redisUrl?: string): Record
 }
 
 export async function openApp(url: string, secret: string): Promise<App> {
-  return createApp(loadConfig({ ...benchEnv(url, secret), NODE_ENV: 'production' }));
+  // No delivery worker here: webhook jobs are the server process's to send (bench/lib/webhooks.ts).
+  return createApp(
+    loadConfig({ ...benchEnv(url, secret), NODE_ENV: 'production', KEYHOLE_WEBHOOK_WORKERS: '0' }),
+  );
 }
 
 export interface BenchKeys {

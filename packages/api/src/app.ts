@@ -72,8 +72,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const stopKeyCache = changes.subscribe((event) => keyCache.handle(event));
   const keyUsage = new KeyUsageRecorder(database.db, logger, config.usageFlushMs);
   keyUsage.start();
-  const jobs = new JobQueue<Database>(database, {}, (err) =>
-    logger.warn({ err }, 'job queue error; it keeps going'),
+  const jobs = new JobQueue<Database>(
+    database,
+    {
+      expireInSeconds: config.webhooks.jobExpireSeconds,
+      maintenanceIntervalSeconds: Math.min(15, Math.max(1, Math.floor(config.webhooks.jobExpireSeconds / 4))),
+    },
+    (err) => logger.warn({ err }, 'job queue error; it keeps going'),
   );
   const deps: AppDeps = {
     config,

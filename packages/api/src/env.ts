@@ -114,6 +114,8 @@ const schema = z
     KEYHOLE_WEBHOOK_ALLOW_PRIVATE: bool(false),
     KEYHOLE_WEBHOOK_ALLOWED_HOSTS: webhookHosts,
     KEYHOLE_WEBHOOK_WORKERS: int(4, 0, 64),
+    // How long a delivery job may stay active before pg-boss takes it for dead (kill -9) and retries it.
+    KEYHOLE_WEBHOOK_JOB_EXPIRE_SECONDS: int(60, 15, 3600),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -179,6 +181,11 @@ export interface Config {
     allowedHosts: string[] | null;
     /** Delivery workers in this process (each fetches 5 jobs at a time); 0: this process sends none. */
     workers: number;
+    /**
+     * A delivery job still active this long (its worker died) is retried; the check runs every
+     * min(15 s, a quarter of it). Default 60 s (an attempt runs ≤ 10 s); the fault tests lower it.
+     */
+    jobExpireSeconds: number;
   };
 }
 
@@ -225,6 +232,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       allowPrivate: e.KEYHOLE_WEBHOOK_ALLOW_PRIVATE,
       allowedHosts: e.KEYHOLE_WEBHOOK_ALLOWED_HOSTS,
       workers: e.KEYHOLE_WEBHOOK_WORKERS,
+      jobExpireSeconds: e.KEYHOLE_WEBHOOK_JOB_EXPIRE_SECONDS,
     },
   };
 }

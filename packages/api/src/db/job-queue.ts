@@ -31,6 +31,11 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   /** How often expired jobs (of a dead worker) are found and retried. */
   maintenanceIntervalSeconds?: number;
+  /**
+   * How long a job may stay active before it counts as its worker's death and is retried; set on
+   * each job (the queue's own setting, 60 s, is fixed when it is first created).
+   */
+  expireInSeconds?: number;
 }
 
 export class JobQueue<Tx = unknown> {
@@ -84,6 +89,7 @@ export class JobQueue<Tx = unknown> {
       jobs.map((j) => ({
         name: WEBHOOK_DELIVERY_QUEUE,
         data: { deliveryId: j.deliveryId } satisfies DeliveryJob,
+        expireInSeconds: this.opts.expireInSeconds ?? DELIVERY_JOB_EXPIRE_SECONDS,
         ...(j.startAfter ? { startAfter: j.startAfter } : {}),
       })),
       { db: this.database.jobSql(tx ?? undefined) as PgBoss.Db },
@@ -100,15 +106,19 @@ export class JobQueue<Tx = unknown> {
     { concurrency = 4, batchSize = 5 }: { concurrency?: number; batchSize?: number } = {},
   ): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      this.workers.push(
-        await this.boss.work<DeliveryJob>(
-          WEBHOOK_DELIVERY_QUEUE,
-          { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
-          async (jobs) => {
-            await Promise.all(jobs.map((job) => handle(job.data)));
-          },
-        ),
+      let id: string | undefined;
+      id = await this.boss.work<DeliveryJob>(
+        WEBHOOK_DELIVERY_QUEUE,
+        { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
+        async (jobs) => {
+          await Promise.all(jobs.map((job) => handle(job.data)));
+          // pg-boss waits out the polling interval after every batch, even a full one: a worker
+          // would send at most batchSize jobs per interval (4 × 5 / 0.5 s = 40 a second) however
+          // long the queue. A full batch means more are likely waiting: fetch again at once.
+          if (jobs.length === batchSize && id !== undefined) this.boss.notifyWorker(id);
+        },
       );
+      this.workers.push(id);
     }
   }
 
