@@ -20,7 +20,10 @@ describe('webhookStatus', () => {
     expect(webhookStatus({ enabled: false, disabledReason: 'key_leaked' }).text).toBe(
       'Disabled: the key was reported leaked',
     );
-    expect(webhookStatus({ enabled: false, disabledReason: null })).toEqual({ tone: 'off', text: 'Disabled' });
+    expect(webhookStatus({ enabled: false, disabledReason: null })).toEqual({
+      tone: 'off',
+      text: 'Disabled',
+    });
   });
 });
 
