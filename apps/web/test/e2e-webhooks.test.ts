@@ -101,12 +101,19 @@ const keyGroup = () => page.locator('section.webhook-key').filter({ hasText: 'Za
 const subscription = () => keyGroup().locator('li.webhook');
 const deliveryRows = () => subscription().locator('table.deliveries-table tbody tr');
 
-/** Tabbing past the last control comes back round inside the dialog: the page behind is inert. */
+/**
+ * Tabbing never reaches the page behind (inert under showModal); past the last control a native
+ * modal dialog hands focus to the browser's own UI (activeElement = body) before coming back round.
+ */
 async function expectFocusTrapped(d: Locator) {
   const controls = await d.locator('button:not(:disabled)').count();
   for (let i = 0; i <= controls + 1; i++) {
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.closest('dialog[open]') !== null)).toBe(true);
+    const inside = await page.evaluate(() => {
+      const el = document.activeElement;
+      return !el || el === document.body || el.closest('dialog[open]') !== null;
+    });
+    expect(inside).toBe(true);
   }
 }
 
