@@ -12,6 +12,8 @@ export type KeyView = RouterOutputs['keys']['list']['keys'][number];
 export type Member = RouterOutputs['members']['list'][number];
 export type Meeting = RouterOutputs['meetings']['list']['items'][number];
 export type AuditEvent = RouterOutputs['audit']['list']['items'][number];
+export type OrgWebhook = RouterOutputs['webhooks']['listForOrg'][number];
+export type Delivery = RouterOutputs['webhooks']['deliveries']['items'][number];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 

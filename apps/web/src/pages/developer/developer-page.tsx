@@ -10,6 +10,7 @@ import { EmptyState, Notice } from '../../ui/status';
 import { AddKeyDialog } from './add-key-dialog';
 import { keySlots } from './key-notes';
 import { KeyRow } from './key-row';
+import { WebhooksSection } from './webhooks-section';
 
 const KEY_COLUMNS = [
   'Name',
@@ -105,6 +106,7 @@ export function DeveloperPage({ me }: { me: Me }) {
           ))}
         </DataTable>
       ) : null}
+      {keys.data ? <WebhooksSection keys={keys.data.keys} /> : null}
       {adding ? <AddKeyDialog onClose={() => setAdding(false)} allowReveal={allowReveal} /> : null}
     </>
   );
