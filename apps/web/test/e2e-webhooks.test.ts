@@ -134,7 +134,9 @@ describe('webhooks on the Developer page', () => {
       { authorization: `Bearer ${keyString}` },
     );
     expect(res.status, res.text).toBe(200);
-    const sub = (res.body.result?.data as { subscription: { id: string } }).subscription;
+    const data = res.body.result?.data as { subscription: { id: string } } | undefined;
+    if (!data) throw new Error(`webhooks.subscribe answered no data: ${res.text}`);
+    const sub = data.subscription;
     subscriptionId = sub.id;
 
     const startAt = new Date(Date.now() + 3_600_000);
