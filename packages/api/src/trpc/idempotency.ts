@@ -8,18 +8,30 @@ import { type IdempotentWrite, runIdempotent } from '../services/idempotency/run
 import type { Context } from './context';
 
 /**
- * Mutations that refuse an `Idempotency-Key`: sign-up and sign-in have no caller to scope it to,
- * and sign-out ends the only caller it could have (a repeat is UNAUTHORIZED anyway).
+ * Mutations that refuse an `Idempotency-Key`, and why. Silently ignoring it would break its promise
+ * (a retry must have no second effect), so a client that relies on it learns at once.
  */
-const WITHOUT_IDEMPOTENCY = new Set(['auth.signUp', 'auth.signIn', 'auth.signOut']);
+const WITHOUT_IDEMPOTENCY = new Map<string, string>([
+  // Sign-up and sign-in have no caller to scope a key to; sign-out ends the only one it could have.
+  ['auth.signUp', 'it has no caller to scope the key to'],
+  ['auth.signIn', 'it has no caller to scope the key to'],
+  ['auth.signOut', 'it has no caller to scope the key to'],
+  // Its answer holds the signing secret, which is never stored, so there is nothing to replay.
+  [
+    'webhooks.subscribe',
+    'its answer holds a secret that is never stored, so it cannot be replayed; list the subscriptions before retrying',
+  ],
+  ['webhooks.unsubscribe', 'a repeat is harmless already (404 once deleted)'],
+]);
 
 /** The header on a mutation that cannot take one is BAD_REQUEST; on a query it is ignored. */
 export function refuseMisplacedIdempotencyKey(ctx: Context, type: string, path: string): void {
   if (type !== 'mutation' || ctx.req.idempotencyKey === null) return;
-  if (WITHOUT_IDEMPOTENCY.has(path)) {
+  const why = WITHOUT_IDEMPOTENCY.get(path);
+  if (why !== undefined) {
     throw new KeyholeError(
       'BAD_REQUEST',
-      `Idempotency-Key is not accepted by ${path}: it has no caller to scope the key to.`,
+      `Idempotency-Key is not accepted by ${path}: ${why}.`,
       'idempotency_key_invalid',
     );
   }
