@@ -168,7 +168,6 @@ describe('REST webhooks', () => {
       Buffer.from(`${lines.join('\r\n')}\r\n\r\n{"url":"http://127`, 'latin1'),
     );
     expect(r.status, r.text).toBe(400);
-    expect(restErrorOutput.safeParse(r.json).success || r.json !== undefined, r.text).toBe(true);
     // Nothing was subscribed from the half body.
     expect((await rest(keyA).GET('/v1/webhooks')).data!.length).toBe(before);
   });
