@@ -219,7 +219,7 @@ describe('REST webhooks', () => {
   it('a session cookie alone is 401 key_required; no credentials 401 key_required', async () => {
     const cookie = await sessionCookieHeader(app, adminId);
     const body = JSON.stringify({ url: HOOK, events: ['meeting.created'] });
-    for (const headers of [{ cookie }, {}]) {
+    for (const headers of [{ cookie }, {}] as Record<string, string>[]) {
       const h = { ...headers, 'content-type': 'application/json' };
       expectRestError(
         await raw('/v1/webhooks', { method: 'POST', headers: h, body }),
