@@ -82,6 +82,11 @@ function trpcRefusal(
       };
     }
   }
+  return idempotencyRefusal(req, search);
+}
+
+/** Several or malformed `Idempotency-Key` headers, on /trpc and /v1 alike (REST has no batches). */
+function idempotencyRefusal(req: IncomingMessage, search: URLSearchParams): EdgeRefusal | null {
   const idempotency = idempotencyHeaderRefusal(req, search);
   if (idempotency !== null) {
     return { status: 400, code: 'BAD_REQUEST', message: idempotency.message, reason: idempotency.reason };
@@ -261,7 +266,7 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
     }
     if (pathname === '/v1' || pathname.startsWith('/v1/')) {
       for (const [name, value] of API_HEADERS) res.setHeader(name, value);
-      const refusal = transportRefusal(req, res);
+      const refusal = transportRefusal(req, res) ?? idempotencyRefusal(req, new URLSearchParams());
       if (refusal) return sendRestError(res, refusal);
       rest(req, res, pathname, search, requestLifetime(deps, req, res, sendRestError));
       return;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/unstable-core-do-not-import';
+import { type RefusalWriter, sendTrpcError } from './error-answers';
 
 class BodyTooLargeError extends Error {}
 
@@ -46,23 +46,21 @@ class ClientGoneError extends Error {
 }
 
 /**
- * The body, or null once the request is answered 413 (over `limit`) or its client is gone (nothing
- * to answer).
+ * The body, or null once the request is answered 413 (over `limit`, in the face's own error shape:
+ * tRPC's unless told) or its client is gone (nothing to answer).
  */
 export async function readBodyOrRefuse(
   req: IncomingMessage,
   res: ServerResponse,
   limit: number,
+  send: RefusalWriter = sendTrpcError,
 ): Promise<string | null> {
   try {
     return await readBody(req, limit);
   } catch (err) {
     if (err instanceof BodyTooLargeError && !res.headersSent) {
-      const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 };
-      const body = JSON.stringify({
-        error: { message: err.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data },
-      });
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(body);
+      res.setHeader('connection', 'close');
+      send(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: err.message });
     }
     return null;
   }

@@ -6,9 +6,11 @@ import {
   getErrorShape,
   getProcedureAtPath,
   getTRPCErrorFromUnknown,
+  TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { sendRestError } from './error-answers';
 import type { ProcedureCalls } from './procedure-calls';
+import { readBodyOrRefuse } from './read-body';
 
 export type RestHandler = (
   req: IncomingMessage,
@@ -19,6 +21,11 @@ export type RestHandler = (
 ) => void;
 
 const OPENAPI_PATH = '/v1/openapi.json';
+
+/** `application/json`, with or without parameters (`; charset=utf-8`), in any letter case. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
 
 function origin(deps: AppDeps, req: IncomingMessage): string {
   if (deps.config.publicUrl) return new URL(deps.config.publicUrl).origin;
@@ -82,22 +89,57 @@ export function createRestHandler(deps: AppDeps, calls: ProcedureCalls, budget: 
       sendRestError(res, { status: 400, code: 'BAD_REQUEST', message: input.message });
       return;
     }
-    const ctx = calls.createContext(req, res, lifetime.signal, true);
-    const nextPage = (cursor: string) => {
-      const next = new URLSearchParams(search);
-      next.set('cursor', cursor);
-      return `${origin(deps, req)}${pathname}?${next}`;
+    const route = match.route;
+    const start = (readInput: () => unknown) => {
+      const ctx = calls.createContext(req, res, lifetime.signal, true);
+      const nextPage = (cursor: string) => {
+        const next = new URLSearchParams(search);
+        next.set('cursor', cursor);
+        return `${origin(deps, req)}${pathname}?${next}`;
+      };
+      const call = { calls, budget, ctx, res, signal: lifetime.signal, nextPage };
+      const type = route.method === 'GET' ? 'query' : 'mutation';
+      answer(call, route.procedure, type, readInput).catch((err: unknown) => {
+        deps.logger.error({ err }, 'REST handler failed');
+        if (!res.headersSent)
+          sendRestError(res, {
+            status: 500,
+            code: 'INTERNAL_SERVER_ERROR',
+            message: 'Internal server error',
+          });
+        else res.destroy();
+      });
     };
-    const call = { calls, budget, ctx, res, signal: lifetime.signal, nextPage };
-    answer(call, match.route.procedure, input.input).catch((err: unknown) => {
-      deps.logger.error({ err }, 'REST handler failed');
-      if (!res.headersSent)
-        sendRestError(res, {
-          status: 500,
-          code: 'INTERNAL_SERVER_ERROR',
-          message: 'Internal server error',
-        });
-      else res.destroy();
+    if (!route.body) {
+      start(() => input.input);
+      return;
+    }
+    // A body route takes its input from the body alone: path and query carry none.
+    if (Object.keys(input.input).length > 0) {
+      const [field] = Object.keys(input.input);
+      sendRestError(res, {
+        status: 400,
+        code: 'BAD_REQUEST',
+        message: `${field}: send the input as the JSON body, not in the query`,
+      });
+      return;
+    }
+    if (!isJson(req.headers['content-type'])) {
+      sendRestError(res, {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `${req.method} ${route.path} takes a JSON body: send it with "content-type: application/json"${
+          req.headers['content-type'] ? ` (not ${req.headers['content-type'].slice(0, 100)})` : ''
+        }.`,
+      });
+      return;
+    }
+    // Read whole before the procedure runs, under /trpc's limit and 413: a mutation cut off runs nothing.
+    void readBodyOrRefuse(req, res, LIMITS.maxBodyBytes, sendRestError).then((text) => {
+      if (text === null) return;
+      // Parsed where tRPC parses its body, after credentials: a bad key is told so before bad JSON,
+      // and the SyntaxError gets tRPC's own wording (`input: not valid JSON (…); send a JSON body`).
+      start(() => JSON.parse(text));
     });
   };
 }
@@ -128,17 +170,26 @@ function procedureAt(path: string): Promise<AnyProcedure> {
 }
 
 /** Calls one procedure as the tRPC path does and writes its answer, capped and budgeted like tRPC's. */
-async function answer(call: Call, path: string, rawInput: Record<string, unknown>) {
+async function answer(call: Call, path: string, type: 'query' | 'mutation', readInput: () => unknown) {
   const { calls, budget, ctx, res, signal } = call;
   let status = 200;
   let text: string;
+  let rawInput: unknown;
   try {
     const procedure = await procedureAt(path);
     const data = await procedure({
       path,
-      getRawInput: async () => rawInput,
+      getRawInput: async () => {
+        try {
+          rawInput = readInput();
+        } catch (cause) {
+          // As tRPC's own body reader: what cannot be parsed is BAD_REQUEST, with its cause.
+          throw new TRPCError({ code: 'BAD_REQUEST', message: (cause as Error).message, cause });
+        }
+        return rawInput;
+      },
       ctx,
-      type: 'query',
+      type,
       signal,
       batchIndex: 0,
     });
@@ -154,7 +205,7 @@ async function answer(call: Call, path: string, rawInput: Record<string, unknown
       error,
       input: rawInput,
       path,
-      type: 'query',
+      type,
     });
     const data = shape.data as { code: string; httpStatus: number; reason?: string };
     status = data.httpStatus;

@@ -89,47 +89,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List this key's webhook subscriptions
+         * @description The subscriptions made with this key (not those of other keys of the org), enabled or not. Secrets are never shown again.
+         *
+         *     Same as the tRPC procedure `webhooks.list`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe to meeting events
+         * @description Deliveries of the chosen events are POSTed to `url`, signed with the returned `secret` (Standard Webhooks; see the `webhooks` section of this document for the payloads). A delivery carries a meeting only if this key can read it when the delivery is sent. At most 25 subscriptions per key. The body is JSON (`content-type: application/json`). `Idempotency-Key` is refused (400): the answer holds a secret that is never stored, so it could not be replayed — list the subscriptions before retrying instead.
+         *
+         *     Same as the tRPC procedure `webhooks.subscribe`.
+         */
+        post: operations["subscribeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Stops deliveries to it at once. A subscription of another key answers 404, exactly like one that does not exist; so does a second delete. `Idempotency-Key` is refused (400): a repeat is already harmless (404).
+         *
+         *     Same as the tRPC procedure `webhooks.unsubscribe`.
+         */
+        delete: operations["unsubscribeWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "meeting.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * meeting.created
+         * @description A meeting was created. `data` is the meeting as the subscription's key reads it when the delivery is sent; a key that can no longer read it gets nothing. Answer 2xx within 10 s; anything else is retried (exponential backoff with jitter, at least 24 h), and 410 deletes the subscription.
+         */
+        post: operations["meeting_created_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "meeting.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * meeting.updated
+         * @description A meeting changed (any change, its completion included). `data` is the meeting as the subscription's key reads it when the delivery is sent; a key that can no longer read it gets nothing. Answer 2xx within 10 s; anything else is retried (exponential backoff with jitter, at least 24 h), and 410 deletes the subscription.
+         */
+        post: operations["meeting_updated_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "meeting.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * meeting.completed
+         * @description A meeting completed: the first time its `completedAt` is set. Sent beside `meeting.updated`. `data` is the meeting as the subscription's key reads it when the delivery is sent; a key that can no longer read it gets nothing. Answer 2xx within 10 s; anything else is retried (exponential backoff with jitter, at least 24 h), and 410 deletes the subscription.
+         */
+        post: operations["meeting_completed_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
-        WhoAmI: {
-            key: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** @enum {string} */
-                scope: "user_limited" | "user_full" | "org_limited" | "org_full" | "legacy";
-                clientKey: string;
-            };
-            org: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            /** @description The user a user-scoped key reads as; null for org keys. */
-            issuedTo: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                email: string;
-            } | null;
-        };
-        Error: {
-            error: {
-                /** @enum {string} */
-                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "PARSE_ERROR" | "METHOD_NOT_SUPPORTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "TIMEOUT" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
-                /** @description Machine-readable reason (`invalid_key`, `rate_limited`, …), or null. */
-                reason: string | null;
-                /** @description What went wrong and what to do, for people. */
-                message: string;
-            };
-        };
-        MeetingPage: {
-            items: components["schemas"]["Meeting"][];
-            /** @description Pass as `cursor` for the next page; null on the last page. */
-            nextCursor: string | null;
-        };
         /** @description A meeting the key may read (SPEC §2 decides which). */
         Meeting: {
             /** Format: uuid */
@@ -178,6 +252,43 @@ export interface components {
             updatedAt: string;
             completedAt: string | null;
         };
+        WhoAmI: {
+            key: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @enum {string} */
+                scope: "user_limited" | "user_full" | "org_limited" | "org_full" | "legacy";
+                clientKey: string;
+            };
+            org: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** @description The user a user-scoped key reads as; null for org keys. */
+            issuedTo: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string;
+            } | null;
+        };
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "PARSE_ERROR" | "METHOD_NOT_SUPPORTED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "TIMEOUT" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+                /** @description Machine-readable reason (`invalid_key`, `rate_limited`, …), or null. */
+                reason: string | null;
+                /** @description What went wrong and what to do, for people. */
+                message: string;
+            };
+        };
+        MeetingPage: {
+            items: components["schemas"]["Meeting"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         /** @description Empty `segments` when the meeting has no transcript. */
         Transcript: {
             /** Format: uuid */
@@ -188,6 +299,39 @@ export interface components {
                 endSeconds: number;
                 text: string;
             }[];
+        };
+        /** @description A webhook subscription of the calling key. It sees exactly what the key reads, at delivery time. */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The key this subscription belongs to (the one that made it).
+             */
+            keyId: string;
+            url: string;
+            events: ("meeting.created" | "meeting.updated" | "meeting.completed")[];
+            enabled: boolean;
+            /** @description Why it no longer receives deliveries: `failures` (50 consecutive failures or 24 h of retries), `admin` (an admin disabled it), `key_leaked`; null while enabled. */
+            disabledReason: ("failures" | "admin" | "key_leaked") | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 in UTC
+             * @example 2026-03-02T15:00:00.000Z
+             */
+            createdAt: string;
+        };
+        WebhookSubscribed: {
+            subscription: components["schemas"]["Webhook"];
+            /**
+             * @description The signing secret (`whsec_` + base64), shown this once: verify each delivery with it (Standard Webhooks). To change it, delete the subscription and subscribe again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        Ok: {
+            /** @constant */
+            ok: true;
         };
     };
     responses: never;
@@ -819,6 +963,722 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The key's calls per 60-second window. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Calls left in this window, after this one. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b",
+                     *         "keyId": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                     *         "url": "https://hooks.example.com/keyhole",
+                     *         "events": [
+                     *           "meeting.created",
+                     *           "meeting.completed"
+                     *         ],
+                     *         "enabled": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-03-01T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            /** @description An unknown parameter was sent. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "BAD_REQUEST",
+                     *         "reason": null,
+                     *         "message": "input: unknown field \"x\""
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is unknown, revoked (`invalid_key`) or expired (`key_expired`). A session cookie alone is `key_required`: REST takes keys only. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "reason": "invalid_key",
+                     *         "message": "Invalid API key."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user a user-scoped key reads as is deactivated. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "reason": "key_user_deactivated",
+                     *         "message": "The user this key is issued to is deactivated."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's budget for this minute is spent (`rate_limited`), or the server is busy (`server_busy`). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TOO_MANY_REQUESTS",
+                     *         "reason": "rate_limited",
+                     *         "message": "Rate limit exceeded: 300 calls per minute. Retry after 12 s."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is down or not answering; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "reason": "database_unavailable",
+                     *         "message": "The database cannot be reached. Retry in a moment."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    subscribeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/keyhole",
+                 *       "events": [
+                 *         "meeting.created",
+                 *         "meeting.completed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Where deliveries are POSTed: an `https` URL of at most 2000 characters, without user info or fragment, whose host is (and resolves to) a public address — loopback, private, link-local and multicast destinations are refused (`webhook_url_not_allowed`), at subscribe time and again at each delivery. */
+                    url: string;
+                    /** @description The events to receive: at least one, each at most once. */
+                    events: ("meeting.created" | "meeting.updated" | "meeting.completed")[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The key's calls per 60-second window. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Calls left in this window, after this one. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscription": {
+                     *         "id": "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b",
+                     *         "keyId": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                     *         "url": "https://hooks.example.com/keyhole",
+                     *         "events": [
+                     *           "meeting.created",
+                     *           "meeting.completed"
+                     *         ],
+                     *         "enabled": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-03-01T10:00:00.000Z"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscribed"];
+                };
+            };
+            /** @description The body is not valid JSON, a field is invalid (the message names it: `events: name at least one event`, `events: each event at most once`, `url: at most 2000 characters`…), an unknown field was sent, the URL is refused (`webhook_url_not_allowed`: not https, or its host is or resolves to a loopback, private, link-local or multicast address), or an `Idempotency-Key` was sent (`idempotency_key_invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "BAD_REQUEST",
+                     *         "reason": "webhook_url_not_allowed",
+                     *         "message": "url: https://10.0.0.1/x resolves to a private address; use a public destination."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is unknown, revoked (`invalid_key`) or expired (`key_expired`). A session cookie alone is `key_required`: REST takes keys only. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "reason": "invalid_key",
+                     *         "message": "Invalid API key."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user a user-scoped key reads as is deactivated. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "reason": "key_user_deactivated",
+                     *         "message": "The user this key is issued to is deactivated."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key already has the most subscriptions it may have (`webhook_limit_reached`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "CONFLICT",
+                     *         "reason": "webhook_limit_reached",
+                     *         "message": "This key already has 25 webhook subscriptions: delete one first."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as JSON (`content-type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "reason": null,
+                     *         "message": "Send the body as JSON, with content-type: application/json."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's budget for this minute is spent (`rate_limited`), or the server is busy (`server_busy`). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TOO_MANY_REQUESTS",
+                     *         "reason": "rate_limited",
+                     *         "message": "Rate limit exceeded: 300 calls per minute. Retry after 12 s."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is down or not answering; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "reason": "database_unavailable",
+                     *         "message": "The database cannot be reached. Retry in a moment."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unsubscribeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The key's calls per 60-second window. */
+                    "X-RateLimit-Limit": number;
+                    /** @description Calls left in this window, after this one. */
+                    "X-RateLimit-Remaining": number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description An `Idempotency-Key` was sent (`idempotency_key_invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "BAD_REQUEST",
+                     *         "reason": "idempotency_key_invalid",
+                     *         "message": "Idempotency-Key is not accepted by webhooks.unsubscribe: a repeat is harmless (404)."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is unknown, revoked (`invalid_key`) or expired (`key_expired`). A session cookie alone is `key_required`: REST takes keys only. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "reason": "invalid_key",
+                     *         "message": "Invalid API key."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user a user-scoped key reads as is deactivated. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "reason": "key_user_deactivated",
+                     *         "message": "The user this key is issued to is deactivated."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such subscription, one of another key, or one already deleted: the three are never told apart. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "reason": null,
+                     *         "message": "Webhook subscription not found."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's budget for this minute is spent (`rate_limited`), or the server is busy (`server_busy`). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TOO_MANY_REQUESTS",
+                     *         "reason": "rate_limited",
+                     *         "message": "Rate limit exceeded: 300 calls per minute. Retry after 12 s."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is down or not answering; nothing was changed. Retry. */
+            503: {
+                headers: {
+                    /** @description Whole seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "reason": "database_unavailable",
+                     *         "message": "The database cannot be reached. Retry in a moment."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    meeting_created_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id: the same on every retry of one delivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was sent, in Unix seconds. Refuse stale ones (Standard Webhooks: 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 of HMAC-SHA256 keyed with the subscription secret (the base64 after `whsec_`) over `webhook-id.webhook-timestamp.body` (Standard Webhooks); the `standardwebhooks` package verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "meeting.created",
+                 *       "timestamp": "2026-03-02T16:05:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2a4e-3b7d-4c1a-9e2f-8a5b6c7d8e9f",
+                 *         "subject": "Quarterly planning",
+                 *         "startAt": "2026-03-02T15:00:00.000Z",
+                 *         "endAt": "2026-03-02T16:00:00.000Z",
+                 *         "durationSeconds": 3600,
+                 *         "state": "completed",
+                 *         "isPrivate": false,
+                 *         "host": {
+                 *           "id": "0b9f6d1e-2c3a-4b5d-8e7f-1a2b3c4d5e6f",
+                 *           "name": "Ada Admin",
+                 *           "email": "ada@example.com"
+                 *         },
+                 *         "attendees": [
+                 *           {
+                 *             "email": "ben@example.com",
+                 *             "name": "Ben",
+                 *             "userId": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+                 *           },
+                 *           {
+                 *             "email": "guest@partner.example",
+                 *             "name": "guest",
+                 *             "userId": null
+                 *           }
+                 *         ],
+                 *         "transcriptReady": true,
+                 *         "createdAt": "2026-02-20T09:12:00.000Z",
+                 *         "updatedAt": "2026-03-02T16:05:00.000Z",
+                 *         "completedAt": "2026-03-02T16:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "meeting.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (ISO-8601, UTC).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["Meeting"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is deleted and nothing more is sent. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    meeting_updated_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id: the same on every retry of one delivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was sent, in Unix seconds. Refuse stale ones (Standard Webhooks: 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 of HMAC-SHA256 keyed with the subscription secret (the base64 after `whsec_`) over `webhook-id.webhook-timestamp.body` (Standard Webhooks); the `standardwebhooks` package verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "meeting.updated",
+                 *       "timestamp": "2026-03-02T16:05:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2a4e-3b7d-4c1a-9e2f-8a5b6c7d8e9f",
+                 *         "subject": "Quarterly planning",
+                 *         "startAt": "2026-03-02T15:00:00.000Z",
+                 *         "endAt": "2026-03-02T16:00:00.000Z",
+                 *         "durationSeconds": 3600,
+                 *         "state": "completed",
+                 *         "isPrivate": false,
+                 *         "host": {
+                 *           "id": "0b9f6d1e-2c3a-4b5d-8e7f-1a2b3c4d5e6f",
+                 *           "name": "Ada Admin",
+                 *           "email": "ada@example.com"
+                 *         },
+                 *         "attendees": [
+                 *           {
+                 *             "email": "ben@example.com",
+                 *             "name": "Ben",
+                 *             "userId": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+                 *           },
+                 *           {
+                 *             "email": "guest@partner.example",
+                 *             "name": "guest",
+                 *             "userId": null
+                 *           }
+                 *         ],
+                 *         "transcriptReady": true,
+                 *         "createdAt": "2026-02-20T09:12:00.000Z",
+                 *         "updatedAt": "2026-03-02T16:05:00.000Z",
+                 *         "completedAt": "2026-03-02T16:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "meeting.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (ISO-8601, UTC).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["Meeting"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is deleted and nothing more is sent. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    meeting_completed_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id: the same on every retry of one delivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was sent, in Unix seconds. Refuse stale ones (Standard Webhooks: 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 of HMAC-SHA256 keyed with the subscription secret (the base64 after `whsec_`) over `webhook-id.webhook-timestamp.body` (Standard Webhooks); the `standardwebhooks` package verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "meeting.completed",
+                 *       "timestamp": "2026-03-02T16:05:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2a4e-3b7d-4c1a-9e2f-8a5b6c7d8e9f",
+                 *         "subject": "Quarterly planning",
+                 *         "startAt": "2026-03-02T15:00:00.000Z",
+                 *         "endAt": "2026-03-02T16:00:00.000Z",
+                 *         "durationSeconds": 3600,
+                 *         "state": "completed",
+                 *         "isPrivate": false,
+                 *         "host": {
+                 *           "id": "0b9f6d1e-2c3a-4b5d-8e7f-1a2b3c4d5e6f",
+                 *           "name": "Ada Admin",
+                 *           "email": "ada@example.com"
+                 *         },
+                 *         "attendees": [
+                 *           {
+                 *             "email": "ben@example.com",
+                 *             "name": "Ben",
+                 *             "userId": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+                 *           },
+                 *           {
+                 *             "email": "guest@partner.example",
+                 *             "name": "guest",
+                 *             "userId": null
+                 *           }
+                 *         ],
+                 *         "transcriptReady": true,
+                 *         "createdAt": "2026-02-20T09:12:00.000Z",
+                 *         "updatedAt": "2026-03-02T16:05:00.000Z",
+                 *         "completedAt": "2026-03-02T16:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "meeting.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (ISO-8601, UTC).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["Meeting"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is deleted and nothing more is sent. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -8,8 +8,11 @@ import type { RouterOutputs } from '@keyhole/api';
 import {
   type meetingOutput,
   type meetingPageOutput,
+  type okOutput,
   restErrorOutput,
+  type subscribeOutput,
   type transcriptOutput,
+  type webhookListOutput,
   type whoamiOutput,
 } from '@keyhole/api/internal/rest/outputs';
 import { REST_ROUTES } from '@keyhole/api/internal/rest/routes';
@@ -133,14 +136,19 @@ describe('the served OpenAPI document', () => {
     }
   });
 
-  it('routes every key-holder procedure (webhooks come with their issue) to a query of the router', () => {
+  it('routes every key-holder procedure to the router: GET to a query, POST and DELETE to a mutation', () => {
     const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
     for (const route of REST_ROUTES)
-      expect(procedures[route.procedure]?._def.type, route.procedure).toBe('query');
+      expect(procedures[route.procedure]?._def.type, route.procedure).toBe(
+        route.method === 'GET' ? 'query' : 'mutation',
+      );
     expect(REST_ROUTES.map((r) => r.procedure).sort()).toEqual([
       'meetings.get',
       'meetings.list',
       'meetings.transcript',
+      'webhooks.list',
+      'webhooks.subscribe',
+      'webhooks.unsubscribe',
       'whoami',
     ]);
   });
@@ -152,6 +160,9 @@ describe('the served OpenAPI document', () => {
       RouterOutputs['meetings']['transcript']
     >();
     expectTypeOf<z.output<typeof whoamiOutput>>().toEqualTypeOf<RouterOutputs['whoami']>();
+    expectTypeOf<z.output<typeof webhookListOutput>>().toEqualTypeOf<RouterOutputs['webhooks']['list']>();
+    expectTypeOf<z.output<typeof subscribeOutput>>().toEqualTypeOf<RouterOutputs['webhooks']['subscribe']>();
+    expectTypeOf<z.output<typeof okOutput>>().toEqualTypeOf<RouterOutputs['webhooks']['unsubscribe']>();
   });
 
   it('the committed openapi-typescript types are those of the served document', async () => {

@@ -463,7 +463,14 @@ describe('REST against hostile input', () => {
 
 describe('REST transport', () => {
   it('an unknown /v1 path is a JSON 404, never the web app', async () => {
-    for (const path of ['/v1', '/v1/', '/v1/nope', '/v1/meetings/x/y/z', '/v1/Meetings', '/v1/webhooks']) {
+    for (const path of [
+      '/v1',
+      '/v1/',
+      '/v1/nope',
+      '/v1/meetings/x/y/z',
+      '/v1/Meetings',
+      '/v1/webhooks/x/y',
+    ]) {
       const r = await raw(path, { headers: { authorization: bearer(orgKey) } });
       expectRestError(r, 404, 'NOT_FOUND', null);
       expect(r.headers.get('content-type')).toBe('application/json');

@@ -1,8 +1,8 @@
-import { type ERROR_CODES, HTTP_STATUS } from '@keyhole/core';
+import { type ERROR_CODES, HTTP_STATUS, WEBHOOK_EVENTS, type WebhookEvent } from '@keyhole/core';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { restErrorOutput } from './outputs';
-import { REST_ROUTES, type RestRoute } from './routes';
+import { meetingOutput, restErrorOutput } from './outputs';
+import { EXAMPLE_MEETING, REST_ROUTES, type RestRoute } from './routes';
 
 /**
  * The OpenAPI 3.1 document of the REST face, generated from the route table (routes.ts), the
@@ -29,7 +29,9 @@ const retryAfter = z.strictObject({
 
 type ErrorCode = (typeof ERROR_CODES)[number];
 
-const ERROR_EXAMPLES: Partial<Record<ErrorCode, { reason: string | null; message: string; why: string }>> = {
+type ErrorExample = { reason: string | null; message: string; why: string };
+
+const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorExample>> = {
   BAD_REQUEST: {
     reason: null,
     message: 'limit: must be between 1 and 100',
@@ -50,6 +52,16 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { reason: string | null; message
     message: 'Meeting not found (or not visible to this caller).',
     why: 'No such meeting, or one this key may not read: the two are never told apart.',
   },
+  CONFLICT: {
+    reason: 'webhook_limit_reached',
+    message: 'This key already has 25 webhook subscriptions: delete one first.',
+    why: 'The key already has the most subscriptions it may have (`webhook_limit_reached`).',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    reason: null,
+    message: 'Send the body as JSON, with content-type: application/json.',
+    why: 'The body is not declared as JSON (`content-type: application/json`).',
+  },
   TOO_MANY_REQUESTS: {
     reason: 'rate_limited',
     message: 'Rate limit exceeded: 300 calls per minute. Retry after 12 s.',
@@ -62,8 +74,38 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { reason: string | null; message
   },
 };
 
-function errorResponse(code: ErrorCode) {
-  const example = ERROR_EXAMPLES[code]!;
+/** What an operation's own refusals look like where they differ from the generic ones above. */
+const ROUTE_ERRORS: Record<string, Partial<Record<ErrorCode, ErrorExample>>> = {
+  subscribeWebhook: {
+    BAD_REQUEST: {
+      reason: 'webhook_url_not_allowed',
+      message: 'url: https://10.0.0.1/x resolves to a private address; use a public destination.',
+      why: 'The body is not valid JSON, a field is invalid (the message names it: `events: name at least one event`, `events: each event at most once`, `url: at most 2000 characters`…), an unknown field was sent, the URL is refused (`webhook_url_not_allowed`: not https, or its host is or resolves to a loopback, private, link-local or multicast address), or an `Idempotency-Key` was sent (`idempotency_key_invalid`).',
+    },
+  },
+  unsubscribeWebhook: {
+    BAD_REQUEST: {
+      reason: 'idempotency_key_invalid',
+      message: 'Idempotency-Key is not accepted by webhooks.unsubscribe: a repeat is harmless (404).',
+      why: 'An `Idempotency-Key` was sent (`idempotency_key_invalid`).',
+    },
+    NOT_FOUND: {
+      reason: null,
+      message: 'Webhook subscription not found.',
+      why: 'No such subscription, one of another key, or one already deleted: the three are never told apart.',
+    },
+  },
+  listWebhooks: {
+    BAD_REQUEST: {
+      reason: null,
+      message: 'input: unknown field "x"',
+      why: 'An unknown parameter was sent.',
+    },
+  },
+};
+
+function errorResponse(code: ErrorCode, operationId: string) {
+  const example = ROUTE_ERRORS[operationId]?.[code] ?? ERROR_EXAMPLES[code]!;
   return {
     description: example.why,
     ...(code === 'TOO_MANY_REQUESTS' || code === 'SERVICE_UNAVAILABLE' ? { headers: retryAfter } : {}),
@@ -78,6 +120,75 @@ function errorResponse(code: ErrorCode) {
 
 const COMMON_ERRORS: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE'];
 
+const BODY_EXAMPLES: Record<string, unknown> = {
+  subscribeWebhook: {
+    url: 'https://hooks.example.com/keyhole',
+    events: ['meeting.created', 'meeting.completed'],
+  },
+};
+
+const EVENT_PROSE: Record<WebhookEvent, string> = {
+  'meeting.created': 'A meeting was created.',
+  'meeting.updated': 'A meeting changed (any change, its completion included).',
+  'meeting.completed':
+    'A meeting completed: the first time its `completedAt` is set. Sent beside `meeting.updated`.',
+};
+
+const signatureHeaders = z.strictObject({
+  'webhook-id': z.string().meta({
+    description: 'The delivery id: the same on every retry of one delivery (deduplicate on it).',
+    example: 'msg_2f1c0b9a8e7d4c6b',
+  }),
+  'webhook-timestamp': z.string().meta({
+    description:
+      'When this attempt was sent, in Unix seconds. Refuse stale ones (Standard Webhooks: 5 minutes).',
+    example: '1772463900',
+  }),
+  'webhook-signature': z.string().meta({
+    description:
+      '`v1,` + base64 of HMAC-SHA256 keyed with the subscription secret (the base64 after `whsec_`) over `webhook-id.webhook-timestamp.body` (Standard Webhooks); the `standardwebhooks` package verifies it.',
+    example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+  }),
+});
+
+/** The OpenAPI 3.1 `webhooks`: what Keyhole POSTs to a subscription's URL, one entry per event. */
+function webhookPayloads() {
+  return Object.fromEntries(
+    WEBHOOK_EVENTS.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `${type.replace('.', '_')}_event`,
+          tags: ['Webhooks'],
+          summary: type,
+          description: `${EVENT_PROSE[type]} \`data\` is the meeting as the subscription's key reads it when the delivery is sent; a key that can no longer read it gets nothing. Answer 2xx within 10 s; anything else is retried (exponential backoff with jitter, at least 24 h), and 410 deletes the subscription.`,
+          security: [],
+          requestParams: { header: signatureHeaders },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: z.strictObject({
+                  type: z.literal(type),
+                  timestamp: z.iso
+                    .datetime()
+                    .meta({ description: 'When the event happened (ISO-8601, UTC).' }),
+                  data: meetingOutput,
+                }),
+                example: { type, timestamp: '2026-03-02T16:05:00.000Z', data: EXAMPLE_MEETING },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'Received (any 2xx will do).' },
+            '410': { description: 'Gone: the subscription is deleted and nothing more is sent.' },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 function operation(route: RestRoute): ZodOpenApiOperationObject {
   const errors = [...new Set<ErrorCode>([...route.errors, ...COMMON_ERRORS])].sort(
     (a, b) => HTTP_STATUS[a] - HTTP_STATUS[b],
@@ -87,6 +198,16 @@ function operation(route: RestRoute): ZodOpenApiOperationObject {
     tags: [route.tag],
     summary: route.summary,
     description: `${route.description}\n\nSame as the tRPC procedure \`${route.procedure}\`.`,
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: route.body, example: BODY_EXAMPLES[route.operationId] },
+            },
+          },
+        }
+      : {}),
     ...(route.query || route.pathParams
       ? {
           requestParams: {
@@ -101,7 +222,9 @@ function operation(route: RestRoute): ZodOpenApiOperationObject {
         headers: route.paginated ? pageHeaders : rateLimitHeaders,
         content: { 'application/json': { schema: route.output, example: route.example } },
       },
-      ...Object.fromEntries(errors.map((code) => [String(HTTP_STATUS[code]), errorResponse(code)])),
+      ...Object.fromEntries(
+        errors.map((code) => [String(HTTP_STATUS[code]), errorResponse(code, route.operationId)]),
+      ),
     },
   };
 }
@@ -127,6 +250,11 @@ function buildDocument(version: string) {
         description: 'Meetings, their attendees and transcripts, as far as the key may read them.',
       },
       { name: 'Keys', description: 'The key making the call.' },
+      {
+        name: 'Webhooks',
+        description:
+          'Subscriptions of the calling key to meeting events, and (under `webhooks`) the signed deliveries Keyhole POSTs to them. A subscription sees exactly what its key reads, decided again when each delivery is sent.',
+      },
     ],
     security: [{ bearerAuth: [] }, { basicAuth: [] }],
     components: {
@@ -145,6 +273,7 @@ function buildDocument(version: string) {
       },
     },
     paths,
+    webhooks: webhookPayloads(),
   });
 }
 

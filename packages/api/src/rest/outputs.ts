@@ -1,4 +1,4 @@
-import { ERROR_CODES, MEETING_STATES, SCOPES } from '@keyhole/core';
+import { ERROR_CODES, MEETING_STATES, SCOPES, WEBHOOK_DISABLED_REASONS, WEBHOOK_EVENTS } from '@keyhole/core';
 import { z } from 'zod';
 import type { RouterOutputs } from '../index';
 
@@ -74,6 +74,44 @@ export const whoamiOutput = z
       .meta({ description: 'The user a user-scoped key reads as; null for org keys.' }),
   })
   .meta({ id: 'WhoAmI' }) satisfies z.ZodType<RouterOutputs['whoami']>;
+
+export const webhookOutput = z
+  .strictObject({
+    id: uuid,
+    keyId: uuid.meta({ description: 'The key this subscription belongs to (the one that made it).' }),
+    url: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENTS)),
+    enabled: z.boolean(),
+    disabledReason: z.enum(WEBHOOK_DISABLED_REASONS).nullable().meta({
+      description:
+        'Why it no longer receives deliveries: `failures` (50 consecutive failures or 24 h of retries), `admin` (an admin disabled it), `key_leaked`; null while enabled.',
+    }),
+    createdAt: instant,
+  })
+  .meta({
+    id: 'Webhook',
+    description:
+      'A webhook subscription of the calling key. It sees exactly what the key reads, at delivery time.',
+  }) satisfies z.ZodType<RouterOutputs['webhooks']['list'][number]>;
+
+export const webhookListOutput = z.array(webhookOutput) satisfies z.ZodType<
+  RouterOutputs['webhooks']['list']
+>;
+
+export const subscribeOutput = z
+  .strictObject({
+    subscription: webhookOutput,
+    secret: z.string().meta({
+      description:
+        'The signing secret (`whsec_` + base64), shown this once: verify each delivery with it (Standard Webhooks). To change it, delete the subscription and subscribe again.',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+  })
+  .meta({ id: 'WebhookSubscribed' }) satisfies z.ZodType<RouterOutputs['webhooks']['subscribe']>;
+
+export const okOutput = z.strictObject({ ok: z.literal(true) }).meta({ id: 'Ok' }) satisfies z.ZodType<
+  RouterOutputs['webhooks']['unsubscribe']
+>;
 
 /** SPEC §10: every REST error. */
 export const restErrorOutput = z

@@ -1,6 +1,16 @@
+import { WEBHOOK_LIMITS } from '@keyhole/core';
 import { z } from 'zod';
 import { listMeetingsFields, meetingIdInput } from '../routers/meetings-inputs';
-import { meetingOutput, meetingPageOutput, transcriptOutput, whoamiOutput } from './outputs';
+import { subscribeInput, webhookIdInput } from '../routers/webhooks-router';
+import {
+  meetingOutput,
+  meetingPageOutput,
+  okOutput,
+  subscribeOutput,
+  transcriptOutput,
+  webhookListOutput,
+  whoamiOutput,
+} from './outputs';
 
 /**
  * The REST face (SPEC §10): each route names the tRPC procedure it calls, so validation, the access
@@ -9,25 +19,28 @@ import { meetingOutput, meetingPageOutput, transcriptOutput, whoamiOutput } from
  * document and tell the REST handler which query values to turn from text into numbers.
  */
 export interface RestRoute {
-  method: 'GET';
+  /** GET calls a query; POST and DELETE call a mutation. */
+  method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI path template: `{name}` segments are path parameters. */
   path: string;
   procedure: string;
   operationId: string;
-  tag: 'Meetings' | 'Keys';
+  tag: 'Meetings' | 'Keys' | 'Webhooks';
   summary: string;
   description: string;
   query?: z.ZodObject;
   pathParams?: z.ZodObject;
+  /** POST only: the JSON body, the procedure's input as is (no coercion: it is JSON already). */
+  body?: z.ZodObject;
   output: z.ZodType;
   example: unknown;
   /** Answers carry `Link: <next page>; rel="next"` while `nextCursor` is set. */
   paginated?: true;
   /** Error codes this operation can answer besides the ones every operation can. */
-  errors: readonly ('NOT_FOUND' | 'BAD_REQUEST')[];
+  errors: readonly ('NOT_FOUND' | 'BAD_REQUEST' | 'CONFLICT' | 'UNSUPPORTED_MEDIA_TYPE')[];
 }
 
-const EXAMPLE_MEETING = {
+export const EXAMPLE_MEETING = {
   id: '6f1c2a4e-3b7d-4c1a-9e2f-8a5b6c7d8e9f',
   subject: 'Quarterly planning',
   startAt: '2026-03-02T15:00:00.000Z',
@@ -57,6 +70,16 @@ function described(object: z.ZodObject, descriptions: Record<string, string>): z
 }
 
 const meetingPath = described(meetingIdInput, { id: 'The meeting id (a UUID).' });
+
+const EXAMPLE_WEBHOOK = {
+  id: '3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b',
+  keyId: '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a',
+  url: 'https://hooks.example.com/keyhole',
+  events: ['meeting.created', 'meeting.completed'],
+  enabled: true,
+  disabledReason: null,
+  createdAt: '2026-03-01T10:00:00.000Z',
+};
 
 export const REST_ROUTES: readonly RestRoute[] = [
   {
@@ -136,6 +159,49 @@ export const REST_ROUTES: readonly RestRoute[] = [
         { speaker: 'Ben', startSeconds: 4.2, endSeconds: 9, text: 'Thanks. First item: the roadmap.' },
       ],
     },
+    errors: ['BAD_REQUEST', 'NOT_FOUND'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhooks',
+    procedure: 'webhooks.list',
+    operationId: 'listWebhooks',
+    tag: 'Webhooks',
+    summary: "List this key's webhook subscriptions",
+    description:
+      'The subscriptions made with this key (not those of other keys of the org), enabled or not. Secrets are never shown again.',
+    output: webhookListOutput,
+    example: [EXAMPLE_WEBHOOK],
+    errors: ['BAD_REQUEST'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks',
+    procedure: 'webhooks.subscribe',
+    operationId: 'subscribeWebhook',
+    tag: 'Webhooks',
+    summary: 'Subscribe to meeting events',
+    description: `Deliveries of the chosen events are POSTed to \`url\`, signed with the returned \`secret\` (Standard Webhooks; see the \`webhooks\` section of this document for the payloads). A delivery carries a meeting only if this key can read it when the delivery is sent. At most ${WEBHOOK_LIMITS.subscriptionsPerKey} subscriptions per key. The body is JSON (\`content-type: application/json\`). \`Idempotency-Key\` is refused (400): the answer holds a secret that is never stored, so it could not be replayed — list the subscriptions before retrying instead.`,
+    body: described(subscribeInput, {
+      url: `Where deliveries are POSTed: an \`https\` URL of at most ${WEBHOOK_LIMITS.urlMaxLength} characters, without user info or fragment, whose host is (and resolves to) a public address — loopback, private, link-local and multicast destinations are refused (\`webhook_url_not_allowed\`), at subscribe time and again at each delivery.`,
+      events: 'The events to receive: at least one, each at most once.',
+    }),
+    output: subscribeOutput,
+    example: { subscription: EXAMPLE_WEBHOOK, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    errors: ['BAD_REQUEST', 'CONFLICT', 'UNSUPPORTED_MEDIA_TYPE'],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/webhooks/{id}',
+    procedure: 'webhooks.unsubscribe',
+    operationId: 'unsubscribeWebhook',
+    tag: 'Webhooks',
+    summary: 'Delete a webhook subscription',
+    description:
+      'Stops deliveries to it at once. A subscription of another key answers 404, exactly like one that does not exist; so does a second delete. `Idempotency-Key` is refused (400): a repeat is already harmless (404).',
+    pathParams: described(webhookIdInput, { id: 'The subscription id.' }),
+    output: okOutput,
+    example: { ok: true },
     errors: ['BAD_REQUEST', 'NOT_FOUND'],
   },
 ];

@@ -16,6 +16,10 @@ import { adminProcedure, keyProcedure, router } from '../trpc/trpc';
 const id = z.string().min(1).max(100);
 const noInput = z.strictObject({}).optional();
 
+/** `webhooks.unsubscribe`'s input (the REST face documents it as `DELETE /v1/webhooks/{id}`). */
+export const webhookIdInput = z.strictObject({ id });
+
+/** `webhooks.subscribe`'s input, also the REST face's `POST /v1/webhooks` body. */
 export const subscribeInput = z.strictObject({
   url: z
     .string()
@@ -36,7 +40,7 @@ export const webhooksRouter = router({
     .mutation(({ ctx, input }) => subscribeWebhook(ctx.deps, ctx.actor, input)),
   list: keyProcedure.input(noInput).query(({ ctx }) => listKeyWebhooks(ctx.deps, ctx.actor)),
   unsubscribe: keyProcedure
-    .input(z.strictObject({ id }))
+    .input(webhookIdInput)
     .mutation(({ ctx, input }) =>
       idempotent(ctx, input, (write) => unsubscribeWebhook(ctx.deps, ctx.actor, input, write)),
     ),
