@@ -279,7 +279,7 @@ export const stepUpProcedure = adminProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const keyProcedure = publicProcedure.use(async ({ ctx, type, path, next }) => {
   const caller = await resolveCaller(ctx);
   if (caller.type !== 'key') {
     throw new KeyholeError(
@@ -296,7 +296,18 @@ export const keyProcedure = publicProcedure.use(async ({ ctx, next }) => {
     origin: { ip: ctx.req.ip, userAgent: ctx.req.userAgent },
     authority: { kind: 'key', keyId: caller.key.id, orgId: caller.org.id, secretHash: caller.secretHash },
   };
-  return keyCall(ctx, caller.key, () => next({ ctx: { key: caller.key, org: caller.org, actor } }));
+  return keyCall(ctx, caller.key, async () => {
+    // A key's mutation with an Idempotency-Key is scoped to the key (the call was charged above,
+    // replay or not: keys have no budget to defer).
+    const idempotency = await openIdempotencyAndCharge(
+      ctx,
+      type,
+      path,
+      { kind: 'key', id: caller.key.id },
+      null,
+    );
+    return next({ ctx: { key: caller.key, org: caller.org, actor, idempotency } });
+  });
 });
 
 export interface ReaderContext {
