@@ -139,7 +139,7 @@ async function runRound({ scope, change }: Round) {
       if (scope !== 'legacy') {
         // Expired by delivery time: moved into the past in the database, as time passing would.
         await app.deps.database.query('update api_keys set expires_at = $1 where id = $2', [
-          new Date(Date.now() - 1000),
+          new Date(Date.now() - 1000).toISOString(),
           key.id,
         ]);
         keyUsable = false;

@@ -64,7 +64,9 @@ export interface KeyholeDatabase {
  */
 function nodePostgresValue(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (value instanceof Date || Buffer.isBuffer(value) || typeof value !== 'object') return value;
+  // A Date bound to a parameter postgres.js did not type would reach its socket writer as an object.
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value) || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const item = (v: unknown): string =>
       v === null || v === undefined
