@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--fresh] [--no-redis]`: Keyhole against its floor on PostgreSQL.
+ * `pnpm bench [--quick] [--fresh] [--no-redis] [--no-10m] [--rounds N]`: Keyhole against its floor on PostgreSQL.
  *
  * 1. data: `keyhole seed` (timed) into keyhole_bench_<N> databases (reused unless --fresh);
  * 2. micro: key verification in process, hit path ns/op and cold path p50/p99;
@@ -58,9 +58,11 @@ const plan = quick
   ? {
       small: 2_000,
       large: 20_000,
+      largest: null,
       users: 1_000,
       rounds: 1,
       seconds: 3,
+      warmupSeconds: 1,
       connections: 20,
       microIterations: 5_000,
       scaleCalls: 100,
@@ -69,9 +71,12 @@ const plan = quick
   : {
       small: 10_000,
       large: 1_000_000,
+      // Scale only (latency and plans, not the HTTP rounds): left out with --no-10m.
+      largest: args.has('--no-10m') ? null : 10_000_000,
       users: 10_000,
-      rounds: 3,
+      rounds: 5,
       seconds: 6,
+      warmupSeconds: 3,
       connections: 20,
       microIterations: 50_000,
       scaleCalls: 300,
@@ -103,10 +108,22 @@ const large = only
       fresh,
     });
 
+const largest =
+  only || plan.largest === null
+    ? null
+    : await ensureDataset({
+        baseUrl: databaseUrl,
+        secret,
+        meetings: plan.largest,
+        users: plan.users,
+        fresh,
+      });
+const datasets = only ? [small] : [small, large, ...(largest ? [largest] : [])];
+
 // Micro and scale run in this process against each dataset.
 const scale: Record<string, unknown> = {};
 let micro: Awaited<ReturnType<typeof keyVerification>> | null = null;
-for (const d of only ? [] : [small, large]) {
+for (const d of only ? [] : datasets) {
   const app = await openApp(d.url, secret);
   try {
     const keys = await createBenchKeys(app, d);
@@ -150,38 +167,50 @@ async function httpRun(label: string, env: Record<string, string>) {
   const keyhole = await startKeyhole(env);
   const stopRss = sampleRss(keyhole.child.pid!);
   const targets: Target[] = [
-    { name: 'floor', url: `${floor.url}/` },
+    { name: 'floor', url: `${floor.url}/`, pid: floor.child.pid! },
     {
       name: 'meetings.list org_limited',
       url: queryUrl(keyhole.url, 'meetings.list', { limit: 25 }),
       headers: { authorization: `Bearer ${keys.orgLimited}` },
+      pid: keyhole.child.pid!,
     },
     {
       name: 'meetings.list user_limited (heavy user)',
       url: queryUrl(keyhole.url, 'meetings.list', { limit: 25 }),
       headers: { authorization: `Bearer ${keys.userLimitedHeavy}` },
+      pid: keyhole.child.pid!,
     },
     {
       name: 'meetings.get org_limited',
       url: queryUrl(keyhole.url, 'meetings.get', { id: large.meetingId }),
       headers: { authorization: `Bearer ${keys.orgLimited}` },
+      pid: keyhole.child.pid!,
     },
     // The REST face (SPEC §10): the same procedures behind /v1, the floor's page as plain JSON.
     {
       name: 'REST GET /v1/meetings org_limited',
       url: `${keyhole.url}/v1/meetings?limit=25`,
       headers: { authorization: `Bearer ${keys.orgLimited}` },
+      pid: keyhole.child.pid!,
     },
     {
       name: 'REST GET /v1/meetings/{id} org_limited',
       url: `${keyhole.url}/v1/meetings/${large.meetingId}`,
       headers: { authorization: `Bearer ${keys.orgLimited}` },
+      pid: keyhole.child.pid!,
     },
   ];
   try {
-    const figures = await alternate(targets, roundsOverride ?? plan.rounds, plan.seconds, plan.connections);
+    const figures = await alternate(
+      targets,
+      roundsOverride ?? plan.rounds,
+      plan.seconds,
+      plan.connections,
+      plan.warmupSeconds,
+    );
     const floorRps = figures.floor!.reqPerSec;
     const floorRounds = figures.floor!.rounds;
+    const floorCpu = figures.floor!.cpuUsPerReq;
     // The ratio per round (each target against the floor of its own round), then mean ± half the range.
     const withRatio = Object.fromEntries(
       Object.entries(figures).map(([k, v]) => {
@@ -195,6 +224,8 @@ async function httpRun(label: string, env: Record<string, string>) {
             ratioToFloor: round(v.reqPerSec / floorRps, 2),
             ratioMean: round(mean, 3),
             ratioSpread: round(spread, 3),
+            // The ratio hides CPU on a shared 2-core host: what a request costs the process answering it.
+            cpuToFloor: floorCpu > 0 ? round(v.cpuUsPerReq / floorCpu, 2) : null,
           },
         ];
       }),
@@ -240,9 +271,9 @@ const result = {
   },
   plan,
   seed: Object.fromEntries(
-    (only ? [small] : [small, large]).map((d) => [
+    datasets.map((d) => [
       d.name,
-      { meetings: d.meetings, seconds: d.seedSeconds, output: d.seedOutput },
+      { meetings: d.meetings, seconds: d.seedSeconds, output: d.seedOutput, diskMiB: d.diskMiB },
     ]),
   ),
   micro,
@@ -258,9 +289,9 @@ function markdown(): string {
     `Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`,
     '',
   );
-  lines.push('## Seed', '', '| database | meetings | seconds |', '|---|---|---|');
+  lines.push('## Seed', '', '| database | meetings | seed seconds | disk MiB |', '|---|---|---|---|');
   for (const [name, s] of Object.entries(result.seed))
-    lines.push(`| ${name} | ${s.meetings} | ${s.seconds ?? 'reused'} |`);
+    lines.push(`| ${name} | ${s.meetings} | ${s.seconds ?? 'reused'} | ${s.diskMiB} |`);
   if (micro) {
     lines.push('', '## Key verification (in process)', '', '| path | figure |', '|---|---|');
     lines.push(
@@ -282,12 +313,12 @@ function markdown(): string {
       '',
     );
     lines.push(
-      '| target | req/s | p50 ms | p99 ms | ratio to floor | ratio per round, mean ± spread | non-2xx |',
-      '|---|---|---|---|---|---|---|',
+      '| target | req/s | p50 ms | p99 ms | ratio to floor | ratio per round, mean ± spread | CPU µs/req | CPU / floor | non-2xx |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const [name, f] of Object.entries(run.figures)) {
       lines.push(
-        `| ${name} | ${f.reqPerSec} | ${f.p50Ms} | ${f.p99Ms} | ${f.ratioToFloor} | ${f.ratioMean} ± ${f.ratioSpread} | ${f.non2xx} |`,
+        `| ${name} | ${f.reqPerSec} | ${f.p50Ms} | ${f.p99Ms} | ${f.ratioToFloor} | ${f.ratioMean} ± ${f.ratioSpread} | ${f.cpuUsPerReq} | ${f.cpuToFloor ?? '–'} | ${f.non2xx} |`,
       );
     }
     lines.push('', `API process RSS under load: max ${run.rss.maxMiB} MiB, mean ${run.rss.meanMiB} MiB`);
@@ -303,17 +334,20 @@ function markdown(): string {
       '',
       '## meetings.list latency by size (in process, limit 25)',
       '',
-      '| database | scope | p50 ms | p99 ms | statement (EXPLAIN ANALYZE) ms |',
-      '|---|---|---|---|---|',
+      '| database | scope | p50 ms | p99 ms | p50 / smallest p50 | statement (EXPLAIN ANALYZE) ms |',
+      '|---|---|---|---|---|---|',
     );
   }
-  for (const [name, s] of Object.entries(scale) as [
-    string,
-    Record<string, { p50Ms: number; p99Ms: number; explain: { executionMs: number } }>,
-  ][]) {
+  type ScaleRow = Record<string, { p50Ms: number; p99Ms: number; explain: { executionMs: number } }>;
+  const scaleRows = Object.entries(scale) as [string, ScaleRow][];
+  for (const [name, s] of scaleRows) {
     for (const scope of ['org_limited', 'user_limited_heavy']) {
       const f = s[scope]!;
-      lines.push(`| ${name} | ${scope} | ${f.p50Ms} | ${f.p99Ms} | ${f.explain.executionMs} |`);
+      // Flat to 10M: each size's p50 against the smallest dataset's (goal ≤ 1.5 at 10M).
+      const smallest = scaleRows[0]![1][scope]!.p50Ms;
+      lines.push(
+        `| ${name} | ${scope} | ${f.p50Ms} | ${f.p99Ms} | ${round(f.p50Ms / smallest, 2)} | ${f.explain.executionMs} |`,
+      );
     }
   }
   const w = webhooks;

@@ -14,6 +14,8 @@ export interface Dataset {
   /** Seconds the `keyhole seed` command took, when this run seeded it. */
   seedSeconds: number | null;
   seedOutput: string | null;
+  /** The database's size on disk (tables, indexes, TOAST), in MiB. */
+  diskMiB: number;
 }
 
 function withDatabase(url: string, name: string): string {
@@ -93,6 +95,7 @@ export async function ensureDataset(opts: {
       select id from users where org_id = ${org!.id} and email like 'user1.org1.%'`;
     const [heavy] = await sql<{ id: string }[]>`
       select id from users where org_id = ${org!.id} and email like 'user2.org1.%'`;
+    const [size] = await sql<{ bytes: string }[]>`select pg_database_size(current_database())::text as bytes`;
     const [meeting] = await sql<{ id: string }[]>`
       select id from meetings where org_id = ${org!.id} and not is_private order by start_at desc limit 1`;
     // Earlier runs' keys would fill the org's 10 slots: revoke them (the row stays, as revoke does).
@@ -109,6 +112,7 @@ export async function ensureDataset(opts: {
       meetingId: meeting!.id,
       seedSeconds,
       seedOutput,
+      diskMiB: round(Number(size!.bytes) / 2 ** 20, 0),
     };
   } finally {
     await sql.end();

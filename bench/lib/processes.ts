@@ -107,11 +107,15 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
   };
 }
 
-export async function startFloor(databaseUrl: string, orgId: string): Promise<Running> {
+export async function startFloor(
+  databaseUrl: string,
+  orgId: string,
+  nodeArgs: string[] = [],
+): Promise<Running> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   return start(
-    ['--import', 'tsx', 'floor.ts'],
+    [...nodeArgs, '--import', 'tsx', 'floor.ts'],
     `${REPO}bench`,
     {
       PATH: process.env.PATH,
@@ -123,6 +127,17 @@ export async function startFloor(databaseUrl: string, orgId: string): Promise<Ru
     url,
     url,
   );
+}
+
+// Linux's clock tick: /proc/<pid>/stat counts CPU time in 1/100 s on every kernel this bench runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux, /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state: utime and stime are 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Resident set size of a process, in MiB (Linux). */

@@ -299,7 +299,7 @@ export async function webhookFigures(d: Dataset, secret: string, plan: WebhookPl
         const stop = driveUntilStopped(url, orgs, plan.rate, `${mode}-${r}`);
         await new Promise((res) => setTimeout(res, 1000));
         const figures = await alternate(
-          [{ ...list, name: `${list.name} ${mode} delivery`, headers }],
+          [{ ...list, name: `${list.name} ${mode} delivery`, headers, pid: keyhole.child.pid! }],
           1,
           plan.listSeconds,
           plan.connections,
