@@ -1,5 +1,5 @@
 import { restErrorOutput, subscribeOutput, webhookListOutput } from '@keyhole/api/internal/rest/outputs';
-import { httpRequest } from '@keyhole/testing/http';
+import { httpMutation, httpRequest } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,6 +261,57 @@ describe('REST webhooks', () => {
       (await raw(`/v1/webhooks/${id}`, { method: 'DELETE', headers: { authorization: bearer(keyA) } }))
         .status,
     ).toBe(200);
+  });
+
+  it('Origin behind a trusted proxy: X-Forwarded-Proto https makes https://<host> the origin, for /v1 as for /trpc', async () => {
+    const host = new URL(server.url).host;
+    const input = { url: HOOK, events: ['meeting.created'] };
+    const behindTls = (origin: string) => ({ 'x-forwarded-proto': 'https', origin });
+    const madeIds: string[] = [];
+    for (const [origin, accepted] of [
+      [`https://${host}`, true],
+      [`http://${host}`, false],
+      ['https://evil.example', false],
+    ] as const) {
+      const r = await raw('/v1/webhooks', {
+        method: 'POST',
+        headers: { ...json(keyA), ...behindTls(origin) },
+        body: JSON.stringify(input),
+      });
+      const t = await httpMutation(server.url, 'webhooks.subscribe', input, {
+        authorization: bearer(keyA),
+        ip: uniqueIp(),
+        headers: behindTls(origin),
+      });
+      if (accepted) {
+        expect(r.status, r.text).toBe(200);
+        expect(t.status, t.text).toBe(200);
+        madeIds.push(subscribeOutput.parse(r.json).subscription.id);
+        madeIds.push(subscribeOutput.parse(t.body.result!.data).subscription.id);
+      } else {
+        expect(expectRestError(r, 403, 'FORBIDDEN', 'origin_mismatch').message, origin).toContain(
+          `is not https://${host}`,
+        );
+        expect([t.status, t.body.error?.data.reason], origin).toEqual([403, 'origin_mismatch']);
+      }
+    }
+    const del = await raw(`/v1/webhooks/${madeIds[0]}`, {
+      method: 'DELETE',
+      headers: { authorization: bearer(keyA), ...behindTls(`http://${host}`) },
+    });
+    expectRestError(del, 403, 'FORBIDDEN', 'origin_mismatch');
+    for (const id of madeIds) {
+      const gone = await raw(`/v1/webhooks/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: bearer(keyA), ...behindTls(`https://${host}`) },
+      });
+      expect(gone.status, gone.text).toBe(200);
+    }
+    // The URLs the REST face writes follow the same origin: the document's server.
+    const doc = await raw('/v1/openapi.json', { headers: { 'x-forwarded-proto': 'https' } });
+    expect((doc.json as { servers: { url: string }[] }).servers[0]!.url).toBe(`https://${host}`);
+    const plain = await raw('/v1/openapi.json');
+    expect((plain.json as { servers: { url: string }[] }).servers[0]!.url).toBe(server.url);
   });
 
   it('Idempotency-Key is refused on subscribe (400 idempotency_key_invalid), replayed on unsubscribe, ignored on GET', async () => {
