@@ -1,14 +1,13 @@
-import { restErrorOutput, subscribeOutput, webhookListOutput } from '@keyhole/api/internal/rest/outputs';
-import { httpMutation, httpRequest } from '@keyhole/testing/http';
+import { subscribeOutput, webhookListOutput } from '@keyhole/api/internal/rest/outputs';
+import { httpMutation } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
-import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawExchange } from '../security/wire';
 import { createKeyFor } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import type { paths } from './keyhole-v1.generated';
+import { bearer, expectRestError, rawRequests, restClient } from './rest-support';
 
 /**
  * The webhook routes of the REST face (SPEC §10, §11): the key procedures as mutations over POST
@@ -26,43 +25,8 @@ let strictKey: string;
 let adminId: string;
 const HOOK = 'http://127.0.0.1:9/hook';
 
-const bearer = (key: string) => `Bearer ${key}`;
-const rest = (key: string, base = () => server.url) =>
-  createClient<paths>({
-    baseUrl: base(),
-    headers: { authorization: bearer(key) },
-    fetch: (request: Request) => {
-      request.headers.set('x-forwarded-for', uniqueIp());
-      return fetch(request);
-    },
-  });
-
-function raw(
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-  url = server.url,
-) {
-  return httpRequest(url, {
-    path,
-    method: init.method ?? 'GET',
-    ip: uniqueIp(),
-    ...(init.headers ? { headers: init.headers } : {}),
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
-}
-
-function expectRestError(
-  r: { status: number; json: unknown },
-  status: number,
-  code: string,
-  reason: string | null,
-) {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  const body = restErrorOutput.parse(r.json);
-  expect(body.error.code).toBe(code);
-  expect(body.error.reason).toBe(reason);
-  return body.error;
-}
+const rest = (key: string, base = () => server.url) => restClient(base(), bearer(key));
+const raw = rawRequests(() => server.url);
 
 const json = (key: string) => ({ authorization: bearer(key), 'content-type': 'application/json' });
 
