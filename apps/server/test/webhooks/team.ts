@@ -1,6 +1,6 @@
 import type { Scope } from '@keyhole/core';
 import { createKeyFor } from '../support/keys';
-import { seedOrg, seedUser } from '../support/seed';
+import { seedOrgWithAdmin, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import type { TestApp } from '../support/test-app';
 
@@ -10,14 +10,7 @@ import type { TestApp } from '../support/test-app';
  */
 export async function webhookTeam(app: TestApp, scope: Extract<Scope, 'org_limited' | 'user_limited'>) {
   const db = app.deps.db;
-  const org = await seedOrg(db);
-  const tag = org.id.slice(0, 8);
-  const admin = await seedUser(db, {
-    orgId: org.id,
-    role: 'admin',
-    name: 'Ada',
-    email: `ada-${tag}@example.test`,
-  });
+  const { org, tag, admin } = await seedOrgWithAdmin(db);
   const host = await seedUser(db, { orgId: org.id, name: 'Hana', email: `hana-${tag}@example.test` });
   const key = await createKeyFor(app, {
     adminUserId: admin.id,
