@@ -6,6 +6,7 @@ export { ConfigError, loadConfig } from './env';
 export { databaseUnavailableLog } from './lib/database-unavailable';
 export { ByteBudget, LIMITS } from './lib/limits';
 export type { Logger } from './lib/logger';
+export { publicOrigin } from './lib/public-origin';
 export { RequestAbandonedError } from './lib/request-abandoned';
 export { depsForRequest } from './lib/request-scope';
 export { forwardedClient, type TrustProxy } from './lib/trust-proxy';

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppDeps, ByteBudget, Context } from '@keyhole/api/host';
-import { appRouter, LIMITS, matchRestPath, openApiDocumentText, restInput } from '@keyhole/api/host';
+import type { AppDeps, ByteBudget, Context, RequestInfo } from '@keyhole/api/host';
+import {
+  appRouter,
+  LIMITS,
+  matchRestPath,
+  openApiDocumentText,
+  publicOrigin,
+  restInput,
+} from '@keyhole/api/host';
 import {
   type AnyProcedure,
   getErrorShape,
@@ -11,6 +18,7 @@ import {
 import { sendRestError } from './error-answers';
 import type { ProcedureCalls } from './procedure-calls';
 import { readBodyOrRefuse } from './read-body';
+import { requestInfo } from './request-info';
 
 export type RestHandler = (
   req: IncomingMessage,
@@ -27,10 +35,15 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
-function origin(deps: AppDeps, req: IncomingMessage): string {
-  if (deps.config.publicUrl) return new URL(deps.config.publicUrl).origin;
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return `${secure ? 'https' : 'http'}://${req.headers.host ?? `127.0.0.1:${deps.config.port}`}`;
+/**
+ * The public origin of the request (`publicOrigin`, the rule the Origin check of mutations uses:
+ * X-Forwarded-Proto from a trusted proxy counts); a request without Host (HTTP/1.0) gets the port's.
+ */
+function origin(deps: AppDeps, req: Pick<RequestInfo, 'secure' | 'host'>): string {
+  return publicOrigin(deps.config.publicUrl, {
+    secure: req.secure,
+    host: req.host ?? `127.0.0.1:${deps.config.port}`,
+  });
 }
 
 /**
@@ -53,7 +66,8 @@ export function createRestHandler(deps: AppDeps, calls: ProcedureCalls, budget: 
       res.setHeader('cache-control', 'no-cache');
       res.setHeader('access-control-allow-origin', '*');
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.method === 'HEAD' ? undefined : openApiDocumentText(deps.version, origin(deps, req)));
+      const info = requestInfo(req, '', deps.config.trustProxy);
+      res.end(req.method === 'HEAD' ? undefined : openApiDocumentText(deps.version, origin(deps, info)));
       return;
     }
     const found = matchRestPath(pathname);
@@ -95,7 +109,7 @@ export function createRestHandler(deps: AppDeps, calls: ProcedureCalls, budget: 
       const nextPage = (cursor: string) => {
         const next = new URLSearchParams(search);
         next.set('cursor', cursor);
-        return `${origin(deps, req)}${pathname}?${next}`;
+        return `${origin(deps, ctx.req)}${pathname}?${next}`;
       };
       const call = { calls, budget, ctx, res, signal: lifetime.signal, nextPage };
       const type = route.method === 'GET' ? 'query' : 'mutation';

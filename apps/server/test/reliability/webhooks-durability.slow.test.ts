@@ -204,6 +204,38 @@ async function deliveryStatuses(subscriptionIds: string[]) {
   return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
 }
 
+/**
+ * The end of both scenarios: waits until every (meeting, subscription) pair is answered 200 (else
+ * fails naming some that never were), then until every delivery row is `succeeded`, one receipt per
+ * (webhook-id, subscription) counted; `drainedAt` is when the last pair was answered.
+ */
+async function drain(
+  receiver: Receiver,
+  run: { meetingIds: string[]; subs: string[]; subIds: Map<string, string>; expected: number },
+) {
+  const { meetingIds, subs, subIds, expected } = run;
+  try {
+    await waitUntil('every pair answered', () => missing(receiver, meetingIds, subs).length === 0, 120_000);
+  } catch (err) {
+    const left = missing(receiver, meetingIds, subs);
+    throw new Error(
+      `${String(err)}: ${left.length} pairs never delivered, e.g. ${left.slice(0, 5).join(', ')}`,
+    );
+  }
+  const drainedAt = Date.now();
+  expect(missing(receiver, meetingIds, subs)).toEqual([]);
+  const distinct = new Set(receiver.answered.map((a) => `${a.webhookId} ${a.sub}`)).size;
+  expect(distinct).toBe(expected);
+  // Every delivery row ends succeeded (the outcome is recorded just after the receiver's answer).
+  await waitUntil(
+    'every delivery row succeeded',
+    async () => (await deliveryStatuses([...subIds.values()])).succeeded === expected,
+    30_000,
+  );
+  expect(await deliveryStatuses([...subIds.values()])).toEqual({ succeeded: expected });
+  return { drainedAt, distinct };
+}
+
 describe('webhook deliveries are durable (SPEC §11, issue 17)', () => {
   it('(a) kill -9 with ~1,000 deliveries pending: after a restart every one arrives, none lost', async () => {
     const SUBS = ['a1', 'a2', 'a3', 'a4'];
@@ -233,20 +265,7 @@ describe('webhook deliveries are durable (SPEC §11, issue 17)', () => {
       receiver.setDelay(0);
       const second = await serve('webhooks-a-second', ENV);
       const restartedAt = Date.now();
-      try {
-        await waitUntil(
-          'every pair answered',
-          () => missing(receiver, meetingIds, SUBS).length === 0,
-          120_000,
-        );
-      } catch (err) {
-        const left = missing(receiver, meetingIds, SUBS);
-        throw new Error(
-          `${String(err)}: ${left.length} pairs never delivered, e.g. ${left.slice(0, 5).join(', ')}`,
-        );
-      }
-      const drainedAt = Date.now();
-      expect(missing(receiver, meetingIds, SUBS)).toEqual([]);
+      const { drainedAt, distinct } = await drain(receiver, { meetingIds, subs: SUBS, subIds, expected });
       // One event per meeting: the webhook-id is the same for every subscription.
       const idsByMeeting = new Map<string, Set<string>>();
       for (const a of receiver.answered) {
@@ -254,15 +273,6 @@ describe('webhook deliveries are durable (SPEC §11, issue 17)', () => {
         idsByMeeting.get(a.meetingId)!.add(a.webhookId);
       }
       expect([...idsByMeeting.values()].every((s) => s.size === 1)).toBe(true);
-      const distinct = new Set(receiver.answered.map((a) => `${a.webhookId} ${a.sub}`)).size;
-      expect(distinct).toBe(expected);
-      // Every delivery row ends succeeded (the outcome is recorded just after the receiver's answer).
-      await waitUntil(
-        'every delivery row succeeded',
-        async () => (await deliveryStatuses([...subIds.values()])).succeeded === expected,
-        30_000,
-      );
-      expect(await deliveryStatuses([...subIds.values()])).toEqual({ succeeded: expected });
       log(
         `(a) ${expected} deliveries; at the kill: ${pendingAtKill} pending, ${inFlight} held in flight, ` +
           `${answeredBeforeKill} answered; restart took ${((restartedAt - killedAt) / 1000).toFixed(1)} s; ` +
@@ -290,25 +300,7 @@ describe('webhook deliveries are durable (SPEC §11, issue 17)', () => {
       const meetingIds = await createMeetings(a!, account.cookie, MEETINGS);
       const expected = MEETINGS * SUBS.length;
       const started = Date.now();
-      try {
-        await waitUntil(
-          'every pair answered',
-          () => missing(receiver, meetingIds, SUBS).length === 0,
-          120_000,
-        );
-      } catch (err) {
-        throw new Error(
-          `${String(err)}: ${missing(receiver, meetingIds, SUBS).length} pairs never delivered`,
-        );
-      }
-      const distinct = new Set(receiver.answered.map((x) => `${x.webhookId} ${x.sub}`)).size;
-      expect(distinct).toBe(expected);
-      await waitUntil(
-        'every delivery row succeeded',
-        async () => (await deliveryStatuses([...subIds.values()])).succeeded === expected,
-        30_000,
-      );
-      expect(await deliveryStatuses([...subIds.values()])).toEqual({ succeeded: expected });
+      const { distinct } = await drain(receiver, { meetingIds, subs: SUBS, subIds, expected });
       // Who sent what: each process logs every attempt's outcome at debug level.
       const succeededBy = (p: ApiProcess) =>
         p.output

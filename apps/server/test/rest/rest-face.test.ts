@@ -6,17 +6,16 @@ import {
   restErrorOutput,
   whoamiOutput,
 } from '@keyhole/api/internal/rest/outputs';
-import { httpQuery, httpRequest } from '@keyhole/testing/http';
+import { httpQuery } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
 import fc from 'fast-check';
-import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutAndVanish, rawExchange } from '../security/wire';
 import { createKeyFor } from '../support/keys';
 import { seedMeeting, seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import type { paths } from './keyhole-v1.generated';
+import { bearer, expectRestError, rawRequests, restClient } from './rest-support';
 
 /**
  * The REST face (SPEC §10) beside the tRPC one it is made of: the held-out checks of the tRPC
@@ -34,26 +33,10 @@ let orgId: string;
 let adminId: string;
 const meetingIds: string[] = [];
 
-const rest = (authorization?: string) =>
-  createClient<paths>({
-    baseUrl: server.url,
-    headers: authorization ? { authorization } : {},
-    fetch: (request: Request) => {
-      request.headers.set('x-forwarded-for', uniqueIp());
-      return fetch(request);
-    },
-  });
-const bearer = (key: string) => `Bearer ${key}`;
+const rest = (authorization?: string) => restClient(server.url, authorization);
 
 /** A request from an address of its own (see beforeAll), answered whole. */
-function raw(path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
-  return httpRequest(server.url, {
-    path,
-    ...(init.method ? { method: init.method } : {}),
-    ip: uniqueIp(),
-    ...(init.headers ? { headers: init.headers } : {}),
-  });
-}
+const raw = rawRequests(() => server.url);
 
 function asWritten(method: string, path: string, headers: Record<string, string>) {
   const { hostname, port } = new URL(server.url);
@@ -75,20 +58,6 @@ function asWritten(method: string, path: string, headers: Record<string, string>
     req.on('error', reject);
     req.end();
   });
-}
-
-function expectRestError(
-  r: { status: number; json: unknown },
-  status: number,
-  code: string,
-  reason: string | null,
-) {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  const body = restErrorOutput.parse(r.json);
-  expect(body.error.code).toBe(code);
-  expect(body.error.reason).toBe(reason);
-  expect(body.error.message.length).toBeGreaterThan(5);
-  return body.error;
 }
 
 beforeAll(async () => {

@@ -1,14 +1,13 @@
-import { restErrorOutput, subscribeOutput, webhookListOutput } from '@keyhole/api/internal/rest/outputs';
-import { httpRequest } from '@keyhole/testing/http';
+import { subscribeOutput, webhookListOutput } from '@keyhole/api/internal/rest/outputs';
+import { httpMutation } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
-import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawExchange } from '../security/wire';
 import { createKeyFor } from '../support/keys';
 import { seedOrg, seedUser } from '../support/seed';
 import { sessionCookieHeader } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
-import type { paths } from './keyhole-v1.generated';
+import { bearer, expectRestError, rawRequests, restClient } from './rest-support';
 
 /**
  * The webhook routes of the REST face (SPEC §10, §11): the key procedures as mutations over POST
@@ -26,43 +25,8 @@ let strictKey: string;
 let adminId: string;
 const HOOK = 'http://127.0.0.1:9/hook';
 
-const bearer = (key: string) => `Bearer ${key}`;
-const rest = (key: string, base = () => server.url) =>
-  createClient<paths>({
-    baseUrl: base(),
-    headers: { authorization: bearer(key) },
-    fetch: (request: Request) => {
-      request.headers.set('x-forwarded-for', uniqueIp());
-      return fetch(request);
-    },
-  });
-
-function raw(
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-  url = server.url,
-) {
-  return httpRequest(url, {
-    path,
-    method: init.method ?? 'GET',
-    ip: uniqueIp(),
-    ...(init.headers ? { headers: init.headers } : {}),
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
-}
-
-function expectRestError(
-  r: { status: number; json: unknown },
-  status: number,
-  code: string,
-  reason: string | null,
-) {
-  expect(r.status, JSON.stringify(r.json)).toBe(status);
-  const body = restErrorOutput.parse(r.json);
-  expect(body.error.code).toBe(code);
-  expect(body.error.reason).toBe(reason);
-  return body.error;
-}
+const rest = (key: string, base = () => server.url) => restClient(base(), bearer(key));
+const raw = rawRequests(() => server.url);
 
 const json = (key: string) => ({ authorization: bearer(key), 'content-type': 'application/json' });
 
@@ -261,6 +225,57 @@ describe('REST webhooks', () => {
       (await raw(`/v1/webhooks/${id}`, { method: 'DELETE', headers: { authorization: bearer(keyA) } }))
         .status,
     ).toBe(200);
+  });
+
+  it('Origin behind a trusted proxy: X-Forwarded-Proto https makes https://<host> the origin, for /v1 as for /trpc', async () => {
+    const host = new URL(server.url).host;
+    const input = { url: HOOK, events: ['meeting.created'] };
+    const behindTls = (origin: string) => ({ 'x-forwarded-proto': 'https', origin });
+    const madeIds: string[] = [];
+    for (const [origin, accepted] of [
+      [`https://${host}`, true],
+      [`http://${host}`, false],
+      ['https://evil.example', false],
+    ] as const) {
+      const r = await raw('/v1/webhooks', {
+        method: 'POST',
+        headers: { ...json(keyA), ...behindTls(origin) },
+        body: JSON.stringify(input),
+      });
+      const t = await httpMutation(server.url, 'webhooks.subscribe', input, {
+        authorization: bearer(keyA),
+        ip: uniqueIp(),
+        headers: behindTls(origin),
+      });
+      if (accepted) {
+        expect(r.status, r.text).toBe(200);
+        expect(t.status, t.text).toBe(200);
+        madeIds.push(subscribeOutput.parse(r.json).subscription.id);
+        madeIds.push(subscribeOutput.parse(t.body.result!.data).subscription.id);
+      } else {
+        expect(expectRestError(r, 403, 'FORBIDDEN', 'origin_mismatch').message, origin).toContain(
+          `is not https://${host}`,
+        );
+        expect([t.status, t.body.error?.data.reason], origin).toEqual([403, 'origin_mismatch']);
+      }
+    }
+    const del = await raw(`/v1/webhooks/${madeIds[0]}`, {
+      method: 'DELETE',
+      headers: { authorization: bearer(keyA), ...behindTls(`http://${host}`) },
+    });
+    expectRestError(del, 403, 'FORBIDDEN', 'origin_mismatch');
+    for (const id of madeIds) {
+      const gone = await raw(`/v1/webhooks/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: bearer(keyA), ...behindTls(`https://${host}`) },
+      });
+      expect(gone.status, gone.text).toBe(200);
+    }
+    // The URLs the REST face writes follow the same origin: the document's server.
+    const doc = await raw('/v1/openapi.json', { headers: { 'x-forwarded-proto': 'https' } });
+    expect((doc.json as { servers: { url: string }[] }).servers[0]!.url).toBe(`https://${host}`);
+    const plain = await raw('/v1/openapi.json');
+    expect((plain.json as { servers: { url: string }[] }).servers[0]!.url).toBe(server.url);
   });
 
   it('Idempotency-Key is refused on subscribe (400 idempotency_key_invalid), replayed on unsubscribe, ignored on GET', async () => {

@@ -48,6 +48,22 @@ export async function seedUser(
   return row!;
 }
 
+/**
+ * An org and its admin Ada, whose address is tagged with the org's id; `tag` is for the addresses of
+ * the org's other users, so each suite's people are unique in a shared database.
+ */
+export async function seedOrgWithAdmin(db: Database, o: Parameters<typeof seedOrg>[1] = {}) {
+  const org = await seedOrg(db, o);
+  const tag = org.id.slice(0, 8);
+  const admin = await seedUser(db, {
+    orgId: org.id,
+    role: 'admin',
+    name: 'Ada',
+    email: `ada-${tag}@example.test`,
+  });
+  return { org, tag, admin };
+}
+
 export async function seedMeeting(
   db: Database,
   m: {

@@ -7,7 +7,7 @@ import { canPrincipalRead, type MeetingFacts, type Principal, type Scope } from 
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor, keyRequest } from '../support/keys';
-import { seedOrg, seedUser } from '../support/seed';
+import { seedOrgWithAdmin, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { LOOPBACK_DELIVERY_ENV, startReceiver } from './receiver';
@@ -61,14 +61,7 @@ interface Round {
 
 async function runRound({ scope, change }: Round) {
   const db = app.deps.db;
-  const org = await seedOrg(db, { orgFullKeysIncludePrivate: true });
-  const tag = org.id.slice(0, 8);
-  const admin = await seedUser(db, {
-    orgId: org.id,
-    role: 'admin',
-    name: 'Ada',
-    email: `ada-${tag}@example.test`,
-  });
+  const { org, tag, admin } = await seedOrgWithAdmin(db, { orgFullKeysIncludePrivate: true });
   const u = await seedUser(db, { orgId: org.id, name: 'Uma', email: `uma-${tag}@example.test` });
   const h = await seedUser(db, { orgId: org.id, name: 'Hal', email: `hal-${tag}@example.test` });
   const expiresAt = new Date(Date.now() + 60 * 60_000);

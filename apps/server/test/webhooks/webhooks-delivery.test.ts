@@ -4,11 +4,10 @@ import type { MeetingView } from '@keyhole/api/internal/services/meetings/views'
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyFor, keyRequest } from '../support/keys';
-import { seedOrg, seedUser } from '../support/seed';
-import { sessionRequest } from '../support/sessions';
+import { keyRequest } from '../support/keys';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { LOOPBACK_DELIVERY_ENV, type Received, startReceiver } from './receiver';
+import { webhookTeam } from './team';
 
 /**
  * Deliveries end to end through the real worker (pg-boss over the test database) to real receivers on
@@ -24,28 +23,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function team() {
-  const org = await seedOrg(app.deps.db);
-  const tag = org.id.slice(0, 8);
-  const admin = await seedUser(app.deps.db, {
-    orgId: org.id,
-    role: 'admin',
-    name: 'Ada',
-    email: `ada-${tag}@example.test`,
-  });
-  const host = await seedUser(app.deps.db, {
-    orgId: org.id,
-    name: 'Hana',
-    email: `hana-${tag}@example.test`,
-  });
-  const key = await createKeyFor(app, {
-    adminUserId: admin.id,
-    scope: 'user_limited',
-    issuedToUserId: host.id,
-  });
-  const hostSession = await sessionRequest(app, host.id);
-  return { org, admin, host, key, hostSession };
-}
+/** The key is Hana's own (`user_limited`): it reads the meetings she hosts. */
+const team = () => webhookTeam(app, 'user_limited');
 
 const payloadOf = (r: Received) =>
   JSON.parse(r.body) as { type: string; timestamp: string; data: MeetingView & { id: string } };

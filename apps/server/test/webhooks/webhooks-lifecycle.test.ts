@@ -7,10 +7,10 @@ import { callError } from '@keyhole/testing/errors';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFor, keyRequest } from '../support/keys';
-import { seedOrg, seedUser } from '../support/seed';
 import { sessionRequest } from '../support/sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { LOOPBACK_DELIVERY_ENV, startReceiver } from './receiver';
+import { webhookTeam } from './team';
 
 /**
  * Subscriptions over their life (SPEC §11), on a manual clock with the worker off: each pending
@@ -33,27 +33,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function team(on: TestApp = app) {
-  const db = on.deps.db;
-  const org = await seedOrg(db);
-  const tag = org.id.slice(0, 8);
-  const admin = await seedUser(db, {
-    orgId: org.id,
-    role: 'admin',
-    name: 'Ada',
-    email: `ada-${tag}@example.test`,
-  });
-  const host = await seedUser(db, { orgId: org.id, name: 'Hana', email: `hana-${tag}@example.test` });
-  const key = await createKeyFor(on, { adminUserId: admin.id, scope: 'org_limited' });
-  return {
-    org,
-    admin,
-    host,
-    key,
-    hostSession: await sessionRequest(on, host.id),
-    adminSession: await sessionRequest(on, admin.id),
-  };
-}
+const team = (on: TestApp = app) => webhookTeam(on, 'org_limited');
 
 const pendingOf = async (subscriptionId: string) =>
   app.deps.db

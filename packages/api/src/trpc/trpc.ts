@@ -31,6 +31,7 @@ import type { AuthenticatedKey, OrgView, SessionUser } from '../auth/caller';
 import type { KeyCallOutcome } from '../auth/key-usage-recorder';
 import { DatabaseUnavailableError } from '../lib/database-unavailable';
 import { isDatabaseUnavailable } from '../lib/db-errors';
+import { publicOrigin } from '../lib/public-origin';
 import { ServerBusyError } from '../lib/server-busy';
 import type { Actor, KeyActor, SessionActor } from '../services/actor';
 import { resolveCaller } from './authenticate';
@@ -96,16 +97,10 @@ function domainCause(error: TRPCError): unknown {
   return isDatabaseUnavailable(cause) ? new DatabaseUnavailableError(cause) : cause;
 }
 
-function expectedOrigin(ctx: Context): string | null {
-  if (ctx.deps.config.publicUrl) return new URL(ctx.deps.config.publicUrl).origin;
-  if (!ctx.req.host) return null;
-  return `${ctx.req.secure ? 'https' : 'http'}://${ctx.req.host}`;
-}
-
 /** A browser mutation from another site is refused before it can act (sign-in and sign-up included). */
 function refuseCrossOrigin(ctx: Context, type: string): void {
   if (type === 'mutation' && ctx.req.origin !== null) {
-    const expected = expectedOrigin(ctx);
+    const expected = publicOrigin(ctx.deps.config.publicUrl, ctx.req);
     if (expected === null || ctx.req.origin !== expected) {
       throw new KeyholeError(
         'FORBIDDEN',

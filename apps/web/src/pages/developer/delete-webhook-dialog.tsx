@@ -1,9 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type OrgWebhook, useTRPC, useTRPCClient } from '../../lib/trpc';
-import { DialogFooter } from '../../ui/dialog-footer';
-import { Modal } from '../../ui/modal';
-import { ErrorMessage } from '../../ui/status';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { useToast } from '../../ui/toasts';
 
 const TEXT = {
@@ -23,19 +20,21 @@ export function DeleteWebhookDialog({
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const remove = useIdempotentMutation<{ id: string }, { id: string }, { ok: true }>(
-    (input, opts) => client.webhooks.delete.mutate(input, opts),
-    {
-      onSuccess: async () => {
+  return (
+    <ConfirmDialog
+      title="Delete this subscription?"
+      text={TEXT}
+      action={{
+        input: { id: subscription.id },
+        call: (input, opts) => client.webhooks.delete.mutate(input, opts),
+      }}
+      onDone={async () => {
         // The item (and this dialog with it) leaves the list; focus then goes to the page heading.
         await queryClient.invalidateQueries(trpc.webhooks.listForOrg.queryFilter());
         toast('Webhook subscription deleted.');
-        onClose();
-      },
-    },
-  );
-  return (
-    <Modal title="Delete this subscription?" onClose={onClose} busy={remove.isPending} alert>
+      }}
+      onClose={onClose}
+    >
       <p>
         Deleting is permanent: <strong>{subscription.url}</strong> receives nothing more from “
         {subscription.key.name}”, and its delivery log goes with it.
@@ -43,14 +42,6 @@ export function DeleteWebhookDialog({
       <p className="muted">
         The integration can subscribe again with its key. The deletion is kept in the audit log.
       </p>
-      <ErrorMessage error={remove.error} title={TEXT.failed} />
-      <DialogFooter
-        text={TEXT}
-        onCancel={onClose}
-        busy={remove.isPending}
-        danger
-        onConfirm={() => remove.submit({ id: subscription.id }, () => ({ id: subscription.id }))}
-      />
-    </Modal>
+    </ConfirmDialog>
   );
 }

@@ -1,9 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useIdempotentMutation } from '../../lib/idempotent-mutation';
 import { type OrgWebhook, useTRPC, useTRPCClient } from '../../lib/trpc';
-import { DialogFooter } from '../../ui/dialog-footer';
-import { Modal } from '../../ui/modal';
-import { ErrorMessage } from '../../ui/status';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { useToast } from '../../ui/toasts';
 
 const TEXT = { failed: 'The subscription was not disabled.', submit: 'Disable', busy: 'Disabling…' };
@@ -19,35 +16,27 @@ export function DisableWebhookDialog({
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const disable = useIdempotentMutation<{ id: string }, { id: string; enabled: false }, unknown>(
-    (input, opts) => client.webhooks.setEnabled.mutate(input, opts),
-    {
-      onSuccess: async () => {
+  return (
+    <ConfirmDialog
+      title="Disable this subscription?"
+      text={TEXT}
+      action={{
+        input: { id: subscription.id, enabled: false },
+        call: (input, opts) => client.webhooks.setEnabled.mutate(input, opts),
+      }}
+      onDone={async () => {
         await queryClient.invalidateQueries(trpc.webhooks.listForOrg.queryFilter());
         // Its waiting deliveries have just ended as failed.
         await queryClient.invalidateQueries(trpc.webhooks.deliveries.pathFilter());
         toast('Subscription disabled.');
-        onClose();
-      },
-    },
-  );
-  return (
-    <Modal title="Disable this subscription?" onClose={onClose} busy={disable.isPending} alert>
+      }}
+      onClose={onClose}
+    >
       <p>
         <strong>{subscription.url}</strong> stops receiving events from “{subscription.key.name}”, and
         deliveries still waiting for a retry end as failed.
       </p>
       <p className="muted">Enabling it again later does not send what it missed meanwhile.</p>
-      <ErrorMessage error={disable.error} title={TEXT.failed} />
-      <DialogFooter
-        text={TEXT}
-        onCancel={onClose}
-        busy={disable.isPending}
-        danger
-        onConfirm={() =>
-          disable.submit({ id: subscription.id }, () => ({ id: subscription.id, enabled: false }))
-        }
-      />
-    </Modal>
+    </ConfirmDialog>
   );
 }

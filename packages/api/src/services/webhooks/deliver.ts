@@ -9,7 +9,6 @@ import {
 } from '../../db/webhooks/deliveries';
 import {
   countAttemptOutcome,
-  deleteSubscription,
   lockSubscription,
   setSubscriptionEnabled,
 } from '../../db/webhooks/subscriptions';
@@ -18,6 +17,7 @@ import { type OutboundError, type OutboundResult, postWebhook } from '../../lib/
 import { systemActor } from '../actor';
 import { audited } from '../audited';
 import { loadVisibleMeetingView } from '../meetings/load-visible-meeting';
+import { removeSubscription } from './remove-subscription';
 import { decryptWebhookSecret } from './webhook-secret';
 import { webhookTarget } from './webhook-target';
 
@@ -122,8 +122,7 @@ async function recordOutcome(
     };
     if (result.kind === 'response' && result.status === 410) {
       // SPEC §8: the receiver says the hook is gone for good (Zapier's answer after a Zap is off).
-      await deleteSubscription(tx, sub.id);
-      await audit('webhook.deleted', webhookTarget(sub), { keyId: sub.keyId, reason: 'receiver_gone' });
+      await removeSubscription(tx, audit, sub, 'webhook.deleted', { reason: 'receiver_gone' });
       return 'unsubscribed' as const;
     }
     const failures = await countAttemptOutcome(tx, sub.id, succeeded);

@@ -1,10 +1,11 @@
-import { deleteSubscription, findSubscription, listKeySubscriptions } from '../../db/webhooks/subscriptions';
+import { findSubscription, listKeySubscriptions } from '../../db/webhooks/subscriptions';
 import type { AppDeps } from '../../deps';
 import type { KeyActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
+import { removeSubscription } from './remove-subscription';
 import { toWebhookView, type WebhookView } from './views';
-import { webhookNotFound, webhookTarget } from './webhook-target';
+import { webhookNotFound } from './webhook-target';
 
 /** The calling key's own subscriptions, oldest first. */
 export async function listKeyWebhooks(deps: AppDeps, actor: KeyActor): Promise<WebhookView[]> {
@@ -24,8 +25,7 @@ export async function unsubscribeWebhook(
     async (tx, audit) => {
       const row = await findSubscription(tx, actor.orgId, input.id);
       if (!row || row.keyId !== actor.authority.keyId) throw webhookNotFound();
-      await deleteSubscription(tx, row.id);
-      await audit('webhook.unsubscribed', webhookTarget(row), { keyId: row.keyId });
+      await removeSubscription(tx, audit, row, 'webhook.unsubscribed');
       return { ok: true as const };
     },
     { write },

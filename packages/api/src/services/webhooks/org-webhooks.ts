@@ -6,7 +6,6 @@ import {
   insertRedelivery,
 } from '../../db/webhooks/deliveries';
 import {
-  deleteSubscription,
   findSubscription,
   listOrgSubscriptions,
   lockSubscription,
@@ -18,6 +17,7 @@ import { keysetPage } from '../../lib/keyset-page';
 import type { SessionActor } from '../actor';
 import { audited } from '../audited';
 import type { IdempotentWrite } from '../idempotency/run-idempotent';
+import { removeSubscription } from './remove-subscription';
 import {
   type DeliveryView,
   type OrgWebhookView,
@@ -76,8 +76,7 @@ export async function deleteWebhook(
     async (tx, audit) => {
       const row = await lockSubscription(tx, actor.orgId, input.id);
       if (!row) throw webhookNotFound();
-      await deleteSubscription(tx, row.id);
-      await audit('webhook.deleted', webhookTarget(row), { keyId: row.keyId });
+      await removeSubscription(tx, audit, row, 'webhook.deleted');
       return { ok: true as const };
     },
     { write },
