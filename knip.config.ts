@@ -32,8 +32,9 @@ const config: KnipConfig = {
         'bench/*.ts',
         'vitest*.config.ts',
         'scripts/*.ts',
+        'scripts/*.mjs',
       ],
-      project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+      project: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}'],
       // redoc: its standalone bundle is served as a file (require.resolve in src/http/api-docs.ts), not
       // imported. @redocly/cli: its binary is run by test/rest/openapi-document.test.ts by path.
       ignoreDependencies: ['redoc', '@redocly/cli'],

@@ -1,4 +1,4 @@
-// `pnpm start`: builds what is missing (the web app), then runs the API process in the foreground.
+// `pnpm start`: builds what is missing (the web app) and the server, then runs the API process in the foreground.
 // No server outlives it (SPEC §9 "Shutdown"): pnpm signals only its direct child, which is this
 // process (the root script `exec`s node, so no shell sits between); SIGTERM and SIGINT are passed on,
 // and the server also shuts down by itself when this process goes (its IPC channel closes), even on
@@ -16,15 +16,16 @@ if (!existsSync(webIndex)) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// The server runs as plain JavaScript (apps/server/scripts/build-server.mjs says why), rebuilt each
+// start so it is always the checkout's own code.
+const { buildServer } = await import('../apps/server/scripts/build-server.mjs');
+const bundle = await buildServer({ quiet: true });
+
 const args = process.argv.slice(2);
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'src/cli/main.ts', ...(args.length ? args : ['serve'])],
-  {
-    cwd: `${root}apps/server`,
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-  },
-);
+const child = spawn(process.execPath, [bundle, ...(args.length ? args : ['serve'])], {
+  cwd: `${root}apps/server`,
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 const parent = process.ppid;
 const orphaned = setInterval(() => {

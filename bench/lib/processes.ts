@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { childEnv, freePort, startServe } from '@keyhole/testing/serve-process';
@@ -77,8 +77,21 @@ function start(
   );
 }
 
+let built = false;
+
+/** The server as production runs it (`pnpm start`): the built bundle, rebuilt once per bench run. */
+function buildServerOnce(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, [`${REPO}apps/server/scripts/build-server.mjs`], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('building the server (apps/server/scripts/build-server.mjs) failed');
+  built = true;
+}
+
 /** The real Keyhole server (`keyhole serve`) in its own process, with an IPC channel for its figures. */
 export async function startKeyhole(env: Record<string, string | undefined>): Promise<RunningKeyhole> {
+  buildServerOnce();
   const port = await freePort();
   let keyCache: KeyCacheFigures | null = null;
   const served = await startServe(
@@ -88,6 +101,7 @@ export async function startKeyhole(env: Record<string, string | undefined>): Pro
     ),
     {
       ipc: true,
+      bundle: true,
       timeoutMs: 60_000,
       // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server per run, to see where a request's time goes.
       nodeArgs: process.env.BENCH_CPU_PROF

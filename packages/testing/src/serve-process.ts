@@ -73,6 +73,11 @@ export interface SpawnCliOptions {
   ipc?: boolean;
   /** Keep stdin open as a pipe (the default ignores it). */
   stdin?: boolean;
+  /**
+   * Run the built `dist/keyhole.mjs`, what `pnpm start` runs in production, instead of the sources
+   * through tsx (build it first: `node apps/server/scripts/build-server.mjs`).
+   */
+  bundle?: boolean;
 }
 
 /** `keyhole <args>` in its own process, its output kept. */
@@ -84,7 +89,11 @@ export function spawnCli(
   const stdin = opts.stdin ? 'pipe' : 'ignore';
   const child = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/cli/main.ts', ...args],
+    [
+      ...(opts.nodeArgs ?? []),
+      ...(opts.bundle ? ['dist/keyhole.mjs'] : ['--import', 'tsx', 'src/cli/main.ts']),
+      ...args,
+    ],
     {
       cwd: SERVER_DIR,
       env,

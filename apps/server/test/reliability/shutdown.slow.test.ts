@@ -252,7 +252,7 @@ describe('pnpm start', () => {
 
   it('SIGTERM to pnpm (as a supervisor sends it) leaves no process behind', async () => {
     const run = await startPnpm();
-    const servers = run.tree.filter((pid) => cmdline(pid).includes('src/cli/main.ts'));
+    const servers = run.tree.filter((pid) => cmdline(pid).includes('apps/server/dist/keyhole.mjs'));
     expect(servers).toHaveLength(1);
     const since = performance.now();
     const done = exited(run.pnpm);
