@@ -12,7 +12,7 @@
  * 6. webhooks (bench/lib/webhooks.ts): 10 orgs × 10 subscriptions on the small dataset, 50 meeting
  *    updates/s: enqueue → delivered latency p50/p99, deliveries/s, and meetings.list with delivery
  *    running against without it in the same run (goals: p50 ≤ 1 s, ratio ≥ 0.95).
- * `--only webhooks` runs step 6 alone (on the small dataset).
+ * `--only webhooks` runs step 6 alone (on the small dataset); `--only seed` step 1 alone.
  * Writes bench/results/<mode>-<date>.json and .md (`<mode>-webhooks-<date>` with `--only webhooks`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,8 +34,8 @@ if (args.has('--rounds') && !(Number(process.argv[process.argv.indexOf('--rounds
 }
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
-if (onlyArg > 0 && only !== 'webhooks') {
-  process.stderr.write('--only takes: webhooks\n');
+if (onlyArg > 0 && only !== 'webhooks' && only !== 'seed') {
+  process.stderr.write('--only takes: webhooks, seed\n');
   process.exit(2);
 }
 const quick = args.has('--quick');
@@ -99,18 +99,19 @@ const small = await ensureDataset({
   fresh,
 });
 // `--only webhooks` needs the small dataset alone.
-const large = only
-  ? small
-  : await ensureDataset({
-      baseUrl: databaseUrl,
-      secret,
-      meetings: plan.large,
-      users: plan.users,
-      fresh,
-    });
+const large =
+  only === 'webhooks'
+    ? small
+    : await ensureDataset({
+        baseUrl: databaseUrl,
+        secret,
+        meetings: plan.large,
+        users: plan.users,
+        fresh,
+      });
 
 const largest =
-  only || plan.largest === null
+  only === 'webhooks' || plan.largest === null
     ? null
     : await ensureDataset({
         baseUrl: databaseUrl,
@@ -119,7 +120,25 @@ const largest =
         users: plan.users,
         fresh,
       });
-const datasets = only ? [small] : [small, large, ...(largest ? [largest] : [])];
+const datasets = only === 'webhooks' ? [small] : [small, large, ...(largest ? [largest] : [])];
+
+// `--only seed`: the datasets made (or found) and their seed times recorded, nothing measured, so a
+// long seed (10M) can run ahead of a quiet machine's measurements, which then reuse it.
+if (only === 'seed') {
+  const seeds = datasets.map((d) => ({
+    name: d.name,
+    meetings: d.meetings,
+    seconds: d.seedSeconds,
+    output: d.seedOutput,
+    diskMiB: d.diskMiB,
+  }));
+  const file = `${resultsDir}${mode}-${stamp}.json`;
+  writeFileSync(file, `${JSON.stringify({ mode, date: new Date().toISOString(), seeds }, null, 2)}\n`);
+  for (const x of seeds)
+    log(`${x.name}: ${x.seconds === null ? 'reused' : `seeded in ${x.seconds} s`}, ${x.diskMiB} MiB on disk`);
+  log(`Wrote ${file}`);
+  process.exit(0);
+}
 
 // Micro and scale run in this process against each dataset.
 const scale: Record<string, unknown> = {};
