@@ -7,6 +7,7 @@ import { callError } from '@keyhole/testing/errors';
 import { httpQuery } from '@keyhole/testing/http';
 import { uniqueIp } from '@keyhole/testing/ips';
 import { and, asc, eq } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrgWithAdmin } from '../keys/key-test-helpers';
 import { tableFingerprint } from '../security/db-fingerprint';
@@ -178,8 +179,9 @@ describe('POST /secret-scanning/github: a live key reported (SPEC §12)', () => 
 
     // Subscriptions kept for the record, disabled key_leaked, each audited; never enabled again.
     const subs = await subsOf(w.leaked.id);
-    expect(subs.map((s) => [s.id, s.enabled, s.disabledReason])).toEqual(
-      w.subs.map((s) => [s.id, false, 'key_leaked']).sort(),
+    const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
+    expect([...subs].sort(byId).map((s) => [s.id, s.enabled, s.disabledReason])).toEqual(
+      [...w.subs].sort(byId).map((s) => [s.id, false, 'key_leaked']),
     );
     expect((await auditOf(w.org.id, 'webhook.disabled')).map((e) => e.details)).toEqual([
       { keyId: w.leaked.id, reason: 'key_leaked' },
@@ -511,6 +513,63 @@ describe('refused reports change nothing', () => {
     const secret = live.keyString.split(':')[1]!;
     expect(app.logs.text()).not.toContain(secret);
     expect(app.logs.text()).toContain('"truePositives":1');
+  });
+});
+
+describe('hostile input', () => {
+  it('generated bodies and headers, signed or not, never cause a 5xx, always answer the JSON envelope, and change nothing', async () => {
+    const team = await newOrgWithAdmin(app);
+    const live = await createKeyFor(app, { adminUserId: team.admin.id, scope: 'org_limited' });
+    const before = await tableFingerprint(app);
+    const token = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom(
+        badChecksum(live.keyString),
+        `${live.clientKey}:`,
+        ':',
+        'khs_',
+        `kh_:${live.keyString}`,
+      ),
+    );
+    const body = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.json(),
+      fc
+        .array(
+          fc.record(
+            { token, type: fc.anything(), url: fc.anything(), source: fc.anything() },
+            { requiredKeys: [] },
+          ),
+          {
+            maxLength: 5,
+          },
+        )
+        .map((items) => JSON.stringify(items)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        body,
+        fc.boolean(),
+        fc.option(fc.string({ maxLength: 100 })),
+        fc.option(fc.string({ maxLength: 200 })),
+        async (text, signed, keyId, signature) => {
+          const res = await sendReport(server.url, scanner, text, signed ? {} : { keyId, signature });
+          expect(res.status, text).toBeLessThan(500);
+          expect(res.headers.get('content-type')).toBe('application/json');
+          if (res.status !== 200) {
+            expect(res.json).toMatchObject({
+              error: { code: expect.any(String), message: expect.any(String) },
+            });
+          } else {
+            for (const a of res.json as { label: string }[]) expect(a.label).toBe('false_positive');
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(await tableFingerprint(app)).toEqual(before);
+    expect(await whoamiStatus(live.keyString)).toBe(200);
   });
 });
 
