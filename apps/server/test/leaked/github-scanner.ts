@@ -10,7 +10,7 @@ import { uniqueIp } from '@keyhole/testing/ips';
  * key list in the JSON GitHub serves at /meta/public_keys/secret_scanning, and reports signed the
  * way GitHub signs them (SHA-256 over the raw body, DER, base64).
  */
-export interface ScannerKey {
+interface ScannerKey {
   id: string;
   privateKey: KeyObject;
   publicPem: string;
