@@ -13,6 +13,7 @@ import { newOrgWithAdmin } from '../keys/key-test-helpers';
 import { tableFingerprint } from '../security/db-fingerprint';
 import { rawExchange } from '../security/wire';
 import { createKeyFor, keyRequest } from '../support/keys';
+import { sessionRequest } from '../support/sessions';
 import { createTestApp, startTestServer, type TestApp } from '../support/test-app';
 import { LOOPBACK_DELIVERY_ENV } from '../webhooks/receiver';
 import {
@@ -198,6 +199,15 @@ describe('POST /secret-scanning/github: a live key reported (SPEC §12)', () => 
       { token_hash: tokenHash(w.leaked.keyString), token_type: 'keyhole_api_key', label: 'false_positive' },
     ]);
     expect(await tableFingerprint(app)).toEqual(before);
+
+    // revokedForLeak shows it for 30 days.
+    const day = 24 * 60 * 60 * 1000;
+    clock.advance(29 * day);
+    const listAt = async () =>
+      (await app.caller(await sessionRequest(app, w.admin.id)).keys.list()).revokedForLeak;
+    expect((await listAt()).map((k) => k.id)).toEqual([w.leaked.id]);
+    clock.advance(2 * day);
+    expect(await listAt()).toEqual([]);
   });
 
   it('finds a key by its secret alone (scanners often match only the secret)', async () => {
