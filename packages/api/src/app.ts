@@ -15,6 +15,7 @@ import { createPasswordHasher } from './lib/password';
 import { createWindowCounter } from './lib/rate-limiter';
 import { ReadGate } from './lib/read-gate';
 import { createRedisConnection } from './lib/redis-connection';
+import { loadSecretScanningKeys } from './lib/secret-scanning-keys';
 import { VERSION } from './lib/version';
 import { startDeliveryWorker } from './services/webhooks/delivery-worker';
 
@@ -52,6 +53,10 @@ export function openConfiguredDatabase(
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  // Before anything opens: a keys file that cannot serve stops the start with its name.
+  const secretScanningKeys = config.secretScanning.keysFile
+    ? loadSecretScanningKeys(config.secretScanning.keysFile)
+    : null;
   const database = overrides.database ?? (await openConfiguredDatabase(config));
   const secret =
     overrides.secret ??
@@ -97,7 +102,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       signInPerIp: counter('signin-ip'),
       signUpPerIp: counter('signup-ip', 3600),
       sessionCalls: counter('session'),
+      secretScanningPerIp: counter('secret-scanning-ip'),
     },
+    secretScanningKeys,
     changes,
     keyCache,
     keyUsage,

@@ -12,6 +12,7 @@ import type { Lookup } from './lib/outbound/outbound-policy';
 import type { PasswordHasher } from './lib/password';
 import type { WindowCounter } from './lib/rate-limiter';
 import type { ReadGate } from './lib/read-gate';
+import type { SecretScanningKeys } from './lib/secret-scanning-keys';
 
 /**
  * Everything a request may touch, built once per process by `createApp` and handed to every
@@ -43,7 +44,11 @@ export interface AppDeps {
     signUpPerIp: WindowCounter;
     /** Calls made with a signed-in user's sessions (SPEC §9 "Sessions"). */
     sessionCalls: WindowCounter;
+    /** Leak reports per client IP (SPEC §12). */
+    secretScanningPerIp: WindowCounter;
   };
+  /** The keys leak reports are signed with (loaded at startup); null: the endpoint is off. */
+  secretScanningKeys: SecretScanningKeys | null;
   /** Changes that caches of verified keys must hear about, in this process and every other one. */
   changes: ChangeFeed;
   /** Keys verified by this process; evicted by `changes`. */

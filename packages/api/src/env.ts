@@ -116,6 +116,11 @@ const schema = z
     KEYHOLE_WEBHOOK_WORKERS: int(4, 0, 64),
     // How long a delivery job may stay active before pg-boss takes it for dead (kill -9) and retries it.
     KEYHOLE_WEBHOOK_JOB_EXPIRE_SECONDS: int(60, 15, 3600),
+    // SPEC §12: GitHub's secret-scanning public keys (its /meta/public_keys/secret_scanning JSON);
+    // unset, POST /secret-scanning/github answers 404.
+    KEYHOLE_SECRET_SCANNING_KEYS_FILE: z.string().min(1).optional(),
+    // Reports per client IP and minute (GitHub sends a batch per push; a flood is not GitHub).
+    KEYHOLE_SECRET_SCANNING_LIMIT_PER_MINUTE: int(120, 1, 1_000_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis://')
@@ -171,6 +176,13 @@ export interface Config {
   /** On SIGTERM/SIGINT, how long in-flight requests may still run (SPEC §9 "Shutdown"). */
   shutdownGraceMs: number;
   redisUrl: string | undefined;
+  /** The secret-scanning partner endpoint (SPEC §12). */
+  secretScanning: {
+    /** GitHub's public keys file (absolute); undefined: the endpoint is off (404). */
+    keysFile: string | undefined;
+    /** Reports per client IP and minute. */
+    limitPerMinute: number;
+  };
   /** Outbound webhook deliveries (SPEC §11 "Outbound safety"). */
   webhooks: {
     /** `http://` destinations allowed (dev and tests); else `https://` only. */
@@ -227,6 +239,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dbTimeoutMs: e.KEYHOLE_DB_TIMEOUT_MS,
     shutdownGraceMs: e.KEYHOLE_SHUTDOWN_GRACE_MS,
     redisUrl: e.REDIS_URL,
+    secretScanning: {
+      keysFile: e.KEYHOLE_SECRET_SCANNING_KEYS_FILE
+        ? path.resolve(REPO_ROOT, e.KEYHOLE_SECRET_SCANNING_KEYS_FILE)
+        : undefined,
+      limitPerMinute: e.KEYHOLE_SECRET_SCANNING_LIMIT_PER_MINUTE,
+    },
     webhooks: {
       allowHttp: e.KEYHOLE_WEBHOOK_ALLOW_HTTP,
       allowPrivate: e.KEYHOLE_WEBHOOK_ALLOW_PRIVATE,

@@ -1,13 +1,20 @@
+import { DEFAULT_LEAKED_KEY_ACTION, type LeakedKeyAction } from './leaked-keys';
 import type { Scope } from './scopes';
 
 export interface OrgSettings {
   orgFullKeysIncludePrivate: boolean;
   allowKeyReveal: boolean;
+  /** SPEC §12: what a secret scanner's report of a live key does to it. */
+  leakedKeyAction: LeakedKeyAction;
 }
+
+/** The one setting the read rule depends on (callers may hand it the whole settings). */
+export type AccessSettings = Pick<OrgSettings, 'orgFullKeysIncludePrivate'> & Partial<OrgSettings>;
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = Object.freeze({
   orgFullKeysIncludePrivate: true,
   allowKeyReveal: true,
+  leakedKeyAction: DEFAULT_LEAKED_KEY_ACTION,
 });
 
 export type Principal =
@@ -36,7 +43,7 @@ function missingIssuedTo(scope: Scope): Error {
   return new Error(`A ${scope} key must carry issuedToUserId`);
 }
 
-export function meetingAccessFor(p: Principal, settings: OrgSettings): MeetingAccess {
+export function meetingAccessFor(p: Principal, settings: AccessSettings): MeetingAccess {
   if (p.kind === 'session') {
     return { kind: 'user', orgId: p.orgId, userId: p.userId, includeOwnPrivate: true };
   }
@@ -79,7 +86,7 @@ export function userCanSee(userId: string, orgId: string, m: MeetingFacts): bool
  * Deliberately a line-by-line transcription of the SPEC §2 table and NOT built on
  * meetingAccessFor: the tests hold the two against each other, so a slip in either shows up.
  */
-export function canPrincipalRead(p: Principal, settings: OrgSettings, m: MeetingFacts): boolean {
+export function canPrincipalRead(p: Principal, settings: AccessSettings, m: MeetingFacts): boolean {
   if (m.orgId !== p.orgId) return false;
   if (p.kind === 'session') return userCanSee(p.userId, p.orgId, m);
   switch (p.scope) {

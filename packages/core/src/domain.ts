@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   // Step-up (SPEC §5): the password entered again in a signed-in session, or a wrong one.
   'auth.password_confirmed',
   'auth.password_confirm_failed',
+  // A secret scanner reported one of the org's live keys (SPEC §12).
+  'key.leaked',
   // Webhooks (SPEC §11).
   'webhook.subscribed',
   'webhook.unsubscribed',

@@ -74,6 +74,8 @@ export const ERROR_REASONS = [
   // Webhooks (SPEC §11): a destination that may not receive deliveries; 25 subscriptions per key.
   'webhook_url_not_allowed',
   'webhook_limit_reached',
+  // SPEC §12: a subscription whose key was revoked for a leak stays disabled for the record.
+  'webhook_key_revoked',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './idempotency-key';
 export * from './key-format';
 export * from './key-policy';
+export * from './leaked-keys';
 export * from './limits';
 export * from './scopes';
 export * from './text';

@@ -20,8 +20,12 @@ const U = 'user-u'; // the principal's user
 const H = 'user-h'; // another host in the same org
 const X = 'user-x'; // a third member
 
-const ON: OrgSettings = { orgFullKeysIncludePrivate: true, allowKeyReveal: true };
-const OFF: OrgSettings = { orgFullKeysIncludePrivate: false, allowKeyReveal: true };
+const ON: OrgSettings = { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' };
+const OFF: OrgSettings = {
+  orgFullKeysIncludePrivate: false,
+  allowKeyReveal: true,
+  leakedKeyAction: 'revoke',
+};
 
 const meetings = {
   'hosted by U, public': { orgId: ORG, hostId: U, isPrivate: false, attendeeUserIds: [X] },
@@ -204,6 +208,7 @@ const userArb = fc.constantFrom('u1', 'u2', 'u3', 'u4');
 const settingsArb: fc.Arbitrary<OrgSettings> = fc.record({
   orgFullKeysIncludePrivate: fc.boolean(),
   allowKeyReveal: fc.boolean(),
+  leakedKeyAction: fc.constantFrom('revoke' as const, 'notify' as const),
 });
 const principalArb: fc.Arbitrary<Principal> = fc.oneof(
   fc.record({ kind: fc.constant('session' as const), orgId: orgArb, userId: userArb }),

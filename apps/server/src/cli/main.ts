@@ -9,6 +9,7 @@ import {
   firstStartSeedAllowed,
   loadConfig,
   openConfiguredDatabase,
+  SecretScanningKeysError,
   seedDemoOnFirstStart,
 } from '@keyhole/api/host';
 import { startHttpServer } from '../http/http-server';
@@ -140,7 +141,12 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof CliError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof DataDirInUseError ||
+    err instanceof SecretScanningKeysError ||
+    err instanceof CliError
+  ) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

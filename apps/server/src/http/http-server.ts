@@ -13,6 +13,7 @@ import { findKeyInUrl } from './key-in-url';
 import { procedureCalls } from './procedure-calls';
 import { countRawHeader } from './raw-headers';
 import { createRestHandler } from './rest-handler';
+import { createSecretScanningHandler, SECRET_SCANNING_PATH } from './secret-scanning-handler';
 import { createStaticHandler } from './static-files';
 import { createTrpcHandler } from './trpc-handler';
 
@@ -211,6 +212,7 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
   const trpc = createTrpcHandler(deps, calls, budget, adapter);
   const rest = createRestHandler(deps, calls, budget);
   const apiDocs = createApiDocsHandler();
+  const secretScanning = createSecretScanningHandler(deps);
   const serveStatic = createStaticHandler(webRoot);
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -277,6 +279,17 @@ export function createRequestListener(deps: AppDeps, webRoot = WEB_DIST, adapter
         code: 'BAD_REQUEST',
         message: 'API keys must not be sent in the URL: treat this key as leaked and regenerate it.',
         reason: 'key_in_url',
+      });
+      return;
+    }
+    if (pathname === SECRET_SCANNING_PATH) {
+      for (const [name, value] of API_HEADERS) res.setHeader(name, value);
+      secretScanning(req, res, requestId).catch((err: unknown) => {
+        // Only the rate limiter's store can throw here; it has an in-memory fallback, so this is a bug.
+        deps.logger.error({ err, requestId }, 'secret-scanning endpoint failed');
+        if (!res.headersSent) {
+          sendRestError(res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal error.' });
+        }
       });
       return;
     }

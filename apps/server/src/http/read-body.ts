@@ -8,8 +8,8 @@ class BodyTooLargeError extends Error {}
  * else is awaited, so a client that disconnects mid-body can never become an unhandled rejection;
  * whoever awaits it later still sees the failure.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const body = new Promise<string>((resolve, reject) => {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const body = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -29,7 +29,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(Buffer.concat(chunks));
     });
     req.on('error', fail);
     req.on('close', () => fail(new ClientGoneError()));
@@ -55,6 +55,17 @@ export async function readBodyOrRefuse(
   limit: number,
   send: RefusalWriter = sendTrpcError,
 ): Promise<string | null> {
+  const bytes = await readBodyBytesOrRefuse(req, res, limit, send);
+  return bytes === null ? null : bytes.toString('utf8');
+}
+
+/** The same, as the raw bytes (a signature is checked over exactly what was sent). */
+export async function readBodyBytesOrRefuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  send: RefusalWriter,
+): Promise<Buffer | null> {
   try {
     return await readBody(req, limit);
   } catch (err) {

@@ -64,8 +64,8 @@ describe('audit.list', () => {
       action: 'org.settings_updated',
       target: { type: 'org', id: admin.org.id, name: admin.org.name },
       details: {
-        before: { orgFullKeysIncludePrivate: true, allowKeyReveal: true },
-        after: { orgFullKeysIncludePrivate: true, allowKeyReveal: false },
+        before: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
+        after: { orgFullKeysIncludePrivate: true, allowKeyReveal: false, leakedKeyAction: 'revoke' },
       },
       ip: '10.4.4.4',
       userAgent: 'audit-ua',

@@ -73,7 +73,7 @@ describe('auth.signUp', () => {
     expect(result.org).toEqual({
       id: expect.any(String),
       name: 'Globex',
-      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true },
+      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
     });
     const cookie = headers.get('set-cookie')!;
     expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`));

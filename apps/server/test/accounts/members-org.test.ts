@@ -40,7 +40,7 @@ describe('org.get', () => {
     const expected = {
       id: admin.org.id,
       name: 'Initech',
-      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true },
+      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
     };
     expect(await app.caller(admin.req).org.get()).toEqual(expected);
     expect(await app.caller(member.req).org.get()).toEqual(expected);
@@ -58,12 +58,17 @@ describe('org.updateSettings', () => {
     const after = await app
       .caller({ ...admin.req, ip: '10.7.7.7', userAgent: 'settings-ua' })
       .org.updateSettings({ orgFullKeysIncludePrivate: false });
-    expect(after).toEqual({ orgFullKeysIncludePrivate: false, allowKeyReveal: true });
+    expect(after).toEqual({
+      orgFullKeysIncludePrivate: false,
+      allowKeyReveal: true,
+      leakedKeyAction: 'revoke',
+    });
     expect((await app.caller(admin.req).org.get()).settings).toEqual(after);
     tick();
     expect(await app.caller(admin.req).org.updateSettings({ allowKeyReveal: false })).toEqual({
       orgFullKeysIncludePrivate: false,
       allowKeyReveal: false,
+      leakedKeyAction: 'revoke',
     });
     const events = await auditFor(admin.org.id, 'org.settings_updated');
     expect(events).toHaveLength(2);
@@ -74,11 +79,31 @@ describe('org.updateSettings', () => {
       ip: '10.7.7.7',
       userAgent: 'settings-ua',
       details: {
-        before: { orgFullKeysIncludePrivate: true, allowKeyReveal: true },
-        after: { orgFullKeysIncludePrivate: false, allowKeyReveal: true },
+        before: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
+        after: { orgFullKeysIncludePrivate: false, allowKeyReveal: true, leakedKeyAction: 'revoke' },
       },
     });
     expect(publishedOnce()).toEqual([{ kind: 'org', id: admin.org.id }]);
+  });
+
+  it('sets leakedKeyAction (SPEC §12: revoke by default, or notify) and audits it', async () => {
+    const admin = await signUpOrg(app);
+    expect((await app.caller(admin.req).org.get()).settings.leakedKeyAction).toBe('revoke');
+    expect(await app.caller(admin.req).org.updateSettings({ leakedKeyAction: 'notify' })).toEqual({
+      orgFullKeysIncludePrivate: true,
+      allowKeyReveal: true,
+      leakedKeyAction: 'notify',
+    });
+    expect((await app.caller(admin.req).org.get()).settings.leakedKeyAction).toBe('notify');
+    const events = await auditFor(admin.org.id, 'org.settings_updated');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      details: { before: { leakedKeyAction: 'revoke' }, after: { leakedKeyAction: 'notify' } },
+    });
+    await expectTrpcError(
+      app.caller(admin.req).org.updateSettings({ leakedKeyAction: 'delete' } as never),
+      'BAD_REQUEST',
+    );
   });
 
   it('answers a patch that changes nothing without an event', async () => {
@@ -86,6 +111,7 @@ describe('org.updateSettings', () => {
     expect(await app.caller(admin.req).org.updateSettings({})).toEqual({
       orgFullKeysIncludePrivate: true,
       allowKeyReveal: true,
+      leakedKeyAction: 'revoke',
     });
     expect(await app.caller(admin.req).org.updateSettings({ allowKeyReveal: true })).toMatchObject({
       allowKeyReveal: true,

@@ -79,8 +79,8 @@ describe('SQL meeting filter equals the pure rule', () => {
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
         const settings: OrgSettings[] = [
-          { orgFullKeysIncludePrivate: w.settings[0], allowKeyReveal: true },
-          { orgFullKeysIncludePrivate: w.settings[1], allowKeyReveal: true },
+          { orgFullKeysIncludePrivate: w.settings[0], allowKeyReveal: true, leakedKeyAction: 'revoke' },
+          { orgFullKeysIncludePrivate: w.settings[1], allowKeyReveal: true, leakedKeyAction: 'revoke' },
         ];
         const orgIds: string[] = [];
         const userIds: string[][] = [];

@@ -55,6 +55,8 @@ describe('keys.create', () => {
       lastUsedAt: null,
       expiresAt: null,
       rateLimitPerMinute: null,
+      leakedAt: null,
+      leakedUrl: null,
     });
     const me = await whoami(secret);
     expect(me).toEqual({
@@ -269,6 +271,7 @@ describe('keys.list', () => {
     const list = await caller.keys.list();
     expect(list.limit).toBe(10);
     expect(list.used).toBe(3);
+    expect(list.revokedForLeak).toEqual([]);
     expect(list.keys.map((k) => k.name)).toEqual(['legacy', 'third', 'first']);
     expect(list.keys[0]).toMatchObject({
       id: legacy.key.id,

@@ -16,7 +16,7 @@ function entry(n: number, opts: { orgId?: string; userId?: string } = {}): Verif
     org: {
       id: opts.orgId ?? 'org-1',
       name: 'Org',
-      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true },
+      settings: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
     },
     secretHash: Buffer.alloc(32, n),
     previousSecretHash: null,

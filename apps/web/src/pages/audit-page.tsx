@@ -34,6 +34,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.sign_in_failed': 'Sign-in failed',
   'auth.password_confirmed': 'Password confirmed',
   'auth.password_confirm_failed': 'Password confirmation failed',
+  'key.leaked': 'Key leaked',
   'webhook.subscribed': 'Webhook subscribed',
   'webhook.unsubscribed': 'Webhook unsubscribed',
   'webhook.disabled': 'Webhook disabled',

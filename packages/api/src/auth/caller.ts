@@ -1,9 +1,9 @@
-import type { Scope } from '@keyhole/core';
+import type { OrgSettings, Scope } from '@keyhole/core';
 
 export interface OrgView {
   id: string;
   name: string;
-  settings: { orgFullKeysIncludePrivate: boolean; allowKeyReveal: boolean };
+  settings: OrgSettings;
 }
 
 export interface SessionUser {

@@ -1,7 +1,9 @@
 import {
   AUDIT_ACTOR_TYPES,
+  DEFAULT_LEAKED_KEY_ACTION,
   DEFAULT_MEETING_STATE,
   DELIVERY_STATUSES,
+  LEAKED_KEY_ACTIONS,
   MEETING_STATES,
   SCOPES,
   USER_ROLES,
@@ -38,6 +40,9 @@ export const orgs = pgTable('orgs', {
   name: text('name').notNull(),
   orgFullKeysIncludePrivate: boolean('org_full_keys_include_private').notNull().default(true),
   allowKeyReveal: boolean('allow_key_reveal').notNull().default(true),
+  leakedKeyAction: text('leaked_key_action', { enum: LEAKED_KEY_ACTIONS })
+    .notNull()
+    .default(DEFAULT_LEAKED_KEY_ACTION),
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 
@@ -193,11 +198,24 @@ export const apiKeys = pgTable(
     expiresAt: tstz('expires_at'),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     revokedAt: tstz('revoked_at'),
+    // SPEC §12: set when a secret scanner reported the key; cleared by regenerate, kept on the tombstone.
+    leakedAt: tstz('leaked_at'),
+    leakedUrl: text('leaked_url'),
+    leakedSource: text('leaked_source'),
+    // The revoke was the leak report's (actor system), not an admin's: `keys.list`'s `revokedForLeak`.
+    revokedForLeak: boolean('revoked_for_leak').notNull().default(false),
   },
   (t) => [
     uniqueIndex('api_keys_client_key_uq').on(t.clientKey),
     index('api_keys_org_idx').on(t.orgId, t.createdAt),
     index('api_keys_issued_to_idx').on(t.issuedToUserId),
+    // A leak report may carry the secret alone: found by its HMAC, current or previous, without a scan.
+    // Not unique: two imported legacy keys may share a secret under different client keys.
+    index('api_keys_secret_hash_idx').on(t.secretHash).where(sql`${t.secretHash} is not null`),
+    index('api_keys_previous_secret_hash_idx')
+      .on(t.previousSecretHash)
+      .where(sql`${t.previousSecretHash} is not null`),
+    index('api_keys_revoked_for_leak_idx').on(t.orgId, t.revokedAt).where(sql`${t.revokedForLeak}`),
   ],
 );
 

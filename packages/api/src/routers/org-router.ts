@@ -1,3 +1,4 @@
+import { LEAKED_KEY_ACTIONS } from '@keyhole/core';
 import { z } from 'zod';
 import { listOrgAdmins } from '../services/org/list-admins';
 import { updateOrgSettings } from '../services/org/update-settings';
@@ -16,6 +17,7 @@ export const orgRouter = router({
       z.strictObject({
         orgFullKeysIncludePrivate: z.boolean().optional(),
         allowKeyReveal: z.boolean().optional(),
+        leakedKeyAction: z.enum(LEAKED_KEY_ACTIONS).optional(),
       }),
     )
     .mutation(({ ctx, input }) =>

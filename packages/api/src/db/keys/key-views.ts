@@ -28,6 +28,8 @@ export async function selectKeyRows(db: Database, orgId: string, filter: KeyRowF
         lastUsedAt: apiKeys.lastUsedAt,
         expiresAt: apiKeys.expiresAt,
         rateLimitPerMinute: apiKeys.rateLimitPerMinute,
+        leakedAt: apiKeys.leakedAt,
+        leakedUrl: apiKeys.leakedUrl,
       },
       issuedTo: { id: issuedTo.id, name: issuedTo.name, email: issuedTo.email, status: issuedTo.status },
       createdBy: { id: createdBy.id, name: createdBy.name, email: createdBy.email },

@@ -26,17 +26,25 @@ export async function replaceKeySecret(tx: Database, id: string, change: KeySecr
       secretCiphertext: change.secretCiphertext,
       previousSecretHash: change.previousSecretHash,
       previousSecretValidUntil: change.previousSecretValidUntil,
+      // A new secret is not the one that was published: the leak warning ends with it (SPEC §12).
+      leakedAt: null,
+      leakedUrl: null,
+      leakedSource: null,
       updatedAt: change.updatedAt,
     })
     .where(eq(apiKeys.id, id));
 }
 
-/** Marks the key revoked and wipes its secret material; the row stays as a tombstone. */
-export async function revokeKeyRow(tx: Database, id: string, now: Date): Promise<void> {
+/**
+ * Marks the key revoked and wipes its secret material; the row stays as a tombstone. `forLeak`: the
+ * revoke is a leak report's (SPEC §12), listed in `keys.list`'s `revokedForLeak` for 30 days.
+ */
+export async function revokeKeyRow(tx: Database, id: string, now: Date, forLeak = false): Promise<void> {
   await tx
     .update(apiKeys)
     .set({
       revokedAt: now,
+      revokedForLeak: forLeak,
       secretHash: null,
       secretCiphertext: null,
       previousSecretHash: null,

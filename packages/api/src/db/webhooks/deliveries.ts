@@ -75,7 +75,6 @@ export async function deliveryContext(tx: Database, deliveryId: string) {
       org: {
         id: orgs.id,
         orgFullKeysIncludePrivate: orgs.orgFullKeysIncludePrivate,
-        allowKeyReveal: orgs.allowKeyReveal,
       },
     })
     .from(webhookDeliveries)

@@ -99,6 +99,26 @@ export async function deleteKeySubscriptions(tx: Database, keyId: string): Promi
   return gone.length;
 }
 
+/** The key's enabled subscriptions, turned off with this reason (a leak); the rows as they were. */
+export async function disableKeySubscriptions(
+  tx: Database,
+  keyId: string,
+  reason: WebhookDisabledReason,
+  at: Date,
+): Promise<SubscriptionRow[]> {
+  return tx
+    .update(webhookSubscriptions)
+    .set({ enabled: false, disabledReason: reason, updatedAt: at })
+    .where(and(eq(webhookSubscriptions.keyId, keyId), eq(webhookSubscriptions.enabled, true)))
+    .returning();
+}
+
+/** Whether the subscription's key is revoked (a leak revoke keeps its subscriptions, disabled). */
+export async function subscriptionKeyRevoked(tx: Database, keyId: string): Promise<boolean> {
+  const [row] = await tx.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, keyId));
+  return row?.revokedAt != null;
+}
+
 export async function setSubscriptionEnabled(
   tx: Database,
   id: string,

@@ -15,6 +15,9 @@ export interface KeyView {
   lastUsedAt: string | null;
   expiresAt: string | null;
   rateLimitPerMinute: number | null;
+  /** SPEC §12: when a secret scanner reported it (until revoked or regenerated), and where it was found. */
+  leakedAt: string | null;
+  leakedUrl: string | null;
 }
 
 /**
@@ -45,6 +48,8 @@ export async function selectKeyViews(
       lastUsedAt: lastUsedAt?.toISOString() ?? null,
       expiresAt: key.expiresAt?.toISOString() ?? null,
       rateLimitPerMinute: key.rateLimitPerMinute,
+      leakedAt: key.leakedAt?.toISOString() ?? null,
+      leakedUrl: key.leakedUrl,
     };
   });
 }

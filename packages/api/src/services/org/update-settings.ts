@@ -27,10 +27,12 @@ export async function updateOrgSettings(
       const after: OrgSettings = {
         orgFullKeysIncludePrivate: patch.orgFullKeysIncludePrivate ?? before.orgFullKeysIncludePrivate,
         allowKeyReveal: patch.allowKeyReveal ?? before.allowKeyReveal,
+        leakedKeyAction: patch.leakedKeyAction ?? before.leakedKeyAction,
       };
       const differs =
         after.orgFullKeysIncludePrivate !== before.orgFullKeysIncludePrivate ||
-        after.allowKeyReveal !== before.allowKeyReveal;
+        after.allowKeyReveal !== before.allowKeyReveal ||
+        after.leakedKeyAction !== before.leakedKeyAction;
       if (!differs) return before;
       await updateOrgSettingsRow(tx, org.id, after);
       await audit('org.settings_updated', { type: 'org', id: org.id, name: org.name }, { before, after });

@@ -59,7 +59,7 @@ export async function deliverOnce(deps: AppDeps, deliveryId: string): Promise<At
   const access = usable
     ? meetingAccessFor(
         { kind: 'key', orgId: org.id, scope: key.scope, issuedToUserId: key.issuedToUserId },
-        { orgFullKeysIncludePrivate: org.orgFullKeysIncludePrivate, allowKeyReveal: org.allowKeyReveal },
+        { orgFullKeysIncludePrivate: org.orgFullKeysIncludePrivate },
       )
     : null;
   const meeting = access ? await loadVisibleMeetingView(deps.db, access, event.meetingId) : null;

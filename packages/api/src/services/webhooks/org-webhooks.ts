@@ -10,6 +10,7 @@ import {
   listOrgSubscriptions,
   lockSubscription,
   setSubscriptionEnabled,
+  subscriptionKeyRevoked,
 } from '../../db/webhooks/subscriptions';
 import type { AppDeps } from '../../deps';
 import { hmacSha256 } from '../../lib/keyring';
@@ -50,6 +51,14 @@ export async function setWebhookEnabled(
       const row = await lockSubscription(tx, actor.orgId, input.id);
       if (!row) throw webhookNotFound();
       if (row.enabled === input.enabled) return toWebhookView(row);
+      // A key revoked for a leak keeps its subscriptions (disabled) for the record; they can never send again.
+      if (input.enabled && (await subscriptionKeyRevoked(tx, row.keyId))) {
+        throw new KeyholeError(
+          'PRECONDITION_FAILED',
+          'The key of this subscription was revoked (its secret leaked): it cannot be enabled again. Subscribe again with a new key, then delete this one.',
+          'webhook_key_revoked',
+        );
+      }
       const changed = input.enabled
         ? await setSubscriptionEnabled(tx, row.id, { enabled: true, at: now })
         : await setSubscriptionEnabled(tx, row.id, { enabled: false, reason: 'admin', at: now });
