@@ -7,8 +7,9 @@ import { IconButton } from '../../ui/icon-button';
 import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
 import { Person } from '../../ui/person';
 import { DeleteKeyDialog } from './delete-key-dialog';
-import { keyWarnings } from './key-notes';
+import { keyWarnings, leakNote } from './key-notes';
 import { KeyString } from './key-string';
+import { LeakPlace } from './leak-note';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
 import { RenameKeyForm } from './rename-key-form';
 import { ScopeBadge } from './scope-badge';
@@ -23,12 +24,13 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [showUsage, setShowUsage] = useState(false);
   const warnings = keyWarnings(apiKey, new Date());
+  const leak = leakNote(apiKey);
   const scope = SCOPE_INFO[apiKey.scope];
   const usageId = `usage-${apiKey.id}`;
   const name = apiKey.name;
 
   return (
-    <tbody className={`key-row ${warnings.length ? 'key-row--warning' : ''}`} data-key-id={apiKey.id}>
+    <tbody className={`key-row ${warnings.length || leak ? 'key-row--warning' : ''}`} data-key-id={apiKey.id}>
       <tr>
         <th scope="row" className="key-row__name">
           {renaming ? (
@@ -57,6 +59,22 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             ) : null}
             {apiKey.rateLimitPerMinute ? <span>{apiKey.rateLimitPerMinute.toLocaleString()}/min</span> : null}
           </div>
+          {leak ? (
+            <p className="key-row__warning key-row__leak">
+              <WarningIcon />
+              <span>
+                <strong>Published.</strong> A secret scanner found this key
+                {leak.where ? (
+                  <>
+                    {' '}
+                    at <LeakPlace where={leak.where} />
+                  </>
+                ) : null}{' '}
+                on <time dateTime={leak.at}>{leak.when}</time>. Anyone who saw it there can use it: regenerate
+                or delete it.
+              </span>
+            </p>
+          ) : null}
           {warnings.map((w) => (
             <p key={w.kind} className="key-row__warning">
               <WarningIcon />
