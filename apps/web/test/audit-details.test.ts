@@ -91,12 +91,13 @@ describe('audit details as people read them', () => {
     expect(
       describeDetails(
         'key.leaked',
+        // In jsonb's key order, as the API returns them.
         {
           url,
-          source: 'content',
           which: 'current',
-          clientKey: 'kh_abc',
           action: 'revoked',
+          source: 'content',
+          clientKey: 'kh_abc',
           webhooksDisabled: 2,
         },
         people,
@@ -105,8 +106,8 @@ describe('audit details as people read them', () => {
       { label: 'Found at', value: url },
       { label: 'Found in', value: 'Repository content' },
       { label: 'Secret', value: 'Current secret' },
-      { label: 'Client key', value: 'kh_abc' },
       { label: 'Action taken', value: 'Revoked at once' },
+      { label: 'Client key', value: 'kh_abc' },
       { label: 'Webhooks turned off', value: '2' },
     ]);
     expect(
@@ -123,7 +124,7 @@ describe('audit details as people read them', () => {
         people,
       ),
     ).toBe(
-      `Found at: ${url}; Found in: Commit; Secret: Current secret; Client key: kh_abc; Action taken: Kept working and flagged; Webhooks turned off: 0`,
+      `Found at: ${url}; Found in: Commit; Secret: Current secret; Action taken: Kept working and flagged; Client key: kh_abc; Webhooks turned off: 0`,
     );
     expect(
       detailsText(

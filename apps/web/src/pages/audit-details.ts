@@ -46,6 +46,14 @@ const LEAKED_KEY_ACTION_LABELS: Record<string, string> = {
   notify: 'keep it and warn',
 };
 
+/**
+ * Details come back in the database's key order (jsonb sorts keys by length), which for a leak
+ * report puts "which secret" before "where": a reader wants where, then what was done.
+ */
+const DETAIL_ORDER: Record<string, readonly string[]> = {
+  'key.leaked': ['url', 'source', 'which', 'action', 'clientKey', 'webhooksDisabled'],
+};
+
 /** What Keyhole did with a reported key (`key.leaked`'s `action`). */
 const LEAK_ACTION_LABELS: Record<string, string> = {
   revoked: 'Revoked at once',
@@ -168,8 +176,14 @@ export function describeDetails(
   if (action === 'org.settings_updated' && 'before' in d && 'after' in d) {
     return settingsChanges(d.before, d.after);
   }
+  const order = DETAIL_ORDER[action];
+  const rank = (k: string) => {
+    const i = order?.indexOf(k) ?? -1;
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
   return Object.entries(d)
     .filter(([, v]) => v !== null && v !== undefined)
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([k, v]) => ({ label: FIELD_LABELS[k] ?? k, value: fieldValue(k, v, people, action) }));
 }
 
