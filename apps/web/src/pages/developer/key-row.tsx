@@ -63,15 +63,15 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             <p className="key-row__warning key-row__leak">
               <WarningIcon />
               <span>
-                <strong>Published.</strong> A secret scanner found this key
+                <strong>Published.</strong> A scanner found it
                 {leak.where ? (
                   <>
                     {' '}
                     at <LeakPlace where={leak.where} />
                   </>
                 ) : null}{' '}
-                on <time dateTime={leak.at}>{leak.when}</time>. Anyone who saw it there can use it: regenerate
-                or delete it.
+                on <time dateTime={leak.at}>{leak.when}</time>. Whoever saw it there can use it until you
+                regenerate or delete it.
               </span>
             </p>
           ) : null}
