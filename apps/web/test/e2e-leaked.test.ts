@@ -178,7 +178,7 @@ describe('leaked keys in the web UI', () => {
     await developer();
     const row = keyRow('Zapier – Sales');
     const warning = row.locator('.key-row__leak');
-    await ui(warning).toContainText('Published. A scanner found it at');
+    await ui(warning).toContainText('Published. A scanner found “Zapier – Sales” at');
     const link = warning.getByRole('link', { name: ZAPIER_URL });
     await ui(link).toHaveAttribute(
       'href',

@@ -30,7 +30,10 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
   const name = apiKey.name;
 
   return (
-    <tbody className={`key-row ${warnings.length || leak ? 'key-row--warning' : ''}`} data-key-id={apiKey.id}>
+    <tbody
+      className={`key-row ${warnings.length || leak ? 'key-row--warning' : ''} ${leak ? 'key-row--leaked' : ''}`}
+      data-key-id={apiKey.id}
+    >
       <tr>
         <th scope="row" className="key-row__name">
           {renaming ? (
@@ -59,22 +62,6 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
             ) : null}
             {apiKey.rateLimitPerMinute ? <span>{apiKey.rateLimitPerMinute.toLocaleString()}/min</span> : null}
           </div>
-          {leak ? (
-            <p className="key-row__warning key-row__leak">
-              <WarningIcon />
-              <span>
-                <strong>Published.</strong> A scanner found it
-                {leak.where ? (
-                  <>
-                    {' '}
-                    at <LeakPlace where={leak.where} />
-                  </>
-                ) : null}{' '}
-                on <time dateTime={leak.at}>{leak.when}</time>. Whoever saw it there can use it until you
-                regenerate or delete it.
-              </span>
-            </p>
-          ) : null}
           {warnings.map((w) => (
             <p key={w.kind} className="key-row__warning">
               <WarningIcon />
@@ -143,6 +130,27 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           {dialog === 'delete' ? <DeleteKeyDialog apiKey={apiKey} onClose={() => setDialog(null)} /> : null}
         </td>
       </tr>
+      {leak ? (
+        // Its own full-width row: a scanner's URL in the name column made the row ten lines tall.
+        <tr className="key-row__leak-row">
+          <td colSpan={7}>
+            <p className="key-row__warning key-row__leak">
+              <WarningIcon />
+              <span>
+                <strong>Published.</strong> A scanner found “{name}”
+                {leak.where ? (
+                  <>
+                    {' '}
+                    at <LeakPlace where={leak.where} />
+                  </>
+                ) : null}{' '}
+                on <time dateTime={leak.at}>{leak.when}</time>. Whoever saw it there can use it until you
+                regenerate or delete it.
+              </span>
+            </p>
+          </td>
+        </tr>
+      ) : null}
       {showUsage ? (
         <tr className="key-row__usage" id={usageId}>
           <td colSpan={7}>

@@ -16,7 +16,7 @@ export function RevokedForLeakSection({ keys }: { keys: RevokedForLeak[] }) {
   return (
     <section className="revoked-leaks" aria-labelledby="revoked-leaks-title">
       <h2 id="revoked-leaks-title" className="revoked-leaks__title">
-        Revoked because they were published (last 30 days)
+        Revoked because they were published <span className="revoked-leaks__window">(last 30 days)</span>
       </h2>
       <p className="muted revoked-leaks__intro">
         A secret scanner found these keys in public, and Keyhole revoked them at once. The integrations that
