@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** One token as GitHub's secret-scanning partner payload carries it. */
-export interface ScannerFinding {
+interface ScannerFinding {
   token: string;
   url: string | null;
   source: string | null;
