@@ -85,4 +85,80 @@ describe('audit details as people read them', () => {
       `Key actions allowed until: ${formatDateTime('2026-06-01T10:15:00.000Z')}`,
     );
   });
+
+  it('words a leak report: where it was found, in what, which secret, what Keyhole did', () => {
+    const url = 'https://github.com/acme/scripts/blob/main/config.py#L3';
+    expect(
+      describeDetails(
+        'key.leaked',
+        // In jsonb's key order, as the API returns them.
+        {
+          url,
+          which: 'current',
+          action: 'revoked',
+          source: 'content',
+          clientKey: 'kh_abc',
+          webhooksDisabled: 2,
+        },
+        people,
+      ),
+    ).toEqual([
+      { label: 'Found at', value: url },
+      { label: 'Found in', value: 'Repository content' },
+      { label: 'Secret', value: 'Current secret' },
+      { label: 'Action taken', value: 'Revoked at once' },
+      { label: 'Client key', value: 'kh_abc' },
+      { label: 'Webhooks turned off', value: '2' },
+    ]);
+    expect(
+      detailsText(
+        'key.leaked',
+        {
+          url,
+          source: 'commit',
+          which: 'current',
+          clientKey: 'kh_abc',
+          action: 'flagged',
+          webhooksDisabled: 0,
+        },
+        people,
+      ),
+    ).toBe(
+      `Found at: ${url}; Found in: Commit; Secret: Current secret; Action taken: Kept working and flagged; Client key: kh_abc; Webhooks turned off: 0`,
+    );
+    expect(
+      detailsText(
+        'key.leaked',
+        { url: null, source: 'a new place', which: 'previous', action: 'overlap_ended' },
+        people,
+      ),
+    ).toBe(
+      'Found in: a new place; Secret: Previous secret (still in its regenerate overlap); Action taken: Previous secret’s overlap ended; the current secret keeps working',
+    );
+  });
+
+  it('words the revoke a leak made, and the leaked-key setting changing', () => {
+    expect(
+      detailsText(
+        'key.revoked',
+        { scope: 'org_full', clientKey: 'kh_abc', reason: 'leaked', webhooksDisabled: 1 },
+        people,
+      ),
+    ).toBe(
+      'Scope: Organization – full access; Client key: kh_abc; Reason: Reported as published by a secret scanner; Webhooks turned off: 1',
+    );
+    expect(
+      detailsText('key.revoked', { scope: 'org_full', clientKey: 'kh_abc', webhooksDeleted: 0 }, people),
+    ).toBe('Scope: Organization – full access; Client key: kh_abc; Webhooks deleted: 0');
+    expect(
+      detailsText(
+        'org.settings_updated',
+        {
+          before: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'revoke' },
+          after: { orgFullKeysIncludePrivate: true, allowKeyReveal: true, leakedKeyAction: 'notify' },
+        },
+        people,
+      ),
+    ).toBe('When a scanner finds a key published: revoke it → keep it and warn');
+  });
 });

@@ -1,12 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpMutation } from '@keyhole/testing/http';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
 import { chromiumExecutable } from './support/browser-path';
 import { CHROMIUM_ARGS } from './support/chromium';
 import { DEMO, type DemoServer, startDemoServer } from './support/demo-server';
+import { createSecretScanner, type SecretScanner } from './support/secret-scanner';
 import { ui } from './support/ui-expect';
 
 /**
@@ -33,21 +36,55 @@ type Viewport = (typeof VIEWPORTS)[number];
 const NARROW = 820;
 
 let server: DemoServer;
+let scannerDir: string;
 let browser: Browser;
 const cookies: Record<'admin' | 'member', { name: string; value: string }> = {} as never;
 const timings: Record<string, number> = {};
 
+/** A long, real-looking scanner URL: the flagged row must wrap it, not widen, at 320 px. */
+const LEAK_URL =
+  'https://github.com/acme-corp/zapier-integrations/blob/8c1f2a9d4e7b6c3a/config/production/settings.py#L42';
+
+/**
+ * SPEC §12's states in the demo org, through the real endpoint: one key kept and flagged (notify)
+ * and one revoked for a leak (listed in `revokedForLeak`). The org ends on the default, revoke.
+ */
+async function leakedKeyStates(scanner: SecretScanner): Promise<void> {
+  const admin = `${cookies.admin.name}=${cookies.admin.value}`;
+  const call = async (procedure: string, input: unknown) => {
+    const res = await httpMutation(server.url, procedure, input, { cookie: admin });
+    if (res.status !== 200) throw new Error(`${procedure}: ${res.status} ${res.text}`);
+    return res.body.result?.data as { secret: string };
+  };
+  await call('org.updateSettings', { leakedKeyAction: 'notify' });
+  const flagged = await call('keys.create', { name: 'Zapier – Support tickets', scope: 'org_limited' });
+  await scanner.report(server.url, [{ token: flagged.secret, url: LEAK_URL, source: 'content' }]);
+  await call('org.updateSettings', { leakedKeyAction: 'revoke' });
+  const revoked = await call('keys.create', { name: 'Old laptop export script', scope: 'org_full' });
+  await scanner.report(server.url, [
+    {
+      token: revoked.secret,
+      url: 'https://gist.github.com/acme-dev/4f0c2b8e1d9a7c6b5e3f',
+      source: 'gist_content',
+    },
+  ]);
+}
+
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startDemoServer();
+  scannerDir = mkdtempSync(path.join(tmpdir(), 'keyhole-layout-scanner-'));
+  const scanner = createSecretScanner(scannerDir);
+  server = await startDemoServer({ KEYHOLE_SECRET_SCANNING_KEYS_FILE: scanner.keysFile });
   browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   cookies.admin = await server.signIn(DEMO.admin);
   cookies.member = await server.signIn(DEMO.member);
+  await leakedKeyStates(scanner);
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (scannerDir) rmSync(scannerDir, { recursive: true, force: true });
   console.info('layout check durations (ms):', timings);
 });
 
@@ -246,6 +283,12 @@ async function adminStates(page: Page, viewport: Viewport, tag: string, problems
 
   await visit(page, '/settings/organization/privacy');
   await check(page, `${tag}-privacy`, problems);
+  // The leaked-key choice with "keep working" picked: its risk notice shows (unsaved, then discarded).
+  await page.getByRole('radio', { name: /^Keep it working and warn/ }).check();
+  await ui(page.getByText(/^Anyone who found the published key/)).toBeVisible();
+  await check(page, `${tag}-privacy-notify`, problems);
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await ui(page.getByRole('radio', { name: /^Revoke it at once/ })).toBeChecked();
   await visit(page, '/settings/organization/audit');
   await check(page, `${tag}-audit`, problems);
 }
@@ -258,6 +301,10 @@ async function memberPagesAsAdmin(page: Page, viewport: Viewport, tag: string, p
 
 async function developerStates(page: Page, tag: string, problems: string[]): Promise<void> {
   await visit(page, '/settings/organization/developer');
+  // The leak states are on this page: a flagged row, the page alert, the revoked-for-leak section.
+  await ui(page.locator('.key-row__leak')).toHaveCount(1);
+  await ui(page.getByRole('region', { name: '1 key was found published.' })).toBeVisible();
+  await ui(page.getByRole('region', { name: /^Revoked because they were published/ })).toBeVisible();
   await check(page, `${tag}-developer`, problems);
 
   await page.getByRole('button', { name: 'Add API key' }).click();
@@ -270,10 +317,12 @@ async function developerStates(page: Page, tag: string, problems: string[]): Pro
   await page.keyboard.press('Escape'); // the list
   await closeDialog(page);
 
-  // A key that offers every action (legacy keys offer only copy and delete).
+  // A key that offers every action (legacy keys offer only copy and delete); not the flagged one,
+  // whose flag regenerating would clear before the next viewport's pictures.
   const row = page
     .locator('tbody.key-row')
     .filter({ has: page.getByRole('button', { name: /^Regenerate / }) })
+    .filter({ hasNot: page.locator('.key-row__leak') })
     .first();
   const name = (await row.locator('.key-row__label').textContent()) ?? '';
   expect(name).not.toBe('');

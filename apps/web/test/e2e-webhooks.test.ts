@@ -127,6 +127,8 @@ describe('webhooks on the Developer page', () => {
       secret: string;
     };
     keyString = created.secret;
+    // A second key with no subscription: counted in one line, not given an empty group of its own.
+    await asAdmin('keys.create', { name: 'BI dashboard', scope: 'org_limited' }, 'mutation');
     const res = await httpMutation(
       server.url,
       'webhooks.subscribe',
@@ -163,6 +165,8 @@ describe('webhooks on the Developer page', () => {
     await ui(subscription().locator('.webhook__url')).toHaveText(receiverUrl);
     await ui(subscription()).toContainText('meeting.created');
     await ui(subscription().locator('.webhook__status')).toHaveText('Status: Enabled');
+    await ui(page.locator('section.webhook-key')).toHaveCount(1);
+    await ui(page.locator('.webhooks__others')).toHaveText('1 other key has no webhook subscriptions.');
 
     const toggle = subscription().getByRole('button', { name: 'Recent deliveries' });
     await toggle.click();
@@ -217,7 +221,7 @@ describe('webhooks on the Developer page', () => {
     expect(listed).toEqual([expect.objectContaining({ id: subscriptionId, enabled: true })]);
   });
 
-  it('deletes after confirmation: the subscription is gone and the key shows the empty state', async () => {
+  it('deletes after confirmation: the subscription is gone and the section shows the empty state', async () => {
     await subscription().getByRole('button', { name: 'Delete', exact: true }).click();
     const d = dialog();
     await ui(d.getByRole('heading', { name: 'Delete this subscription?' })).toBeVisible();
@@ -226,8 +230,14 @@ describe('webhooks on the Developer page', () => {
     await d.getByRole('button', { name: 'Delete subscription' }).click();
     await ui(dialog()).toHaveCount(0);
     await ui(subscription()).toHaveCount(0);
-    await ui(keyGroup()).toContainText(
-      'No webhook subscriptions.Integrations such as Zapier create them with this key.',
+    // No key has a subscription left: one empty state for the section, no per-key group.
+    await ui(keyGroup()).toHaveCount(0);
+    await ui(page.locator('.webhooks__others')).toHaveCount(0);
+    await ui(page.locator('section.webhooks .empty')).toContainText(
+      'No webhook subscriptions yetA webhook tells an integration',
+    );
+    await ui(page.locator('section.webhooks .empty')).toContainText(
+      'Integrations such as Zapier create their subscriptions themselves, with their API key',
     );
     expect(await asAdmin('webhooks.listForOrg')).toEqual([]);
     expect(await axeViolations(page)).toEqual([]);

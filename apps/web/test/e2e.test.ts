@@ -617,7 +617,7 @@ describe('the web app, end to end', () => {
       }
       expect(actions[0]).toBe('org.settings_updated'); // newest first
       expect(actions.at(-1)).toBe('auth.signed_up');
-      await ui(rows.filter({ hasText: 'key.legacy_imported' })).toContainText('System (CLI)');
+      await ui(rows.filter({ hasText: 'key.legacy_imported' })).toContainText('Keyhole (system)');
       await shot(admin, 'audit');
 
       await admin.getByLabel('Action').selectOption('key.revoked');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keySlots, keyWarnings } from '../src/pages/developer/key-notes';
+import { formatDateTime } from '../src/lib/format';
+import { keySlots, keyWarnings, leakedKeysSummary, leakNote } from '../src/pages/developer/key-notes';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const active = { name: 'Bea Baker', status: 'active' as const };
@@ -47,5 +48,39 @@ describe('keySlots', () => {
     expect(full.summary).toBe('10 of 10 keys used');
     expect(full.reason).toContain('reached its limit of 10 API keys');
     expect(full.reason).toContain('Delete a key');
+  });
+});
+
+describe('leakNote', () => {
+  it('says nothing about a key no scanner reported', () => {
+    expect(leakNote({ leakedAt: null, leakedUrl: null })).toBeNull();
+  });
+
+  it('gives the time in the reader’s zone and the URL as a link only for http(s)', () => {
+    const leakedAt = '2026-03-01T09:30:00.000Z';
+    const url = 'https://github.com/acme/scripts/blob/main/config.py#L3';
+    expect(leakNote({ leakedAt, leakedUrl: url })).toEqual({
+      at: leakedAt,
+      when: formatDateTime(leakedAt),
+      where: { text: url, href: url },
+    });
+    expect(leakNote({ leakedAt, leakedUrl: 'javascript:alert(1)' })?.where).toEqual({
+      text: 'javascript:alert(1)',
+      href: null,
+    });
+    expect(leakNote({ leakedAt, leakedUrl: 'a commit in a private mirror' })?.where).toEqual({
+      text: 'a commit in a private mirror',
+      href: null,
+    });
+    expect(leakNote({ leakedAt, leakedUrl: null })).toEqual({
+      at: leakedAt,
+      when: formatDateTime(leakedAt),
+      where: null,
+    });
+  });
+
+  it('counts flagged keys in the page alert', () => {
+    expect(leakedKeysSummary(1)).toBe('1 key was found published.');
+    expect(leakedKeysSummary(3)).toBe('3 keys were found published.');
   });
 });

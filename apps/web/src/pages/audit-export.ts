@@ -1,7 +1,7 @@
 import { toCsv } from '../lib/csv';
 import { formatDateTimeSeconds } from '../lib/format';
 import type { AuditEvent } from '../lib/trpc';
-import { detailsText, type People, personLabel } from './audit-details';
+import { detailsText, type People, personLabel, SYSTEM_ACTOR } from './audit-details';
 
 const HEADER = [
   'Time (UTC)',
@@ -17,7 +17,7 @@ const HEADER = [
 
 function actorName(e: AuditEvent, people: People): string {
   if (!e.actor) return 'Unknown';
-  if (e.actor.type === 'system') return 'System (CLI)';
+  if (e.actor.type === 'system') return SYSTEM_ACTOR;
   return e.actor.id ? personLabel(e.actor.id, people) : (e.actor.email ?? '');
 }
 

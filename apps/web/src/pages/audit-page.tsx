@@ -10,7 +10,7 @@ import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { Person } from '../ui/person';
 import { EmptyState, ErrorMessage, Loading } from '../ui/status';
-import { describeDetails, type People } from './audit-details';
+import { describeDetails, type People, SYSTEM_ACTOR } from './audit-details';
 import { auditCsv, downloadText } from './audit-export';
 
 const PAGE_SIZE = 25;
@@ -34,7 +34,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.sign_in_failed': 'Sign-in failed',
   'auth.password_confirmed': 'Password confirmed',
   'auth.password_confirm_failed': 'Password confirmation failed',
-  'key.leaked': 'Key leaked',
+  'key.leaked': 'Key reported as leaked',
   'webhook.subscribed': 'Webhook subscribed',
   'webhook.unsubscribed': 'Webhook unsubscribed',
   'webhook.disabled': 'Webhook disabled',
@@ -290,7 +290,7 @@ export function AuditPage() {
               <td data-label="Actor">
                 {e.actor ? (
                   e.actor.type === 'system' ? (
-                    'System (CLI)'
+                    SYSTEM_ACTOR
                   ) : e.actor.id && people.has(e.actor.id) ? (
                     <Person person={people.get(e.actor.id)!} />
                   ) : (

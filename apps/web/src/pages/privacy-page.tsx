@@ -1,17 +1,32 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { useTRPC } from '../lib/trpc';
+import { type FormEvent, useId, useState } from 'react';
+import { type RouterOutputs, useTRPC } from '../lib/trpc';
 import { PageHeader } from '../ui/page-header';
 import { SettingToggle } from '../ui/setting-toggle';
 import { ErrorMessage, Loading } from '../ui/status';
 import { useToast } from '../ui/toasts';
 
-type Settings = { orgFullKeysIncludePrivate: boolean; allowKeyReveal: boolean };
+type Settings = RouterOutputs['org']['get']['settings'];
+type LeakedKeyAction = Settings['leakedKeyAction'];
+type ToggleSetting = 'orgFullKeysIncludePrivate' | 'allowKeyReveal';
 
-const SETTING_TITLES: Record<keyof Settings, string> = {
+const SETTING_TITLES: Record<ToggleSetting, string> = {
   orgFullKeysIncludePrivate: 'Organization – full access keys include private meetings',
   allowKeyReveal: 'Admins can copy existing keys',
 };
+
+const LEAK_CHOICES: { value: LeakedKeyAction; label: string; hint: string }[] = [
+  {
+    value: 'revoke',
+    label: 'Revoke it at once (recommended)',
+    hint: 'The integration using it stops working until you give it a new key; nobody else can use the published one.',
+  },
+  {
+    value: 'notify',
+    label: 'Keep it working and warn',
+    hint: 'The key is flagged on the Developer page and its webhooks are turned off, and it stays usable until you regenerate or delete it.',
+  },
+];
 
 export function PrivacyPage() {
   const trpc = useTRPC();
@@ -46,14 +61,13 @@ function PrivacyForm({ saved }: { saved: Settings }) {
       },
     }),
   );
-  const changed =
-    draft.orgFullKeysIncludePrivate !== saved.orgFullKeysIncludePrivate ||
-    draft.allowKeyReveal !== saved.allowKeyReveal;
+  const leakGroup = useId();
+  const changed = (Object.keys(saved) as (keyof Settings)[]).some((k) => draft[k] !== saved[k]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     update.mutate(draft);
   };
-  const toggle = (key: keyof Settings) => ({
+  const toggle = (key: ToggleSetting) => ({
     title: SETTING_TITLES[key],
     checked: draft[key],
     onChange: (on: boolean) => setDraft({ ...draft, [key]: on }),
@@ -84,6 +98,36 @@ function PrivacyForm({ saved }: { saved: Settings }) {
           replacement, or regenerate it.
         </p>
       </SettingToggle>
+      <section className="card setting">
+        <fieldset className="fieldset" aria-describedby={`${leakGroup}-text`}>
+          <legend className="setting__title">When a secret scanner finds one of our keys published</legend>
+          <p className="setting__lead" id={`${leakGroup}-text`}>
+            GitHub’s secret scanning reports keys pushed to public repositories, gists and packages to
+            Keyhole. Every report is recorded in the audit log and disables the key’s webhooks.
+          </p>
+          {LEAK_CHOICES.map((c) => (
+            <label key={c.value} className="radio">
+              <input
+                type="radio"
+                name={leakGroup}
+                value={c.value}
+                checked={draft.leakedKeyAction === c.value}
+                onChange={() => setDraft({ ...draft, leakedKeyAction: c.value })}
+              />
+              <span>
+                {c.label}
+                <span className="radio__hint">{c.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        {draft.leakedKeyAction === 'notify' ? (
+          <p className="notice notice--warning setting__risk">
+            Anyone who found the published key can read your meetings with it until an admin regenerates or
+            deletes it, which may be hours after the report.
+          </p>
+        ) : null}
+      </section>
       <div className="form__actions form__actions--start">
         <button type="submit" className="button button--primary" disabled={!changed || update.isPending}>
           {update.isPending ? 'Saving…' : 'Save changes'}

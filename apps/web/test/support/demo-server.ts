@@ -16,12 +16,15 @@ export interface DemoServer extends KeyholeServer {
   signIn(email: string): Promise<{ name: string; value: string }>;
 }
 
-/** `keyhole serve` on a fresh embedded database holding the demo org (`seed --demo`). */
-export async function startDemoServer(): Promise<DemoServer> {
+/**
+ * `keyhole serve` on a fresh embedded database holding the demo org (`seed --demo`); `env` sets more
+ * of its configuration (e.g. KEYHOLE_SECRET_SCANNING_KEYS_FILE).
+ */
+export async function startDemoServer(env: Record<string, string> = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyhole-demo-'));
   const seeded = await runCli(dataDir, ['seed', '--demo']);
   if (seeded.code !== 0) throw new Error(`seed --demo failed:\n${seeded.stdout}${seeded.stderr}`);
-  const server = await startServer(dataDir, 0);
+  const server = await startServer(dataDir, 0, env);
   return {
     ...server,
     async stop() {

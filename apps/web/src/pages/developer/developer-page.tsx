@@ -8,8 +8,9 @@ import { LoadStatus } from '../../ui/load-status';
 import { PageHeader } from '../../ui/page-header';
 import { EmptyState, Notice } from '../../ui/status';
 import { AddKeyDialog } from './add-key-dialog';
-import { keySlots } from './key-notes';
+import { keySlots, leakedKeysSummary } from './key-notes';
 import { KeyRow } from './key-row';
+import { RevokedForLeakSection } from './revoked-for-leak';
 import { WebhooksSection } from './webhooks-section';
 
 const KEY_COLUMNS = [
@@ -30,6 +31,7 @@ export function DeveloperPage({ me }: { me: Me }) {
   const [adding, setAdding] = useState(false);
   const slots = keys.data ? keySlots(keys.data.used, keys.data.limit) : null;
   const allowReveal = (org.data ?? me.org).settings.allowKeyReveal;
+  const leaked = keys.data?.keys.filter((k) => k.leakedAt) ?? [];
 
   return (
     <>
@@ -85,6 +87,19 @@ export function DeveloperPage({ me }: { me: Me }) {
           </span>
         </Notice>
       ) : null}
+      {leaked.length > 0 ? (
+        <section className="notice notice--warning leak-alert" aria-labelledby="leak-alert-title">
+          <strong className="notice__title" id="leak-alert-title">
+            {leakedKeysSummary(leaked.length)}
+          </strong>
+          <span>
+            A secret scanner reported {leaked.length === 1 ? 'it' : 'them'} in public:{' '}
+            {leaked.map((k) => `“${k.name}”`).join(', ')}. Anyone who saw{' '}
+            {leaked.length === 1 ? 'it' : 'them'} can call the API as your integration until you regenerate or
+            delete {leaked.length === 1 ? 'it' : 'them'} below.
+          </span>
+        </section>
+      ) : null}
       <LoadStatus query={keys} loading="Loading API keys…" failed="Could not load API keys." />
       {keys.data && keys.data.keys.length === 0 ? (
         <EmptyState title="No API keys yet">
@@ -106,6 +121,7 @@ export function DeveloperPage({ me }: { me: Me }) {
           ))}
         </DataTable>
       ) : null}
+      {keys.data ? <RevokedForLeakSection keys={keys.data.revokedForLeak} /> : null}
       {keys.data ? <WebhooksSection keys={keys.data.keys} /> : null}
       {adding ? <AddKeyDialog onClose={() => setAdding(false)} allowReveal={allowReveal} /> : null}
     </>

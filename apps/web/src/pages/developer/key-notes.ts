@@ -42,3 +42,38 @@ export function keySlots(
       : null,
   };
 }
+
+/** Where and when a scanner found a key (SPEC §12), as the row and the revoked list show it. */
+export interface LeakNote {
+  /** The ISO instant, for `<time dateTime>`. */
+  at: string;
+  /** In the reader's zone, named. */
+  when: string;
+  /** The scanner's URL: `href` only for http(s), so a `javascript:` or other scheme is never a link. */
+  where: { text: string; href: string | null } | null;
+}
+
+export function leakNote(key: { leakedAt: string | null; leakedUrl: string | null }): LeakNote | null {
+  if (!key.leakedAt) return null;
+  return {
+    at: key.leakedAt,
+    when: formatDateTime(key.leakedAt),
+    where: key.leakedUrl ? leakLocation(key.leakedUrl) : null,
+  };
+}
+
+function leakLocation(url: string): { text: string; href: string | null } {
+  let href: string | null = null;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:') href = parsed.href;
+  } catch {
+    // Not a URL at all: the scanner's text is still worth showing, just not as a link.
+  }
+  return { text: url, href };
+}
+
+/** The page-level alert's first sentence, naming how many listed keys are flagged. */
+export function leakedKeysSummary(count: number): string {
+  return count === 1 ? '1 key was found published.' : `${count} keys were found published.`;
+}

@@ -7,8 +7,9 @@ import { IconButton } from '../../ui/icon-button';
 import { ChartIcon, PencilIcon, RegenerateIcon, TrashIcon, WarningIcon } from '../../ui/icons';
 import { Person } from '../../ui/person';
 import { DeleteKeyDialog } from './delete-key-dialog';
-import { keyWarnings } from './key-notes';
+import { keyWarnings, leakNote } from './key-notes';
 import { KeyString } from './key-string';
+import { LeakPlace } from './leak-note';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
 import { RenameKeyForm } from './rename-key-form';
 import { ScopeBadge } from './scope-badge';
@@ -23,12 +24,16 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [showUsage, setShowUsage] = useState(false);
   const warnings = keyWarnings(apiKey, new Date());
+  const leak = leakNote(apiKey);
   const scope = SCOPE_INFO[apiKey.scope];
   const usageId = `usage-${apiKey.id}`;
   const name = apiKey.name;
 
   return (
-    <tbody className={`key-row ${warnings.length ? 'key-row--warning' : ''}`} data-key-id={apiKey.id}>
+    <tbody
+      className={`key-row ${warnings.length || leak ? 'key-row--warning' : ''} ${leak ? 'key-row--leaked' : ''}`}
+      data-key-id={apiKey.id}
+    >
       <tr>
         <th scope="row" className="key-row__name">
           {renaming ? (
@@ -125,6 +130,27 @@ export function KeyRow({ apiKey, allowReveal }: { apiKey: KeyView; allowReveal: 
           {dialog === 'delete' ? <DeleteKeyDialog apiKey={apiKey} onClose={() => setDialog(null)} /> : null}
         </td>
       </tr>
+      {leak ? (
+        // Its own full-width row: a scanner's URL in the name column made the row ten lines tall.
+        <tr className="key-row__leak-row">
+          <td colSpan={7}>
+            <p className="key-row__warning key-row__leak">
+              <WarningIcon />
+              <span>
+                <strong>Published.</strong> A scanner found “{name}”
+                {leak.where ? (
+                  <>
+                    {' '}
+                    at <LeakPlace where={leak.where} />
+                  </>
+                ) : null}{' '}
+                on <time dateTime={leak.at}>{leak.when}</time>. Whoever saw it there can use it until you
+                regenerate or delete it.
+              </span>
+            </p>
+          </td>
+        </tr>
+      ) : null}
       {showUsage ? (
         <tr className="key-row__usage" id={usageId}>
           <td colSpan={7}>

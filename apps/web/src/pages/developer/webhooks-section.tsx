@@ -24,11 +24,17 @@ function groupByKey(keys: KeyView[], subscriptions: OrgWebhook[]): KeyGroup[] {
   return [...groups.values()];
 }
 
-/** SPEC §11 "Web UI": each key's webhook subscriptions, their deliveries, enable/disable and delete. */
+/**
+ * SPEC §11 "Web UI": each key's webhook subscriptions, their deliveries, enable/disable and delete.
+ * Only keys that have subscriptions get a group: an empty box per key said the same thing ten times
+ * (and made a long scroll on a phone), so the keys without any are counted in one line instead.
+ */
 export function WebhooksSection({ keys }: { keys: KeyView[] }) {
   const trpc = useTRPC();
   const webhooks = useQuery(trpc.webhooks.listForOrg.queryOptions());
   const groups = webhooks.data ? groupByKey(keys, webhooks.data) : [];
+  const withSubscriptions = groups.filter((g) => g.subscriptions.length > 0);
+  const without = groups.length - withSubscriptions.length;
 
   return (
     <section className="webhooks" aria-labelledby="webhooks-title">
@@ -40,7 +46,16 @@ export function WebhooksSection({ keys }: { keys: KeyView[] }) {
         its key may read.
       </p>
       <LoadStatus query={webhooks} loading="Loading webhooks…" failed="Could not load webhooks." />
-      {groups.map(({ key, subscriptions }) => (
+      {webhooks.data && withSubscriptions.length === 0 ? (
+        <EmptyState title="No webhook subscriptions yet">
+          <p>
+            A webhook tells an integration the moment a meeting is created, updated or completed, so it need
+            not poll the API. Integrations such as Zapier create their subscriptions themselves, with their
+            API key; they show here, under that key.
+          </p>
+        </EmptyState>
+      ) : null}
+      {withSubscriptions.map(({ key, subscriptions }) => (
         <section
           key={key.id}
           className="webhook-key"
@@ -53,19 +68,18 @@ export function WebhooksSection({ keys }: { keys: KeyView[] }) {
             </h3>
             <ScopeBadge scope={key.scope} />
           </div>
-          {subscriptions.length === 0 ? (
-            <EmptyState title="No webhook subscriptions.">
-              <p>Integrations such as Zapier create them with this key.</p>
-            </EmptyState>
-          ) : (
-            <ul className="webhook-list">
-              {subscriptions.map((sub) => (
-                <WebhookItem key={sub.id} subscription={sub} />
-              ))}
-            </ul>
-          )}
+          <ul className="webhook-list">
+            {subscriptions.map((sub) => (
+              <WebhookItem key={sub.id} subscription={sub} />
+            ))}
+          </ul>
         </section>
       ))}
+      {withSubscriptions.length > 0 && without > 0 ? (
+        <p className="muted webhooks__others">
+          {without === 1 ? '1 other key has' : `${without} other keys have`} no webhook subscriptions.
+        </p>
+      ) : null}
     </section>
   );
 }
