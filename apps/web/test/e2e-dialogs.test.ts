@@ -4,11 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { signUpOverHttp } from '@keyhole/testing/world';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumExecutable } from './support/browser-path';
-import { CHROMIUM_ARGS } from './support/chromium';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyholeServer, startServer } from './support/keyhole-server';
+import { openSignedInPage, screenshotFailures } from './support/signed-in-page';
 import { ui } from './support/ui-expect';
 
 /**
@@ -56,32 +55,10 @@ beforeAll(async () => {
     email: ADMIN.email,
     password: ADMIN.password,
   }));
-  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
-  expect(session).not.toBeNull();
-
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: CHROMIUM_ARGS,
-  });
-  context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  await context.addCookies([{ name: session![1]!, value: session![2]!, url: server.url, httpOnly: true }]);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ({ browser, context, page } = await openSignedInPage(server.url, cookie, pageErrors, { clipboard: true }));
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
-  const slug = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await page
-    ?.screenshot({ path: path.join(SCREENSHOTS, `failed-dialogs-${slug}.png`), fullPage: true })
-    .catch(() => {});
-});
+screenshotFailures(SCREENSHOTS, 'dialogs', () => page);
 
 afterAll(async () => {
   await browser?.close();

@@ -4,13 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { signUpOverHttp } from '@keyhole/testing/world';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
-import { chromiumExecutable } from './support/browser-path';
-import { CHROMIUM_ARGS } from './support/chromium';
 import { type KeyholeServer, startServer } from './support/keyhole-server';
 import { createSecretScanner, type SecretScanner } from './support/secret-scanner';
+import { openSignedInPage, screenshotFailures } from './support/signed-in-page';
 import { onPage, ui } from './support/ui-expect';
 
 /**
@@ -38,7 +37,6 @@ let dataDir: string;
 let scanner: SecretScanner;
 let server: KeyholeServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let cookie = '';
 const pageErrors: string[] = [];
@@ -67,29 +65,13 @@ beforeAll(async () => {
   scanner = createSecretScanner(dataDir);
   server = await startServer(dataDir, 0, { KEYHOLE_SECRET_SCANNING_KEYS_FILE: scanner.keysFile });
   ({ cookie } = await signUpOverHttp(server.url, ADMIN));
-  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
-  expect(session).not.toBeNull();
-
-  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-  context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-GB',
+  ({ browser, page } = await openSignedInPage(server.url, cookie, pageErrors, {
     timezoneId: ZONE,
     acceptDownloads: true,
-  });
-  await context.addCookies([{ name: session![1]!, value: session![2]!, url: server.url, httpOnly: true }]);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  }));
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
-  const slug = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await page
-    ?.screenshot({ path: path.join(SCREENSHOTS, `failed-leaked-${slug}.png`), fullPage: true })
-    .catch(() => {});
-});
+screenshotFailures(SCREENSHOTS, 'leaked', () => page);
 
 afterAll(async () => {
   await browser?.close();

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signUpOverHttp } from '@keyhole/testing/world';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
-import { chromiumExecutable } from './support/browser-path';
-import { CHROMIUM_ARGS } from './support/chromium';
 import { type KeyholeServer, startServer } from './support/keyhole-server';
+import { openSignedInPage, screenshotFailures } from './support/signed-in-page';
 import { ui } from './support/ui-expect';
 
 /**
@@ -31,7 +30,6 @@ const REAUTH_MS = 60_000;
 let dataDir: string;
 let server: KeyholeServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let signedUpAt = 0;
 const pageErrors: string[] = [];
@@ -47,27 +45,10 @@ beforeAll(async () => {
     email: ADMIN.email,
     password: ADMIN.password,
   });
-  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
-  expect(session).not.toBeNull();
-  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-  context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
-  await context.addCookies([{ name: session![1]!, value: session![2]!, url: server.url, httpOnly: true }]);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ({ browser, page } = await openSignedInPage(server.url, cookie, pageErrors));
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
-  const slug = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await page
-    ?.screenshot({ path: path.join(SCREENSHOTS, `failed-step-up-${slug}.png`), fullPage: true })
-    .catch(() => {});
-});
+screenshotFailures(SCREENSHOTS, 'step-up', () => page);
 
 afterAll(async () => {
   await browser?.close();

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { httpMutation, httpQuery } from '@keyhole/testing/http';
 import { signUpOverHttp } from '@keyhole/testing/world';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
-import { chromiumExecutable } from './support/browser-path';
-import { CHROMIUM_ARGS } from './support/chromium';
 import { type KeyholeServer, startServer } from './support/keyhole-server';
+import { openSignedInPage } from './support/signed-in-page';
 import { ui } from './support/ui-expect';
 
 /**
@@ -57,19 +56,7 @@ beforeAll(async () => {
     KEYHOLE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   });
   ({ cookie } = await signUpOverHttp(server.url, ADMIN));
-  const session = /^([^=]+)=([^;]+)$/.exec(cookie);
-  expect(session).not.toBeNull();
-
-  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-  const context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-GB',
-    timezoneId: 'UTC',
-  });
-  await context.addCookies([{ name: session![1]!, value: session![2]!, url: server.url, httpOnly: true }]);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ({ browser, page } = await openSignedInPage(server.url, cookie, pageErrors));
 });
 
 afterAll(async () => {
