@@ -48,11 +48,29 @@ export async function alternate(
   rounds: number,
   seconds: number,
   connections: number,
-  warmupSeconds = 0,
+  warmupRequests = 0,
 ) {
   // Unrecorded: a fresh process compiles its hot paths during its first seconds, which would be
-  // charged to whichever target happens to come first in round 1.
-  for (const t of warmupSeconds > 0 ? targets : []) await cannon(t, warmupSeconds, connections);
+  // charged to whichever target happens to come first in round 1. Counted in requests: autocannon
+  // runs whole seconds only.
+  // One autocannon per server, cycling through its targets: each run costs at least a second.
+  const byOrigin = new Map<string, Target[]>();
+  for (const t of warmupRequests > 0 ? targets : []) {
+    const origin = new URL(t.url).origin;
+    byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), t]);
+  }
+  for (const [origin, list] of byOrigin) {
+    await autocannon({
+      url: origin,
+      connections,
+      amount: warmupRequests * list.length,
+      pipelining: 1,
+      requests: list.map((t) => {
+        const u = new URL(t.url);
+        return { method: 'GET', path: `${u.pathname}${u.search}`, headers: t.headers };
+      }),
+    });
+  }
   const all = new Map<string, HttpFigures[]>();
   for (let r = 0; r < rounds; r++) {
     for (const t of targets) {
