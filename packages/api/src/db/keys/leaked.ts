@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, gte, isNull, or } from 'drizzle-orm';
 import type { Database } from '../create-database';
-import { apiKeys, orgs } from '../schema';
+import { apiKeys } from '../schema';
 
 /** Keys of the org revoked by a leak report at or after `since`, newest revoke first (SPEC §5 `revokedForLeak`). */
 export function selectRevokedForLeak(db: Database, orgId: string, since: Date) {
@@ -44,15 +44,6 @@ export async function findKeyIdByClientKey(db: Database, clientKey: string) {
     .from(apiKeys)
     .where(and(eq(apiKeys.clientKey, clientKey), isNull(apiKeys.revokedAt)));
   return row;
-}
-
-/** What the org does with a leaked key, read under the key's lock. */
-export async function selectLeakedKeyAction(tx: Database, orgId: string) {
-  const [row] = await tx
-    .select({ leakedKeyAction: orgs.leakedKeyAction })
-    .from(orgs)
-    .where(eq(orgs.id, orgId));
-  return row?.leakedKeyAction;
 }
 
 /** The key keeps working, with the warning (`notify`): where and when it was found. */

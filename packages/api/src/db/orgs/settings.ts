@@ -9,6 +9,15 @@ export async function selectAllowKeyReveal(tx: Database, orgId: string): Promise
   return org?.allowKeyReveal;
 }
 
+/** What the org does with a leaked key, read under the key's lock. */
+export async function selectLeakedKeyAction(tx: Database, orgId: string) {
+  const [row] = await tx
+    .select({ leakedKeyAction: orgs.leakedKeyAction })
+    .from(orgs)
+    .where(eq(orgs.id, orgId));
+  return row?.leakedKeyAction;
+}
+
 /** Writes the org's privacy settings. */
 export async function updateOrgSettingsRow(
   tx: Database,

@@ -9,8 +9,8 @@ import {
   findKeyIdByClientKey,
   findKeysBySecretHash,
   flagKeyLeaked,
-  selectLeakedKeyAction,
 } from '../../db/keys/leaked';
+import { selectLeakedKeyAction } from '../../db/orgs/settings';
 import type { AppDeps } from '../../deps';
 import { type Actor, systemActor } from '../actor';
 import type { RequestOrigin } from '../audit/record-audit';
